@@ -1,0 +1,61 @@
+"""Options and output helpers shared by several ``wbsec`` commands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def data_options(func: F) -> F:
+    """Add ``--data FILE`` (repeatable) and ``--no-shipped`` to a command."""
+    func = click.option(
+        "--no-shipped",
+        "no_shipped",
+        is_flag=True,
+        help="Leave out the curated data in ontology/data/ (the ontology is always loaded).",
+    )(func)
+    func = click.option(
+        "--data",
+        "data",
+        multiple=True,
+        metavar="FILE",
+        help="An RDF file to add (Turtle, N-Triples, TriG, JSON-LD or RDF/XML, by file ending). Repeatable.",
+    )(func)
+    return func
+
+
+def output_option(func: F) -> F:
+    """Add ``--output FILE``: write there atomically instead of to standard output."""
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write to FILE (atomically) instead of standard output.",
+    )(func)
+
+
+def emit(data: str | bytes, output: Path | None) -> None:
+    """Print ``data`` to stdout, or write it atomically to ``output`` and say so on stderr."""
+    from graph.fileio import atomic_write_bytes
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if output is None:
+        stream = click.get_binary_stream("stdout")
+        stream.write(raw)
+        stream.flush()
+        return
+    atomic_write_bytes(output, raw)
+    click.echo(f"Wrote {output} ({len(raw)} bytes).", err=True)
+
+
+def stdout_is_terminal() -> bool:
+    """True when standard output is a terminal (then tables, otherwise CSV)."""
+    return sys.stdout.isatty()

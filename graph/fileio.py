@@ -1,0 +1,73 @@
+"""Write output files atomically: all or nothing, never a half-written target."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from graph.errors import OutputError
+
+TEMP_PREFIX = ".tmp-wbsec-"
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename.
+
+    The temporary file lives in the target's directory (same file system), is
+    flushed and fsynced, then renamed over the target. On any failure the
+    temporary file is removed, the target is unchanged and :class:`OutputError`
+    names the path.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_bytes(d / "a.txt", b"hi").read_bytes()
+    b'hi'
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a directory, not a file")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{target}: directory {parent} does not exist")
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+        tmp = None
+        _fsync_dir(parent)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from exc
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass  # the temp file never appeared or is already gone
+    return target
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` as UTF-8 (strict: a lone surrogate is an error) atomically."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise OutputError(f"{path}: text holds invalid Unicode at position {exc.start}") from exc
+    return atomic_write_bytes(path, data)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass  # some file systems refuse fsync on directories; the rename already happened
+    finally:
+        os.close(dfd)

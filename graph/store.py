@@ -1,0 +1,449 @@
+"""Load RDF files into one graph, safely: the shipped ontology and data plus the user's files.
+
+Every file is opened by wbsec itself (never by rdflib from a URL), checked
+against a size cap, pre-checked for the dangerous parts of its format (DTDs in
+RDF/XML, remote or file contexts in JSON-LD), parsed into its own graph so
+blank nodes never clash across files, checked term by term (strict Unicode,
+IRIs that N-Triples would accept, ill-typed literals) and only then merged.
+Errors name the file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph.errors import InputError, PolicyError
+from graph.sandbox import guarded_parse
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ONTOLOGY_DIR = PACKAGE_DIR.parent / "ontology"
+TBOX_FILE = ONTOLOGY_DIR / "wbsec.ttl"
+SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+DATA_DIR = ONTOLOGY_DIR / "data"
+QUERIES_DIR = ONTOLOGY_DIR / "queries"
+PROJECTIONS_DIR = ONTOLOGY_DIR / "projections"
+
+#: Files larger than this are refused before parsing (override with ``max_bytes``).
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+log = logging.getLogger("wbsec")
+
+
+@dataclass(frozen=True)
+class RDFFormat:
+    """One input/output format: its rdflib parser name and the file endings it owns."""
+
+    name: str
+    rdflib: str
+    suffixes: tuple[str, ...]
+    media_type: str
+
+
+FORMATS: tuple[RDFFormat, ...] = (
+    RDFFormat("ttl", "turtle", (".ttl", ".turtle"), "text/turtle"),
+    RDFFormat("nt", "nt", (".nt", ".ntriples"), "application/n-triples"),
+    RDFFormat("trig", "trig", (".trig",), "application/trig"),
+    RDFFormat("jsonld", "json-ld", (".jsonld", ".json"), "application/ld+json"),
+    RDFFormat("xml", "xml", (".rdf", ".owl", ".xml"), "application/rdf+xml"),
+)
+_ALIASES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "xml", "rdf": "xml"}
+_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def rdf_format(name: str) -> RDFFormat:
+    """Return the :class:`RDFFormat` called ``name`` (``ttl``, ``nt``, ``trig``, ``jsonld``, ``xml``)."""
+    key = _ALIASES.get(name.lower(), name.lower())
+    for fmt in FORMATS:
+        if fmt.name == key:
+            return fmt
+    known = ", ".join(f.name for f in FORMATS)
+    raise InputError(f"unknown RDF format {name!r}; use one of: {known}")
+
+
+def format_for_path(path: Path) -> RDFFormat:
+    """Guess the format from the file ending, or raise :class:`InputError` naming the file."""
+    suffix = path.suffix.lower()
+    for fmt in FORMATS:
+        if suffix in fmt.suffixes:
+            return fmt
+    endings = ", ".join(s for f in FORMATS for s in f.suffixes)
+    raise InputError(f"{path}: unknown file ending {suffix or '(none)'!r}; use one of {endings} or pass --format")
+
+
+def shipped_files() -> list[Path]:
+    """The curated data files under ``ontology/data/``, in a fixed order."""
+    return sorted(DATA_DIR.glob("*.ttl"))
+
+
+def load_graph(
+    extra_files: Sequence[str | Path] = (),
+    *,
+    shipped: bool = True,
+    ontology: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Graph:
+    """Load the ontology, the shipped data and ``extra_files`` into one rdflib graph.
+
+    ``shipped=False`` leaves out ``ontology/data/``; ``ontology=False`` leaves
+    out the TBox (``ontology/wbsec.ttl``). Each file is parsed with
+    :func:`parse_file`; blank nodes stay distinct per file.
+    """
+    paths: list[Path] = []
+    if ontology:
+        paths.append(TBOX_FILE)
+    if shipped:
+        paths.extend(shipped_files())
+    paths.extend(Path(p) for p in extra_files)
+    return merge_graphs(parse_file(p, max_bytes=max_bytes) for p in paths)
+
+
+def merge_graphs(graphs: Iterable[Graph]) -> Graph:
+    """Union of ``graphs``; each input's blank nodes are renamed so none are shared."""
+    from rdflib import BNode, Graph
+
+    from graph.namespaces import bind_prefixes
+
+    merged = Graph()
+    bind_prefixes(merged)
+    for part in graphs:
+        fresh: dict[BNode, BNode] = {}
+
+        def rename(term: Any) -> Any:
+            if isinstance(term, BNode):
+                return fresh.setdefault(term, BNode())
+            return term
+
+        add = merged.add
+        for s, p, o in part:
+            add((rename(s), p, rename(o)))
+    return merged
+
+
+def parse_file(path: str | Path, fmt: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
+    """Parse one local RDF file safely and return it as a fresh graph.
+
+    Refuses URLs (only local files), files over ``max_bytes``, RDF/XML with a
+    DTD and JSON-LD that points at a remote or file context. A syntax error
+    becomes :class:`InputError` with ``file:line``.
+    """
+    text_path = str(path)
+    if _URL_LIKE.match(text_path):
+        raise PolicyError(f"{text_path}: only local files can be loaded, not URLs")
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such file")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise PolicyError(f"{p}: {size} bytes is over the {max_bytes}-byte limit")
+    spec = rdf_format(fmt) if fmt else format_for_path(p)
+    data = p.read_bytes()
+    return parse_bytes(data, spec, name=str(p))
+
+
+def parse_bytes(data: bytes, spec: RDFFormat, *, name: str, base: str | None = None) -> Graph:
+    """Parse ``data`` in format ``spec``; ``name`` is used in error messages."""
+    from rdflib import Dataset, Graph
+
+    text = _decode_utf8(data, name)
+    if not text.strip():
+        log.warning("%s: 0 triples loaded (the file is empty)", name)
+        return Graph()
+    if spec.name == "xml":
+        _refuse_dtd(data, name)
+    elif spec.name == "jsonld":
+        _refuse_remote_context(text, name)
+    parsed: Graph
+    rdflib_term_log = logging.getLogger("rdflib.term")
+    previous = rdflib_term_log.level
+    rdflib_term_log.setLevel(logging.CRITICAL)  # ill-typed literals are reported below, in one line
+    try:
+        with guarded_parse(name):
+            if spec.name == "trig":
+                ds = Dataset()
+                ds.parse(data=text, format="trig", publicID=base)
+                parsed = Graph()
+                for s, p, o, _ctx in ds.quads((None, None, None, None)):
+                    parsed.add((s, p, o))
+            else:
+                parsed = Graph()
+                parsed.parse(data=text if spec.name != "xml" else data, format=spec.rdflib, publicID=base)
+    except (InputError, PolicyError):
+        raise
+    except Exception as exc:  # third-party parser errors are wrapped with the file and line
+        raise _syntax_error(exc, spec, name, text) from exc
+    finally:
+        rdflib_term_log.setLevel(previous)
+    _check_terms(parsed, name)
+    return parsed
+
+
+def _decode_utf8(data: bytes, name: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{name}:{line}: not UTF-8 at byte {exc.start}; re-encode the file as UTF-8") from exc
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _refuse_dtd(data: bytes, name: str) -> None:
+    import xml.sax
+
+    from defusedxml.common import DefusedXmlException
+    from defusedxml.sax import parseString
+
+    try:
+        parseString(data, xml.sax.handler.ContentHandler(), forbid_dtd=True, forbid_entities=True)
+    except DefusedXmlException as exc:
+        raise PolicyError(f"{name}: DTD and entity declarations are not allowed in RDF/XML input") from exc
+    except xml.sax.SAXParseException as exc:
+        raise InputError(
+            f"{name}:{exc.getLineNumber()}: RDF/XML syntax error ({exc.getMessage()}, column {exc.getColumnNumber()})"
+        ) from exc
+
+
+def _refuse_remote_context(text: str, name: str) -> None:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}:{exc.lineno}: JSON syntax error ({exc.msg}, column {exc.colno})") from exc
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    _check_context(value)
+                elif key == "@import":
+                    raise PolicyError(f"{name}: JSON-LD @import is disabled; inline the context instead")
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    def _check_context(ctx: Any) -> None:
+        items = ctx if isinstance(ctx, list) else [ctx]
+        for item in items:
+            if isinstance(item, str):
+                raise PolicyError(
+                    f"{name}: remote JSON-LD contexts are disabled ({item}); inline the context in the file"
+                )
+            walk(item)
+
+    walk(doc)
+
+
+def _syntax_error(exc: Exception, spec: RDFFormat, name: str, text: str) -> InputError:
+    import xml.sax
+
+    kind = {"ttl": "Turtle", "nt": "N-Triples", "trig": "TriG", "jsonld": "JSON-LD", "xml": "RDF/XML"}[spec.name]
+    line: int | None = None
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    raw = getattr(exc, "_str", None)
+    offset = getattr(exc, "_i", None)
+    if isinstance(raw, (bytes, str)) and isinstance(offset, int):  # rdflib's notation3 BadSyntax
+        chunk = raw[:offset]
+        line = (chunk.count(b"\n") if isinstance(chunk, bytes) else chunk.count("\n")) + 1
+        reason = str(getattr(exc, "_why", reason))
+    elif isinstance(exc, xml.sax.SAXParseException):
+        line, reason = exc.getLineNumber(), exc.getMessage()
+    elif isinstance(exc, json.JSONDecodeError):
+        line, reason = exc.lineno, exc.msg
+    elif spec.name == "nt":
+        line = _first_bad_ntriples_line(text)
+        reason = "invalid line"
+    hint = ""
+    stripped = text.lstrip()
+    if spec.name in {"ttl", "nt", "trig"} and stripped[:1] in "{[":
+        hint = "; the file looks like JSON-LD: pass --format jsonld"
+    elif spec.name in {"ttl", "nt", "trig", "jsonld"} and stripped.startswith("<?xml"):
+        hint = "; the file looks like RDF/XML: pass --format xml"
+    where = f"{name}:{line}" if line else name
+    return InputError(f"{where}: {kind} syntax error ({reason}){hint}")
+
+
+def _first_bad_ntriples_line(text: str) -> int | None:
+    from rdflib import Graph
+
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            Graph().parse(data=line + "\n", format="nt")
+        except Exception:  # the first line rdflib rejects is the one to report
+            return number
+    return None
+
+
+def _check_terms(g: Graph, name: str) -> None:
+    """Refuse what a strict serializer would refuse; report ill-typed literals once each."""
+    from rdflib import Literal, URIRef
+
+    seen_ill_typed: set[Literal] = set()
+    for triple in g:
+        for term in triple:
+            if isinstance(term, URIRef):
+                if _BAD_IRI_CHARS.search(term):
+                    raise InputError(f"{name}: IRI <{term}> contains a space or a character IRIs may not hold")
+                _strict_unicode(term, name)
+            elif isinstance(term, Literal):
+                _strict_unicode(term, name)
+                if term.datatype is not None:
+                    _strict_unicode(term.datatype, name)
+                if term.ill_typed and term not in seen_ill_typed:
+                    seen_ill_typed.add(term)
+                    log.warning("%s: literal %r is not a valid %s", name, str(term), term.datatype)
+
+
+def _strict_unicode(value: str, name: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"{name}: invalid Unicode in literal or IRI (lone surrogate at position {exc.start})") from exc
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """How many distinct subjects carry one ``rdf:type``."""
+
+    iri: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A document the facts were read from."""
+
+    iri: str
+    title: str
+    claims: int
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    """What ``wbsec info`` reports about a loaded graph."""
+
+    triples: int
+    classes: list[ClassCount]
+    sources: list[SourceInfo]
+
+
+def summary(g: Graph) -> GraphSummary:
+    """Count triples, instances per class and claims per source in ``g``."""
+    from collections import Counter
+
+    from rdflib import RDF, URIRef
+
+    from graph.namespaces import DCTERMS, PROV, WBO
+
+    per_class: Counter[URIRef] = Counter()
+    for _s, cls in g.subject_objects(RDF.type):
+        if isinstance(cls, URIRef):
+            per_class[cls] += 1
+    classes = sorted(
+        (ClassCount(str(c), label_of(g, c), n) for c, n in per_class.items()),
+        key=lambda c: (-c.count, c.iri),
+    )
+    sources: list[SourceInfo] = []
+    source_types = {WBO.Source, WBO.Survey}
+    source_nodes = {s for t in source_types for s in g.subjects(RDF.type, t)}
+    for src in sorted(source_nodes, key=str):
+        title = g.value(src, DCTERMS.title)
+        claims = len(set(g.subjects(PROV.wasDerivedFrom, src)) | set(g.subjects(PROV.hadPrimarySource, src)))
+        sources.append(SourceInfo(str(src), str(title) if title is not None else label_of(g, src), claims))
+    return GraphSummary(len(g), classes, sources)
+
+
+def label_of(g: Graph, node: Any) -> str:
+    """The best human label of ``node``: English skos:prefLabel, foaf:name, rdfs:label, else a short IRI."""
+    from rdflib import RDFS
+
+    from graph.namespaces import FOAF, SKOS
+
+    best: str | None = None
+    for prop in (SKOS.prefLabel, FOAF.name, RDFS.label):
+        values = sorted(g.objects(node, prop), key=lambda v: (getattr(v, "language", None) not in (None, "en"), str(v)))
+        if values:
+            best = str(values[0])
+            break
+    return best if best is not None else compact(g, node)
+
+
+def compact(g: Graph, node: Any) -> str:
+    """``node`` as a prefixed name when a bound prefix fits, else the full IRI."""
+    from rdflib import URIRef
+
+    if isinstance(node, URIRef):
+        try:
+            prefix, _ns, local = g.namespace_manager.compute_qname(str(node), generate=False)
+        except (ValueError, KeyError):
+            return str(node)
+        return f"{prefix}:{local}" if prefix else str(node)
+    return str(node)
+
+
+def serialize_verified(g: Graph, fmt: str) -> bytes:
+    """Serialize ``g`` as ``fmt`` and prove the bytes parse back to the same graph.
+
+    Catches what rdflib's serializers lose silently (characters RDF/XML cannot
+    hold, lone surrogates written as ``?``). N-Triples lines are sorted so the
+    same graph always gives the same bytes.
+    """
+    from rdflib import BNode, Graph
+    from rdflib.compare import isomorphic
+
+    from graph.errors import OutputError
+
+    spec = rdf_format(fmt)
+    if spec.name == "xml":
+        _refuse_xml_unsafe(g)
+    try:
+        data = g.serialize(format=spec.rdflib, encoding="utf-8")
+    except (UnicodeEncodeError, ValueError) as exc:
+        raise OutputError(f"cannot write the graph as {spec.name}: {exc}") from exc
+    if spec.name == "nt":
+        lines = sorted(line for line in data.decode("utf-8").splitlines() if line.strip())
+        data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    back = Graph()
+    try:
+        if spec.name == "trig":
+            from rdflib import Dataset
+
+            ds = Dataset()
+            ds.parse(data=data, format="trig")
+            for s, p, o, _c in ds.quads((None, None, None, None)):
+                back.add((s, p, o))
+        else:
+            back.parse(data=data, format=spec.rdflib)
+    except Exception as exc:  # whatever the parser raises, the export is not trustworthy
+        raise OutputError(f"the {spec.name} export does not parse back ({type(exc).__name__}); nothing written") from exc
+    has_bnodes = any(isinstance(t, BNode) for triple in g for t in triple)
+    try:
+        same = isomorphic(g, back) if has_bnodes else (len(g) == len(back) and all(t in back for t in g))
+    except UnicodeEncodeError:
+        same = False
+    if not same:
+        raise OutputError(f"the {spec.name} export does not round-trip to the same graph; nothing written")
+    return data
+
+
+def _refuse_xml_unsafe(g: Graph) -> None:
+    from graph.errors import OutputError
+
+    bad = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+    for triple in g:
+        for term in triple:
+            if bad.search(term):
+                raise OutputError(
+                    "a literal contains characters XML 1.0 cannot represent; export as ttl, nt or jsonld instead"
+                )
