@@ -1,0 +1,248 @@
+"""Name every RDF namespace and vocabulary term the project uses.
+
+This is the only module that holds IRI strings. ``WBO`` is a closed
+namespace: a misspelt term such as ``WBO.partie`` raises ``AttributeError``
+at once instead of silently minting a new IRI. ``tests/test_ontology.py``
+keeps ``WBO`` in step with ``ontology/wbsec.ttl``.
+
+>>> from graph.namespaces import WB, WBO
+>>> str(WBO.party)
+'https://w3id.org/wbsec/def#party'
+>>> str(WB.AL)
+'https://w3id.org/wbsec/id/AL'
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import (
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    XSD,
+    DefinedNamespace,
+)
+
+__all__ = [
+    "DCTERMS",
+    "FOAF",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "QB",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SDMX_DIM",
+    "SH",
+    "SKOS",
+    "WB",
+    "WBO",
+    "WBSH",
+    "WD",
+    "XSD",
+    "bind_prefixes",
+]
+
+#: Data: actors, initiatives, claims and sources (``wb:AL``, ``wb:NATO``).
+WB = Namespace("https://w3id.org/wbsec/id/")
+
+#: Names of the SHACL shapes in ``ontology/shapes.ttl`` (not part of the vocabulary).
+WBSH = Namespace("https://w3id.org/wbsec/shapes#")
+
+#: RDF Data Cube dimensions ``refArea`` and ``refPeriod``.
+SDMX_DIM = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+
+#: Wikidata entities, used only as ``skos:exactMatch`` targets.
+WD = Namespace("http://www.wikidata.org/entity/")
+
+#: schema.org (``validFrom``, ``validThrough``, ``Event``); rdflib calls it SDO.
+SCHEMA = SDO
+
+
+class WBO(DefinedNamespace):
+    """The wbsec ontology: every class, property, code list and concept in ``wbsec.ttl``."""
+
+    _NS = Namespace("https://w3id.org/wbsec/def#")
+    _fail = True
+
+    # Classes
+    Actor: URIRef
+    Agreement: URIRef
+    BilateralCooperation: URIRef
+    Event: URIRef
+    Incident: URIRef
+    Initiative: URIRef
+    Meeting: URIRef
+    Polity: URIRef
+    Recommendation: URIRef
+    Region: URIRef
+    Source: URIRef
+    Statement: URIRef
+    Survey: URIRef
+
+    # Properties
+    about: URIRef
+    addressedTo: URIRef
+    addresses: URIRef
+    agreementCount: URIRef
+    asOf: URIRef
+    concerns: URIRef
+    cooperationStatus: URIRef
+    domain: URIRef
+    evidence: URIRef
+    framework: URIRef
+    hostedBy: URIRef
+    indicator: URIRef
+    lifecycleStatus: URIRef
+    location: URIRef
+    locator: URIRef
+    onBehalfOf: URIRef
+    participant: URIRef
+    party: URIRef
+    percentage: URIRef
+    pillarOf: URIRef
+    recommendedBy: URIRef
+    region: URIRef
+    speaker: URIRef
+    stance: URIRef
+    supportedBy: URIRef
+    target: URIRef
+    via: URIRef
+
+    # Code list CooperationStatusScheme and its concepts
+    CooperationStatusScheme: URIRef
+    AgreementsSigned: URIRef
+    NoProgress: URIRef
+    StrongCooperation: URIRef
+
+    # Code list DomainScheme and its concepts
+    DomainScheme: URIRef
+    BorderSecurity: URIRef
+    CounterTerrorism: URIRef
+    Cybersecurity: URIRef
+    EconomicIntegration: URIRef
+    InvestmentScreening: URIRef
+    MediaAndDisinformation: URIRef
+    Reconciliation: URIRef
+    RuleOfLaw: URIRef
+    SecurityCooperation: URIRef
+    SeriousCrime: URIRef
+
+    # Code list IndicatorScheme and its concepts
+    IndicatorScheme: URIRef
+    BestRelations: URIRef
+    ConcernPersonalSecurityDomestic: URIRef
+    ConcernPersonalSecurityInternational: URIRef
+    CooperationPriorityArea: URIRef
+    ExpectSecurityToImprove: URIRef
+    ExpectSecurityToWorsen: URIRef
+    FavourableOpinion: URIRef
+    HighlyUnfavourableOpinion: URIRef
+    LackOfCooperationHarmsRelations: URIRef
+    MostSeriousThreat: URIRef
+    NeedForAllies: URIRef
+    NegativeImpactOnSecurity: URIRef
+    ObstacleToReconciliation: URIRef
+    PriorityPartner: URIRef
+    ResponsibilityForTensions: URIRef
+    SecondMostSeriousThreat: URIRef
+    SupportForBilateralCooperation: URIRef
+    SupportForInitiative: URIRef
+    SupportForRegionalCooperation: URIRef
+    ThreatPerception: URIRef
+    UnfavourableOpinion: URIRef
+    WarRussiaWestPossible: URIRef
+    WarWillNotExpand: URIRef
+
+    # Code list LifecycleScheme and its concepts
+    LifecycleScheme: URIRef
+    Active: URIRef
+    Dissolved: URIRef
+    Proposed: URIRef
+
+    # Code list RoleScheme and its concepts
+    RoleScheme: URIRef
+    Aspirant: URIRef
+    Author: URIRef
+    Candidate: URIRef
+    DeputyMinister: URIRef
+    Host: URIRef
+    IndependentConsultant: URIRef
+    Member: URIRef
+    Minister: URIRef
+    NegotiatingCandidate: URIRef
+    Participant: URIRef
+    Partner: URIRef
+    ResearchDirector: URIRef
+    Speaker: URIRef
+    SpecialRepresentative: URIRef
+    StatusUndecided: URIRef
+
+    # Code list StanceScheme and its concepts
+    StanceScheme: URIRef
+    Accuses: URIRef
+    CallsFor: URIRef
+    Condemns: URIRef
+    Opposes: URIRef
+    Supports: URIRef
+
+    # Code list ThreatScheme and its concepts
+    ThreatScheme: URIRef
+    ArmsControl: URIRef
+    ClimateChange: URIRef
+    Corruption: URIRef
+    Cybercrime: URIRef
+    Disinformation: URIRef
+    DrugTrafficking: URIRef
+    EconomicCrisis: URIRef
+    EnvironmentalDegradation: URIRef
+    FinancialCrime: URIRef
+    Migration: URIRef
+    NaturalDisasters: URIRef
+    OrganisedCrime: URIRef
+    Pandemics: URIRef
+    PoliticalInstability: URIRef
+    PovertyAndSocialExclusion: URIRef
+    Terrorism: URIRef
+    ViolenceAndVandalism: URIRef
+    ViolentExtremism: URIRef
+    War: URIRef
+
+
+#: Prefix -> namespace IRI, for Turtle output, SPARQL queries and compact names.
+PREFIXES: dict[str, str] = {
+    "wbo": str(WBO),
+    "wb": str(WB),
+    "wbsh": str(WBSH),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "qb": str(QB),
+    "sdmx-dimension": str(SDMX_DIM),
+    "foaf": str(FOAF),
+    "dcterms": str(DCTERMS),
+    "schema": str(SCHEMA),
+    "wd": str(WD),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "sh": str(SH),
+}
+
+
+def bind_prefixes(g: Graph) -> Graph:
+    """Bind every prefix in ``PREFIXES`` on ``g`` (replacing other bindings) and return ``g``."""
+    for prefix, iri in PREFIXES.items():
+        g.bind(prefix, URIRef(iri), override=True, replace=True)
+    return g
