@@ -48,9 +48,9 @@ def emit(data: str | bytes, output: Path | None) -> None:
 
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if output is None:
-        stream = click.get_binary_stream("stdout")
-        stream.write(raw)
-        stream.flush()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
         return
     atomic_write_bytes(output, raw)
     click.echo(f"Wrote {output} ({len(raw)} bytes).", err=True)

@@ -1,0 +1,159 @@
+"""The foundation commands (validate, info, export) and the CLI's error and exit-code contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from graph.cli import main
+from graph.store import load_graph
+from tests.conftest import DATA, Listener
+
+STORE = DATA / "store"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def invoke(*args: str) -> "CliRunner.invoke":
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_help_lists_every_command_with_help_text() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    group = main
+    ctx = group.make_context("wbsec", [], resilient_parsing=True)
+    names = group.list_commands(ctx)
+    assert {"validate", "info", "export"} <= set(names)
+    for name in names:
+        assert name in result.output
+        command = group.get_command(ctx, name)
+        assert command is not None and command.help, f"wbsec {name} has no help text"
+        sub = invoke(name, "--help")
+        assert sub.exit_code == 0 and "Usage: " in sub.output
+
+
+def test_validate_shipped_data_conforms() -> None:
+    result = invoke("validate")
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_reports_violations_with_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad-claim.ttl"
+    bad.write_text(
+        "@prefix wb: <https://w3id.org/wbsec/id/> .\n@prefix wbo: <https://w3id.org/wbsec/def#> .\n"
+        "wb:test-coop a wbo:BilateralCooperation ; wbo:party wb:AL .\n"
+    )
+    result = invoke("validate", "--data", str(bad))
+    assert result.exit_code == 1
+    assert "test-coop" in result.output
+
+
+def test_bad_input_is_one_line_with_file_and_line_and_exit_2() -> None:
+    result = CliRunner().invoke(main, ["validate", "--data", str(STORE / "bad.ttl")])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"Error: {STORE / 'bad.ttl'}:1: Turtle syntax error (objectList expected)"]
+
+
+def test_policy_refusal_exits_3() -> None:
+    result = CliRunner().invoke(main, ["info", "--data", str(STORE / "laughs.rdf")])
+    assert result.exit_code == 3
+    assert "DTD" in result.stderr
+
+
+def test_info_text_and_json() -> None:
+    text = invoke("info", "--no-validate")
+    assert text.exit_code == 0
+    assert text.output.startswith("triples: ")
+    data = json.loads(invoke("info", "--format", "json").output)
+    assert data["conforms"] is True
+    assert data["triples"] == len(load_graph())
+    counts = {c["id"]: c["count"] for c in data["classes"]}
+    assert counts["https://w3id.org/wbsec/def#Polity"] >= 16
+    assert {s["id"] for s in data["sources"]} >= {
+        "https://w3id.org/wbsec/id/euractiv-2023-tirana-panel",
+        "https://w3id.org/wbsec/id/fes-2023-future-is-cooperative",
+    }
+
+
+@pytest.mark.parametrize("fmt,rdflib_fmt", [("ttl", "turtle"), ("nt", "nt"), ("trig", "trig"), ("jsonld", "json-ld"), ("xml", "xml")])
+def test_export_round_trips_by_isomorphism(fmt: str, rdflib_fmt: str, tmp_path: Path) -> None:
+    target = tmp_path / f"out.{fmt}"
+    result = invoke("export", "--format", fmt, "--output", str(target), "--data", str(STORE / "good.ttl"))
+    assert result.exit_code == 0
+    expected = load_graph([STORE / "good.ttl"])
+    if fmt == "trig":
+        ds = Dataset()
+        ds.parse(target, format="trig")
+        back = Graph()
+        for s, p, o, _c in ds.quads((None, None, None, None)):
+            back.add((s, p, o))
+    else:
+        back = Graph().parse(target, format=rdflib_fmt)
+    assert isomorphic(expected, back)
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_export_to_stdout_is_deterministic() -> None:
+    first = invoke("export", "--format", "nt").output
+    second = invoke("export", "--format", "nt").output
+    assert first == second and first.count("\n") == len(load_graph())
+
+
+def test_failed_export_leaves_the_old_file_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "out.rdf"
+    target.write_text("previous")
+    result = CliRunner().invoke(
+        main, ["export", "--format", "xml", "--output", str(target), "--data", str(STORE / "control.ttl")]
+    )
+    assert result.exit_code == 4
+    assert "XML 1.0" in result.stderr
+    assert target.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.rdf"]
+
+
+def test_export_to_a_directory_exits_4(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "--output", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "Error" in result.stderr or "directory" in result.output
+
+
+def test_exported_turtle_loads_into_oxigraph_with_the_same_triples(tmp_path: Path) -> None:
+    import pyoxigraph
+
+    target = tmp_path / "all.ttl"
+    assert invoke("export", "--format", "ttl", "--output", str(target)).exit_code == 0
+    store = pyoxigraph.Store()
+    store.load(path=str(target), format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(load_graph())
+
+
+def _wbsec(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
+
+
+def test_python_dash_m_graph_runs() -> None:
+    result = _wbsec("--help")
+    assert result.returncode == 0 and "validate" in result.stdout
+
+
+def test_entry_point_refuses_remote_context_with_no_request(tmp_path: Path, listener: Listener) -> None:
+    doc = tmp_path / "remote.jsonld"
+    doc.write_text(f'{{"@context": "{listener.url}/ctx", "@id": "http://example.org/a", "http://example.org/p": "x"}}')
+    result = _wbsec("info", "--no-validate", "--data", str(doc))
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {doc}: remote JSON-LD contexts are disabled ({listener.url}/ctx); inline the context in the file"
+    ]
+    assert listener.hits == []

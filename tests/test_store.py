@@ -1,0 +1,152 @@
+"""The hardened loader: every bad input gets a one-line error naming the file and line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+
+from graph.errors import InputError, PolicyError
+from graph.store import load_graph, parse_file, rdf_format, shipped_files
+from tests.conftest import DATA, Listener
+
+STORE = DATA / "store"
+EX = "http://example.org/"
+
+
+def test_turtle_syntax_error_names_file_and_line() -> None:
+    with pytest.raises(InputError, match=r"bad\.ttl:1: Turtle syntax error \(objectList expected\)"):
+        parse_file(STORE / "bad.ttl")
+
+
+def test_ntriples_error_gives_the_line() -> None:
+    with pytest.raises(InputError, match=r"bad\.nt:2: N-Triples syntax error"):
+        parse_file(STORE / "bad.nt")
+
+
+def test_broken_json_ld_gives_line_and_column() -> None:
+    with pytest.raises(InputError, match=r"broken\.jsonld:5: JSON syntax error \(Expecting value, column 1\)"):
+        parse_file(STORE / "broken.jsonld")
+
+
+def test_unknown_format_is_refused() -> None:
+    with pytest.raises(InputError, match="unknown RDF format 'n3x'"):
+        rdf_format("n3x")
+    with pytest.raises(InputError, match=r"unknown file ending '\.csv'"):
+        parse_file(_copy(STORE / "good.ttl", ".csv"))
+
+
+def _copy(src: Path, suffix: str) -> Path:
+    import tempfile
+
+    target = Path(tempfile.mkdtemp()) / f"copy{suffix}"
+    target.write_bytes(src.read_bytes())
+    return target
+
+
+def test_non_utf8_is_refused_with_byte_offset() -> None:
+    with pytest.raises(InputError, match=r"latin1\.ttl:2: not UTF-8 at byte 50"):
+        parse_file(STORE / "latin1.ttl")
+
+
+def test_empty_file_loads_zero_triples_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    g = parse_file(STORE / "empty.ttl")
+    assert len(g) == 0
+    assert "0 triples loaded" in caplog.text
+
+
+def test_content_that_does_not_match_the_ending_suggests_a_format() -> None:
+    with pytest.raises(InputError, match=r"jsonld-in\.ttl:1: Turtle syntax error .*pass --format jsonld"):
+        parse_file(STORE / "jsonld-in.ttl")
+    g = parse_file(STORE / "jsonld-in.ttl", "jsonld")
+    assert (URIRef(EX + "a"), URIRef(EX + "p"), Literal("x")) in g
+
+
+def test_iri_with_a_space_is_refused() -> None:
+    with pytest.raises(InputError, match=r"space-iri\.ttl: IRI <http://a b> contains a space"):
+        parse_file(STORE / "space-iri.ttl")
+
+
+def test_ill_typed_literal_is_kept_and_reported_once(caplog: pytest.LogCaptureFixture) -> None:
+    g = parse_file(STORE / "illtyped.ttl")
+    (value,) = list(g.objects(URIRef(EX + "a"), URIRef(EX + "p")))
+    assert str(value) == "12,5" and value.ill_typed
+    assert caplog.text.count("is not a valid") == 1
+
+
+def test_lone_surrogate_is_refused() -> None:
+    with pytest.raises(InputError, match=r"surrogate\.jsonld: invalid Unicode"):
+        parse_file(STORE / "surrogate.jsonld")
+
+
+def test_control_characters_are_valid_rdf() -> None:
+    g = parse_file(STORE / "control.ttl")
+    assert Literal("bell\u0007") in set(g.objects())
+
+
+def test_billion_laughs_is_refused_fast() -> None:
+    start = time.monotonic()
+    with pytest.raises(PolicyError, match=r"laughs\.rdf: DTD and entity declarations are not allowed"):
+        parse_file(STORE / "laughs.rdf")
+    assert time.monotonic() - start < 1.0
+
+
+def test_external_entity_is_refused() -> None:
+    with pytest.raises(PolicyError, match="DTD"):
+        parse_file(STORE / "xxe.rdf")
+
+
+def test_external_parameter_entity_makes_no_request(tmp_path: Path, listener: Listener) -> None:
+    doc = tmp_path / "pe.rdf"
+    doc.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE r [ <!ENTITY % pe SYSTEM "{listener.url}/x.dtd"> %pe; ]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+    )
+    with pytest.raises(PolicyError, match="DTD"):
+        parse_file(doc)
+    assert listener.hits == []
+
+
+def test_remote_json_ld_context_is_refused_without_a_request(tmp_path: Path, listener: Listener) -> None:
+    doc = tmp_path / "remote.jsonld"
+    doc.write_text(f'{{"@context": "{listener.url}/ctx", "@id": "{EX}a", "{EX}p": "x"}}')
+    with pytest.raises(PolicyError, match="remote JSON-LD contexts are disabled"):
+        parse_file(doc)
+    assert listener.hits == []
+
+
+@pytest.mark.parametrize("name", ["file-context.jsonld", "import-context.jsonld"])
+def test_file_json_ld_context_and_import_are_refused(name: str) -> None:
+    with pytest.raises(PolicyError, match=name.replace(".", r"\.")):
+        parse_file(STORE / name)
+
+
+def test_url_as_input_is_refused(listener: Listener) -> None:
+    with pytest.raises(PolicyError, match="only local files"):
+        parse_file(f"{listener.url}/data.ttl")
+    assert listener.hits == []
+
+
+def test_size_cap_is_checked_before_parsing() -> None:
+    with pytest.raises(PolicyError, match=r"good\.ttl: \d+ bytes is over the 10-byte limit"):
+        parse_file(STORE / "good.ttl", max_bytes=10)
+
+
+def test_blank_nodes_stay_apart_across_json_ld_files() -> None:
+    g = load_graph([STORE / "bnode1.jsonld", STORE / "bnode2.jsonld"], shipped=False, ontology=False)
+    subjects = {s for s in g.subjects(URIRef(EX + "name"), None)}
+    assert len(subjects) == 2 and all(isinstance(s, BNode) for s in subjects)
+
+
+def test_every_format_parses() -> None:
+    assert len(parse_file(STORE / "good.ttl")) == 3
+    assert len(parse_file(STORE / "good.rdf")) == 1
+    assert len(parse_file(STORE / "good.trig")) == 1
+
+
+def test_shipped_data_loads_with_the_ontology() -> None:
+    assert shipped_files(), "ontology/data/ holds no Turtle files"
+    g = load_graph()
+    assert len(g) > 1000
