@@ -1,0 +1,272 @@
+"""Check a data graph against the project's SHACL shapes.
+
+The shapes always come from a trusted graph (``ontology/shapes.ttl`` unless
+the caller passes one): shapes that happen to sit in the data are ignored, and
+``owl:imports`` is never followed. Each call validates against its own copy of
+the shapes graph, because pySHACL changes the shapes graph it is given.
+
+Validate the data *together with the TBox* (``graph.store.load_graph`` does
+this): ``sh:class`` and ``sh:targetClass`` then follow ``rdfs:subClassOf``, so
+a ``wbo:Survey`` counts as a ``wbo:Source``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from graph.errors import InputError
+from graph.namespaces import FOAF, PREFIXES, RDF, RDFS, SH, SKOS
+
+__all__ = ["ValidationReport", "Violation", "format_report", "report_json", "validate"]
+
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+_LABEL_PROPERTIES = (SKOS.prefLabel, FOAF.name, RDFS.label)
+_DATATYPE = re.compile(r"\^\^<([^<>]*)>$")
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One SHACL validation result.
+
+    ``focus`` is the node that failed (an IRI, or ``_:id`` for a blank node);
+    ``shape`` the IRI of the shape that reported it (for an anonymous property
+    shape, the node shape holding it); ``path`` the property, as an IRI or a
+    SPARQL property path; ``value`` the offending value, an IRI or a literal
+    in N-Triples syntax (so its datatype shows); ``severity`` is
+    ``Violation``, ``Warning`` or ``Info``.
+    """
+
+    focus: str
+    shape: str
+    path: str | None
+    value: str | None
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of :func:`validate`: ``conforms`` is False if any result is a Violation."""
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+
+
+def validate(data: Graph, shapes: Graph | None = None) -> ValidationReport:
+    """Validate ``data`` against ``shapes`` (default: the project's shapes file).
+
+    Results are sorted by shape, focus node, path, value, severity and message,
+    so the same data always gives the same report; identical results (one
+    value failing several constraints of the same shape) are reported once. Warnings do not make the
+    data non-conforming. A shapes graph pySHACL cannot use raises
+    :class:`~graph.errors.InputError`.
+
+    >>> from rdflib import Graph
+    >>> validate(Graph()).conforms
+    True
+    """
+    from pyshacl import validate as shacl_validate
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
+
+    shapes_graph = _load_shapes() if shapes is None else _copy(shapes)
+    try:
+        conforms, results, _text = shacl_validate(
+            data,
+            shacl_graph=shapes_graph,
+            inference="none",
+            do_owl_imports=False,
+            abort_on_first=False,
+            allow_warnings=True,
+        )
+    except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
+        raise InputError(f"SHACL shapes cannot be used: {_one_line(exc)}") from exc
+    # A value failing several constraints of one shape (say sh:datatype and
+    # sh:maxInclusive) yields identical entries: keep one.
+    violations = sorted(
+        set(_violations(results, shapes_graph)),
+        key=lambda v: (v.shape, v.focus, v.path or "", v.value or "",
+                       _SEVERITY_ORDER.get(v.severity, 9), v.severity, v.message),
+    )
+    return ValidationReport(conforms=bool(conforms), violations=violations)
+
+
+def format_report(report: ValidationReport, g: Graph) -> str:
+    """Readable text: results grouped by shape, then focus node, with labels from ``g``.
+
+    IRIs are shown in prefixed form (``wb:AL``) followed by their label
+    (``skos:prefLabel``, ``foaf:name`` or ``rdfs:label``) when ``g`` has one.
+    """
+    counts = {name: sum(v.severity == name for v in report.violations) for name in _SEVERITY_ORDER}
+    if report.conforms and not report.violations:
+        return "Conforms: the data satisfies every shape.\n"
+    head = "Conforms" if report.conforms else "Does not conform"
+    tally = ", ".join(f"{n} {name.lower()}{'s' if n != 1 else ''}" for name, n in counts.items() if n)
+    lines = [f"{head}: {tally}.", ""]
+    by_shape: dict[str, dict[str, list[Violation]]] = {}
+    for v in report.violations:
+        by_shape.setdefault(v.shape, {}).setdefault(v.focus, []).append(v)
+    for shape, by_focus in by_shape.items():
+        lines.append(f"Shape {_compact(shape)}")
+        for focus, results in by_focus.items():
+            lines.append(f"  {_describe(focus, g)}")
+            for v in results:
+                where = f" {_compact(v.path)}" if v.path else ""
+                lines.append(f"    {v.severity}{where}: {v.message}")
+                if v.value is not None and v.value != v.focus:
+                    lines.append(f"      value: {_describe(v.value, g)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def report_json(report: ValidationReport) -> str:
+    """The report as deterministic JSON: ``{"conforms": bool, "violations": [...]}``."""
+    payload = {"conforms": report.conforms, "violations": [asdict(v) for v in report.violations]}
+    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def _shapes_file() -> Path:
+    """The project's shapes file (``ontology/shapes.ttl``)."""
+    from graph.store import SHAPES_FILE
+
+    return SHAPES_FILE
+
+
+def _load_shapes() -> Graph:
+    """Parse the shapes file afresh (the hardened parser raises InputError on bad Turtle)."""
+    from graph.store import parse_file
+
+    return parse_file(_shapes_file())
+
+
+def _copy(shapes: Graph) -> Graph:
+    """A new graph with the same triples, so pySHACL's changes never reach the caller's graph."""
+    fresh = Graph()
+    for triple in shapes:
+        fresh.add(triple)
+    return fresh
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("…" if len(text) > 300 else "")
+
+
+def _violations(results: Graph, shapes: Graph) -> Iterable[Violation]:
+    """Top-level results only: pySHACL also types the nested ``sh:detail`` results of ``sh:node``."""
+    top_level = {r for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)}
+    for result in top_level:
+        focus = results.value(result, SH.focusNode)
+        shape = results.value(result, SH.sourceShape)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        severity = results.value(result, SH.resultSeverity)
+        yield Violation(
+            focus=_term_text(focus),
+            shape=_shape_name(shape, shapes),
+            path=None if path is None else _path_text(path, results),
+            value=None if value is None else _term_text(value),
+            severity=_local_name(severity) if severity is not None else "Violation",
+            message=_message(results, result),
+        )
+
+
+def _term_text(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        return term.n3()
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _shape_name(shape: Node | None, shapes: Graph) -> str:
+    """The shape's IRI; an anonymous property shape is named after the node shape holding it."""
+    if isinstance(shape, URIRef):
+        return str(shape)
+    if shape is not None:
+        parents = sorted(str(p) for p in shapes.subjects(SH.property, shape) if isinstance(p, URIRef))
+        if parents:
+            return parents[0]
+    return _term_text(shape) or "(unnamed shape)"
+
+
+def _path_text(path: Node, g: Graph) -> str:
+    """A SHACL path as text: an IRI as is, complex paths in SPARQL property-path syntax."""
+    if isinstance(path, URIRef):
+        return str(path)
+    if (path, RDF.first, None) in g:
+        return "/".join(_path_text(p, g) for p in Collection(g, path))
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = g.value(path, predicate)
+        if inner is not None:
+            return template.format(_path_text(inner, g))
+    alternatives = g.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path_text(p, g) for p in Collection(g, alternatives)) + ")"
+    return _term_text(path)
+
+
+def _message(results: Graph, result: Node) -> str:
+    """The English message if there is one, else the first message in a fixed order."""
+    messages = sorted(results.objects(result, SH.resultMessage), key=lambda m: (str(getattr(m, "language", "") or ""), str(m)))
+    for m in messages:
+        if isinstance(m, Literal) and (m.language or "").lower().startswith("en"):
+            return str(m)
+    return str(messages[0]) if messages else ""
+
+
+def _local_name(iri: Node) -> str:
+    text = str(iri)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _compact(text: str) -> str:
+    """``https://w3id.org/wbsec/id/AL`` -> ``wb:AL``; other text is returned unchanged."""
+    best = ""
+    best_prefix = ""
+    for prefix, namespace in PREFIXES.items():
+        if text.startswith(namespace) and len(namespace) > len(best):
+            best, best_prefix = namespace, prefix
+    if best:
+        return f"{best_prefix}:{text[len(best):]}"
+    if "/" in text and not text.startswith(("_:", '"')):
+        return f"<{text}>"
+    return text
+
+
+def _describe(text: str, g: Graph) -> str:
+    """A node as shown to a reader: compact IRI plus its label, or the literal as written."""
+    if text.startswith('"'):
+        return _DATATYPE.sub(lambda m: "^^" + _compact(m.group(1)), text)
+    if text.startswith("_:"):
+        return text
+    label = _label(URIRef(text), g)
+    compact = _compact(text)
+    return f"{compact} ({label})" if label else compact
+
+
+def _label(node: URIRef, g: Graph) -> str | None:
+    """The node's label: English first, then untagged, then any other, in a fixed order."""
+    for prop in _LABEL_PROPERTIES:
+        candidates = [o for o in g.objects(node, prop) if isinstance(o, Literal)]
+        if candidates:
+            def rank(lit: Literal) -> tuple[int, str, str]:
+                lang = (lit.language or "").lower()
+                return (0 if lang.startswith("en") else 1 if not lang else 2, lang, str(lit))
+
+            return str(min(candidates, key=rank))
+    return None
