@@ -1,0 +1,696 @@
+"""Run SPARQL questions safely: the named queries in ontology/queries/, ad-hoc text and bound parameters.
+
+The one way into rdflib's query engine for wbsec. A query is either the
+NAME of a shipped question (``ontology/queries/NAME.rq``) or SPARQL text. It
+is parsed once (under a lock: rdflib's parser is not thread-safe, rdflib
+#1282) and cached, then checked statically before anything is evaluated:
+
+- ``SERVICE`` anywhere in the algebra, ``FROM`` and ``FROM NAMED`` are refused
+  with :class:`~graph.errors.PolicyError` (exit 3), and so is an update that
+  would ``LOAD`` a document;
+- any other SPARQL Update (``INSERT DATA``, ``DELETE``, ``CLEAR`` …) is refused
+  with :class:`~graph.errors.InputError` (exit 2): this path is read-only;
+- a syntax error becomes :class:`~graph.errors.InputError` naming line and
+  column; an undeclared prefix names the prefix.
+
+Parameters are bound as RDF terms through ``initBindings`` on the prepared
+query and are never pasted into query text, so a value such as
+``x" || true || "`` is just a string that matches nothing. A bound variable
+acts as if its value were written in its place everywhere in the query,
+including inside ``BIND``, ``FILTER`` and subqueries.
+
+Evaluation runs under :func:`graph.sandbox.query_deadline` until every row has
+been materialised (rdflib evaluates lazily), so ``timeout`` covers the whole
+query; ``max_rows`` turns a larger result into :class:`~graph.errors.LimitError`
+rather than a silently truncated one.
+
+>>> from rdflib import Graph
+>>> from graph.namespaces import WB, WBO, ORG
+>>> g = Graph()
+>>> _ = g.add((WB.m1, ORG.member, WB.AL)).add((WB.m1, ORG.organization, WB.NATO))
+>>> t = select(g, "SELECT ?who WHERE { ?m org:member ?who ; org:organization ?org } ORDER BY ?who", org=WB.NATO)
+>>> t.columns, [str(r["who"]) for r in t.records()]
+(['who'], ['https://w3id.org/wbsec/id/AL'])
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from graph.errors import GraphError, InputError, LimitError, PolicyError
+from graph.sandbox import query_deadline
+from graph.store import QUERIES_DIR
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.plugins.sparql.sparql import Query
+    from rdflib.term import Node
+
+__all__ = [
+    "PARAM_TYPES",
+    "NamedQuery",
+    "QueryParam",
+    "Table",
+    "ask",
+    "construct",
+    "named_queries",
+    "named_query",
+    "query_from_file",
+    "query_from_text",
+    "run",
+    "select",
+    "term",
+]
+
+#: The types a ``# param:`` line may declare, and what a text value becomes.
+PARAM_TYPES: dict[str, str] = {
+    "IRI": "an IRI: wb:NATO, <https://…>, https://…, urn:…",
+    "string": "a plain string literal, exactly as given",
+    "integer": "an xsd:integer such as 3 or -1",
+    "decimal": "an xsd:decimal such as 12.5",
+    "date": "an xsd:date, YYYY-MM-DD",
+    "year": "an xsd:gYear, YYYY",
+    "term": "an IRI when it looks like one (prefixed name with a known prefix, <…>, http(s):, urn:), "
+    "otherwise a plain string literal",
+}
+
+#: Largest query file or text accepted (a query is a few kilobytes; this only stops accidents).
+MAX_QUERY_BYTES = 256 * 1024
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_ALLOWED_SCHEMES = ("http", "https", "urn")
+_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_PNAME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*|):([^\s]*)$")
+_INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_YEAR_RE = re.compile(r"^-?\d{4,}$")
+_PARAM_RE = re.compile(
+    r"^param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[A-Za-z]+)\)\s*"
+    r"(?:(?P<default>default)\s+(?P<value>\"[^\"]*\"|\S+)|(?P<optional>optional)|(?P<required>required))\s*"
+    r"(?:(?:—|--)\s*(?P<meaning>.*))?$"
+)
+
+_parse_lock = threading.Lock()
+_cache: OrderedDict[str, Query] = OrderedDict()
+_CACHE_SIZE = 256
+
+
+# --------------------------------------------------------------------------- result types
+
+
+@dataclass
+class Table:
+    """The rows of a SELECT query: ``columns`` in projection order, one tuple of terms per row.
+
+    Unbound cells are ``None``. Iterating yields the row tuples; :meth:`records`
+    gives dicts of plain Python values for notebooks and pandas.
+    """
+
+    columns: list[str]
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[tuple[Node | None, ...]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def records(self) -> list[dict[str, object]]:
+        """Rows as ``{column: value}`` with Python values.
+
+        IRIs stay :class:`rdflib.URIRef` (a ``str``, usable as a parameter
+        again); typed literals become ``int``, ``Decimal``, ``float``, ``bool``,
+        ``datetime.date`` …; ``xsd:gYear`` becomes an ``int``; other literals
+        their lexical form; unbound cells ``None``.
+        """
+        return [{c: python_value(v) for c, v in zip(self.columns, row)} for row in self.rows]
+
+    def column(self, name: str) -> list[Node | None]:
+        """Every value of one column, in row order."""
+        try:
+            i = self.columns.index(name)
+        except ValueError:
+            raise InputError(f"no column {name!r}; the columns are {', '.join(self.columns)}") from None
+        return [row[i] for row in self.rows]
+
+
+#: What :func:`run` returns: a table (SELECT), a truth value (ASK) or a graph (CONSTRUCT/DESCRIBE).
+Result = Union[Table, bool, "Graph"]
+
+
+def python_value(node: Node | None) -> object:
+    """A plain Python value for one result cell (see :meth:`Table.records`)."""
+    from rdflib import XSD, BNode, Literal, URIRef
+
+    if node is None or isinstance(node, URIRef):
+        return node
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal):
+        if node.datatype == XSD.gYear and _YEAR_RE.match(str(node)):
+            return int(str(node))
+        if node.ill_typed:
+            return str(node)
+        value = node.toPython()
+        return str(node) if isinstance(value, Literal) else value
+    return str(node)
+
+
+# --------------------------------------------------------------------------- the query catalogue
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    """One parameter a query declares in its header: ``# param: NAME (TYPE) default VALUE — meaning``."""
+
+    name: str
+    type: str
+    default: str | None
+    required: bool
+    meaning: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A SPARQL question with its header: where it came from, title, description and parameters."""
+
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    params: tuple[QueryParam, ...] = ()
+    path: Path | None = None
+
+    def param(self, name: str) -> QueryParam | None:
+        """The declared parameter called ``name``, if any."""
+        return next((p for p in self.params if p.name == name), None)
+
+
+def named_queries(directory: Path = QUERIES_DIR) -> list[NamedQuery]:
+    """Every shipped question in ``directory`` (``ontology/queries/``), sorted by name."""
+    return [query_from_file(p) for p in sorted(directory.glob("*.rq"))]
+
+
+def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
+    """The shipped question ``name`` (``ontology/queries/NAME.rq``) or :class:`InputError`."""
+    path = directory / f"{name}.rq"
+    if not _NAME_RE.match(name) or not path.is_file():
+        known = ", ".join(p.stem for p in sorted(directory.glob("*.rq")))
+        raise InputError(f"unknown query {name!r}; known queries: {known or '(none)'} (see wbsec query --list)")
+    return query_from_file(path)
+
+
+def query_from_file(path: str | Path) -> NamedQuery:
+    """Read a ``.rq`` file (UTF-8, at most :data:`MAX_QUERY_BYTES`) with its optional header."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such query file")
+    size = p.stat().st_size
+    if size > MAX_QUERY_BYTES:
+        raise PolicyError(f"{p}: {size} bytes is over the {MAX_QUERY_BYTES}-byte limit for a query")
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 at byte {exc.start}") from exc
+    return query_from_text(text, name=p.stem, path=p)
+
+
+def query_from_text(text: str, *, name: str = "query", path: Path | None = None) -> NamedQuery:
+    """Wrap SPARQL ``text`` as a :class:`NamedQuery`, reading its header comment if it has one.
+
+    The header is the block of ``#`` lines at the top::
+
+        # title: Members of an organisation
+        # description: Who belongs to an organisation or initiative, in what role, since when.
+        # param: org (IRI) default wb:NATO — the organisation or initiative
+
+    ``default VALUE`` is used when the caller gives no value; ``optional``
+    leaves the variable unbound (it then matches anything); ``required``
+    demands a value.
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
+        raise PolicyError(f"{path or name}: the query is over the {MAX_QUERY_BYTES}-byte limit")
+    title = description = ""
+    params: list[QueryParam] = []
+    where = str(path) if path else name
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            break
+        body = line.lstrip("#").strip()
+        key = body.split(":", 1)[0].strip().lower() if ":" in body else ""
+        if key == "title":
+            title = body.split(":", 1)[1].strip()
+        elif key == "description":
+            description = body.split(":", 1)[1].strip()
+        elif key == "param":
+            m = _PARAM_RE.match(body)
+            if not m:
+                raise InputError(
+                    f"{where}:{lineno}: bad header line; write '# param: NAME (TYPE) default VALUE — meaning' "
+                    "(or 'optional'/'required' instead of 'default VALUE')"
+                )
+            ptype = m["type"]
+            if ptype not in PARAM_TYPES:
+                raise InputError(f"{where}:{lineno}: unknown parameter type {ptype!r}; use one of {', '.join(PARAM_TYPES)}")
+            value = m["value"]
+            if value is not None and value.startswith('"'):
+                value = value[1:-1]
+            param = QueryParam(m["name"], ptype, value, bool(m["required"]), (m["meaning"] or "").strip())
+            if value is not None:
+                term(value, ptype, name=f"{where}:{lineno}: default of {param.name}")  # fail early on a bad default
+            if any(p.name == param.name for p in params):
+                raise InputError(f"{where}:{lineno}: parameter {param.name} declared twice")
+            params.append(param)
+    return NamedQuery(name=name, text=text, title=title, description=description, params=tuple(params), path=path)
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def term(value: str, type: str = "term", *, name: str = "parameter") -> Node:
+    """Turn the text of a parameter value into an RDF term according to its declared ``type``.
+
+    Types are listed in :data:`PARAM_TYPES`. ``IRI`` accepts ``prefix:local``
+    for the prefixes in :data:`graph.namespaces.PREFIXES`, ``<…>`` and bare
+    ``http``/``https``/``urn`` IRIs; any other scheme, whitespace or one of
+    ``<>"{}|^`\\`` is refused. ``term`` (the type of undeclared parameters)
+    makes an IRI of what looks like one and a plain string literal of
+    everything else — numbers included.
+
+    >>> term("wb:NATO", "IRI")
+    rdflib.term.URIRef('https://w3id.org/wbsec/id/NATO')
+    >>> term('x" || true || "')
+    rdflib.term.Literal('x" || true || "')
+    """
+    from rdflib import XSD, Literal
+
+    if type not in PARAM_TYPES:
+        raise InputError(f"{name}: unknown parameter type {type!r}; use one of {', '.join(PARAM_TYPES)}")
+    if type == "IRI":
+        return _iri(value, name)
+    if type == "term":
+        iri = _looks_like_iri(value)
+        return _iri(value, name) if iri else Literal(value)
+    if type == "string":
+        return Literal(value)
+    text = value.strip()
+    if type == "integer":
+        if not _INTEGER_RE.match(text):
+            raise InputError(f"{name}: {value!r} is not an integer")
+        return Literal(text, datatype=XSD.integer)
+    if type == "decimal":
+        if not _DECIMAL_RE.match(text):
+            raise InputError(f"{name}: {value!r} is not a decimal number (use a dot: 12.5)")
+        return Literal(text, datatype=XSD.decimal)
+    if type == "date":
+        try:
+            _dt.date.fromisoformat(text)
+        except ValueError:
+            raise InputError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+            raise InputError(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
+        return Literal(text, datatype=XSD.date)
+    # year
+    if not re.match(r"^\d{4}$", text):
+        raise InputError(f"{name}: {value!r} is not a year (YYYY)")
+    return Literal(text, datatype=XSD.gYear)
+
+
+def _looks_like_iri(value: str) -> bool:
+    from graph.namespaces import PREFIXES
+
+    if value.startswith("<") and value.endswith(">"):
+        return True
+    scheme = _SCHEME_RE.match(value)
+    if scheme and scheme.group(1).lower() in _ALLOWED_SCHEMES:
+        return True
+    pname = _PNAME_RE.match(value)
+    return bool(pname and pname.group(1) in PREFIXES and not any(c.isspace() for c in value))
+
+
+def _iri(value: str, name: str) -> Node:
+    from rdflib import URIRef
+
+    from graph.namespaces import PREFIXES
+
+    text = value
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    else:
+        scheme = _SCHEME_RE.match(text)
+        pname = _PNAME_RE.match(text)
+        is_absolute = scheme is not None and scheme.group(1).lower() in _ALLOWED_SCHEMES
+        if pname and not is_absolute:
+            prefix, local = pname.group(1), pname.group(2)
+            if prefix not in PREFIXES:
+                raise InputError(
+                    f"{name}: {value!r} has an unknown prefix {prefix!r} (known: {', '.join(PREFIXES)}); "
+                    "full IRIs must use http, https or urn"
+                )
+            text = PREFIXES[prefix] + local
+    scheme = _SCHEME_RE.match(text)
+    if scheme is None:
+        raise InputError(f"{name}: {value!r} is not an IRI (write wb:NAME, <https://…> or https://…)")
+    if scheme.group(1).lower() not in _ALLOWED_SCHEMES:
+        raise InputError(f"{name}: IRI scheme {scheme.group(1)!r} is not allowed; use http, https or urn")
+    if _BAD_IRI_CHARS.search(text):
+        raise InputError(f"{name}: IRI {value!r} contains whitespace or one of <>\"{{}}|^`\\")
+    return URIRef(text)
+
+
+def bindings(query: NamedQuery, params: Mapping[str, object], variables: set[str]) -> dict[str, Node]:
+    """The ``initBindings`` for ``query``: given values converted by type, then declared defaults.
+
+    A value that is already an RDF term is bound as is; a ``str`` is converted
+    with :func:`term` using the declared type (``term`` when undeclared);
+    other Python values (int, Decimal, date, bool) become typed literals. A
+    name the query does not declare, or whose variable does not occur in the
+    query, is an :class:`InputError`.
+    """
+    from rdflib import Literal
+    from rdflib.term import Node as RDFNode
+
+    out: dict[str, Node] = {}
+    for key, value in params.items():
+        declared = query.param(key)
+        if query.params and declared is None:
+            names = ", ".join(p.name for p in query.params)
+            raise InputError(f"query {query.name} has no parameter {key!r}; its parameters: {names}")
+        if declared is None and key not in variables:
+            raise InputError(f"parameter {key!r}: the query has no variable ?{key}")
+        if isinstance(value, RDFNode):
+            out[key] = value
+        elif isinstance(value, str):
+            out[key] = term(value, declared.type if declared else "term", name=f"parameter {key}")
+        elif isinstance(value, (bool, int, float, Decimal, _dt.date)):
+            out[key] = Literal(value)
+        else:
+            raise InputError(f"parameter {key}: cannot bind a {type(value).__name__}; give an RDF term or text")
+    for p in query.params:
+        if p.name in out:
+            continue
+        if p.default is not None:
+            out[p.name] = term(p.default, p.type, name=f"default of {p.name}")
+        elif p.required:
+            raise InputError(f"query {query.name} needs a value for {p.name}: --param {p.name}=VALUE ({p.meaning})")
+    return out
+
+
+# --------------------------------------------------------------------------- parse and check
+
+
+def prepare(text: str) -> Query:
+    """Parse ``text`` once (cached, under a lock) and refuse what the policy forbids.
+
+    Raises :class:`InputError` (syntax, unknown prefix, an update) or
+    :class:`PolicyError` (``SERVICE``, ``FROM``, ``FROM NAMED``, ``LOAD``).
+    """
+    with _parse_lock:
+        cached = _cache.get(text)
+        if cached is not None:
+            _cache.move_to_end(text)
+            return cached
+        prepared = _parse(text)
+        _refuse_forbidden(prepared)
+        _cache[text] = prepared
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+        return prepared
+
+
+def _parse(text: str) -> Query:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import prepareQuery
+
+    from graph.namespaces import PREFIXES
+
+    try:
+        return prepareQuery(text, initNs=PREFIXES)
+    except ParseBaseException as exc:
+        _refuse_update(text)
+        found = f", found {exc.line[exc.col - 1:exc.col + 19].strip()!r}" if exc.line else ""
+        raise InputError(
+            f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {_expected(exc)}{found}"
+        ) from exc
+    except Exception as exc:  # rdflib's translator raises bare Exception for these
+        message = str(exc)
+        m = re.match(r"Unknown namespace prefix\s*:\s*(\S*)", message)
+        if m:
+            raise InputError(
+                f"unknown prefix {m.group(1)!r} in the query; declare it with PREFIX or use one of: "
+                + ", ".join(PREFIXES)
+            ) from exc
+        raise InputError(f"invalid SPARQL query: {' '.join(message.split())}") from exc
+
+
+def _expected(exc: Any) -> str:
+    msg = str(getattr(exc, "msg", "")) or "unexpected input"
+    return " ".join(msg.split())[:160]
+
+
+def _refuse_update(text: str) -> None:
+    """If ``text`` is a SPARQL Update, say so: LOAD is a policy refusal, other updates a usage error."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        update = parseUpdate(text)
+    except (ParseBaseException, Exception):  # not an update either: report the query syntax error
+        return
+    operations = [getattr(op, "name", "") for op in (update.request or [])]
+    if "Load" in operations:
+        raise PolicyError("SPARQL LOAD is refused: wbsec never fetches documents a query names")
+    names = ", ".join(sorted({re.sub(r"(?<!^)([A-Z])", r" \1", n).upper() for n in operations if n})) or "an update"
+    raise InputError(f"SPARQL Update ({names}) is not allowed: wbsec query is read-only")
+
+
+def _refuse_forbidden(prepared: Query) -> None:
+    algebra = prepared.algebra
+    clauses = getattr(algebra, "datasetClause", None) or []
+    for clause in clauses:
+        named = "named" in clause
+        iri = clause["named"] if named else clause["default"]
+        kind = "FROM NAMED" if named else "FROM"
+        raise PolicyError(f"SPARQL {kind} <{iri}> is refused: wbsec queries only the graph it has loaded")
+    service = _find_service(algebra)
+    if service is not None:
+        raise PolicyError(f"SPARQL SERVICE <{service}> is refused: wbsec never queries remote endpoints")
+
+
+def _find_service(node: Any) -> str | None:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, CompValue):
+            if item.name == "ServiceGraphPattern":
+                return str(item.get("term", "?"))
+            stack.extend(item.values())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return None
+
+
+def _variables(prepared: Query) -> set[str]:
+    from rdflib import Variable
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    found: set[str] = set()
+    stack: list[Any] = [prepared.algebra]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Variable):
+            found.add(str(item))
+        elif isinstance(item, (CompValue, dict)):
+            stack.extend(item.values())
+            stack.extend(k for k in item.keys() if isinstance(k, Variable))
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return found
+
+
+def _kind(prepared: Query) -> str:
+    return {
+        "SelectQuery": "SELECT",
+        "AskQuery": "ASK",
+        "ConstructQuery": "CONSTRUCT",
+        "DescribeQuery": "DESCRIBE",
+    }.get(prepared.algebra.name, prepared.algebra.name)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def resolve(query: str | NamedQuery) -> NamedQuery:
+    """A :class:`NamedQuery` for ``query``: itself, the shipped question of that name, or the text."""
+    if isinstance(query, NamedQuery):
+        return query
+    if _NAME_RE.match(query.strip()):
+        return named_query(query.strip())
+    return query_from_text(query)
+
+
+def kind(query: str | NamedQuery) -> str:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (parses and checks the query)."""
+    return _kind(prepare(resolve(query).text))
+
+
+def run(
+    g: Graph,
+    query: str | NamedQuery,
+    *,
+    timeout: float | None = 30.0,
+    max_rows: int | None = None,
+    params: Mapping[str, object] | None = None,
+) -> Table | bool | Graph:
+    """Run any query: a :class:`Table` for SELECT, ``bool`` for ASK, a graph for CONSTRUCT/DESCRIBE.
+
+    ``query`` is a shipped question's NAME, SPARQL text or a :class:`NamedQuery`;
+    ``params`` maps variable names to RDF terms or text (see :func:`bindings`).
+    ``timeout`` is in seconds (``None``: no limit); ``max_rows`` caps the rows
+    (or, for CONSTRUCT/DESCRIBE, the triples) and raises :class:`LimitError`
+    past it.
+    """
+    nq = resolve(query)
+    prepared = prepare(nq.text)
+    init = bindings(nq, params or {}, _variables(prepared))
+    if timeout is not None and timeout <= 0:
+        raise InputError("the timeout must be a positive number of seconds")
+    if max_rows is not None and max_rows < 0:
+        raise InputError("max_rows must be zero or more")
+    started = time.monotonic()
+    try:
+        with query_deadline(timeout):
+            result = g.query(prepared, initBindings=init)
+            kind_ = _kind(prepared)
+            if kind_ == "ASK":
+                return bool(result.askAnswer)
+            if kind_ in ("CONSTRUCT", "DESCRIBE"):
+                return _graph_result(result, max_rows, timeout, started)
+            return _table(result, max_rows, timeout, started)
+    except LimitError as exc:
+        if str(exc) == "query timed out":
+            raise LimitError(_timeout_message(nq, timeout)) from exc
+        raise
+    except GraphError:
+        raise
+    except RecursionError as exc:
+        raise LimitError(f"{_label(nq)}: the query nests too deeply to evaluate") from exc
+    except Exception as exc:  # an rdflib evaluation failure: wrap it with the query's name
+        raise InputError(f"{_label(nq)}: query failed ({type(exc).__name__}: {' '.join(str(exc).split())})") from exc
+
+
+def select(
+    g: Graph,
+    query: str | NamedQuery,
+    *,
+    timeout: float | None = 30.0,
+    max_rows: int | None = None,
+    **params: object,
+) -> Table:
+    """Run a SELECT query (a shipped NAME or SPARQL text) and return its :class:`Table`.
+
+    Keyword arguments are parameters: ``select(g, "members", org=WB.NATO)``.
+    """
+    nq = resolve(query)
+    _expect(nq, "SELECT")
+    out = run(g, nq, timeout=timeout, max_rows=max_rows, params=params)
+    assert isinstance(out, Table)
+    return out
+
+
+def ask(g: Graph, query: str | NamedQuery, *, timeout: float | None = 30.0, **params: object) -> bool:
+    """Run an ASK query and return its answer."""
+    nq = resolve(query)
+    _expect(nq, "ASK")
+    return bool(run(g, nq, timeout=timeout, params=params))
+
+
+def construct(
+    g: Graph,
+    query: str | NamedQuery,
+    *,
+    timeout: float | None = 30.0,
+    max_rows: int | None = None,
+    **params: object,
+) -> Graph:
+    """Run a CONSTRUCT or DESCRIBE query and return the graph it builds (``max_rows`` caps triples)."""
+    from rdflib import Graph as RDFGraph
+
+    nq = resolve(query)
+    _expect(nq, "CONSTRUCT", "DESCRIBE")
+    out = run(g, nq, timeout=timeout, max_rows=max_rows, params=params)
+    assert isinstance(out, RDFGraph)
+    return out
+
+
+def _expect(nq: NamedQuery, *kinds: str) -> None:
+    actual = _kind(prepare(nq.text))
+    if actual not in kinds:
+        raise InputError(f"{_label(nq)} is a {actual} query; this call needs {' or '.join(kinds)}")
+
+
+def _label(nq: NamedQuery) -> str:
+    return f"query {nq.name}" if nq.path is not None else "the query"
+
+
+def _timeout_message(nq: NamedQuery, timeout: float | None) -> str:
+    return f"{_label(nq)} timed out after {timeout:g} s; narrow it or raise --timeout"
+
+
+def _check_time(timeout: float | None, started: float) -> None:
+    if timeout is not None and time.monotonic() - started > timeout:
+        raise LimitError("query timed out")
+
+
+def _table(result: Any, max_rows: int | None, timeout: float | None, started: float) -> Table:
+    columns = [str(v) for v in (result.vars or [])]
+    rows: list[tuple[Node | None, ...]] = []
+    for i, row in enumerate(result, 1):
+        if max_rows is not None and i > max_rows:
+            raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
+        rows.append(tuple(row))
+        if (i & 255) == 0:
+            _check_time(timeout, started)
+    _check_time(timeout, started)
+    return Table(columns, rows)
+
+
+def _graph_result(result: Any, max_rows: int | None, timeout: float | None, started: float) -> Graph:
+    from rdflib import Graph as RDFGraph
+
+    from graph.namespaces import bind_prefixes
+
+    out = bind_prefixes(RDFGraph())
+    for i, triple in enumerate(result.graph, 1):
+        if max_rows is not None and i > max_rows:
+            raise LimitError(f"the result has more than {max_rows} triples (--max-rows); nothing was written")
+        out.add(triple)
+        if (i & 255) == 0:
+            _check_time(timeout, started)
+    _check_time(timeout, started)
+    return out
