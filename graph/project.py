@@ -1,0 +1,555 @@
+"""Project the RDF graph into a NetworkX MultiDiGraph by the edge rules declared in ``ontology/projections/``.
+
+This module is the one bridge from the RDF world to the NetworkX world. The
+edges are declared, not coded: each ``ontology/projections/*.rq`` file is a
+SPARQL SELECT returning ``?source ?target`` and optionally ``?weight ?sign
+?since ?until ?claim ?relation ?role ?via ?status``. Its header comment says
+which views use it::
+
+    # views: actors polities signed     (the views that include the rule)
+    # output: absences                  (rows are stated absences, not edges)
+    # fold: shared-affiliation          (rows are folded by the view, see below)
+
+The relation of an edge is ``?relation`` when the rule returns one, else the
+file name (``affiliation.rq`` -> ``"affiliation"``). Adding a relation means
+adding a file. Each rule runs once (one SELECT per rule, no per-node queries).
+
+Graph contract (``to_networkx``):
+
+* nodes are IRI strings with ``label`` (str), ``kind`` (``polity``,
+  ``organisation``, ``initiative``, ``person``, ``event``, ``source``,
+  ``concept``, ``region`` or ``other``, from ``rdf:type`` and the TBox
+  subclass tree), ``region`` (IRI str or ``""``: ``wbo:region`` of the node,
+  else of the body it is transitively ``org:subOrganizationOf``, else for a
+  person of the organisation they hold a post in) and ``external`` (True for an
+  actor - polity, organisation, person - not anchored in the Western Balkans);
+* edges carry ``relation``, ``role`` (IRI or ``""``), ``via`` (IRI or ``""``),
+  ``weight`` (float, 1.0 unless stated), ``sign`` (+1 or -1), ``since`` and
+  ``until`` (ISO 8601 date or year as written in the data, or ``""``),
+  ``claim`` (the IRI of the claim the edge comes from; never empty) and
+  ``claims`` (every claim behind the edge, space-separated; equal to ``claim``
+  except for folded edges);
+* symmetric relations (cooperation, agreement, shared-affiliation) are stored
+  once, from the smaller IRI to the larger;
+* ``G.graph["absences"]`` lists stated absences of cooperation (``{a, b,
+  claim, status}``, ``a < b``): never edges, kept for the gap analysis;
+  ``G.graph["view"]`` and ``G.graph["as_of"]`` say how G was made.
+
+Views:
+
+* ``actors`` - every rule tagged ``actors``; nodes are every edge end plus
+  every actor and initiative in the data, so isolated actors show up;
+* ``polities`` - only the six Western Balkan polities (``wbo:region
+  wb:WesternBalkans``), always all six; their cooperation and agreement edges
+  plus one ``shared-affiliation`` edge per organisation or initiative both
+  are affiliated with. The tie strength metrics use is the sum of the parallel
+  edges' weights: ``weight(a, b) = stated agreement counts (cooperation
+  claims) + shared named agreements + shared affiliations``;
+* ``affiliation`` - actor -> organisation/initiative memberships and posts;
+* ``signed`` - cooperation (+1: cooperation, agreements, support, supportive
+  statements) against hostility (-1: condemning/accusing/opposing statements,
+  threat perceptions).
+
+``as_of`` keeps only claims valid on that date: an edge is dropped when its
+``since`` is after the date or its ``until`` before it (a year counts from 1
+January through 31 December). Claims without dates are kept; so are those
+dated only by ``wbo:asOf`` (true on that day, start unknown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from graph.errors import InputError
+from graph.store import PROJECTIONS_DIR, label_of
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+log = logging.getLogger("wbsec")
+
+VIEWS: tuple[str, ...] = ("actors", "polities", "affiliation", "signed")
+KINDS: tuple[str, ...] = ("polity", "organisation", "initiative", "person", "event", "source", "concept", "region", "other")
+ACTOR_KINDS = frozenset({"polity", "organisation", "person"})
+#: Edge attributes every edge carries (GraphML/GEXF need one type per key).
+EDGE_ATTRS: tuple[str, ...] = ("relation", "role", "via", "weight", "sign", "since", "until", "claim", "claims")
+NODE_ATTRS: tuple[str, ...] = ("label", "kind", "region", "external")
+
+_HEADER = re.compile(r"^#\s*(views|output|fold)\s*:\s*(.*)$", re.IGNORECASE)
+#: Seconds one rule may run before the projection stops with LimitError.
+_TIMEOUT = 120.0
+_DATE = re.compile(r"^(-?\d{4,})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One edge rule: a SELECT in ``ontology/projections/NAME.rq`` and the views that use it."""
+
+    name: str
+    path: Path
+    text: str
+    views: frozenset[str]
+    output: str = "edges"  # "edges" or "absences"
+    fold: str = ""  # relation of the folded edges, or "" for a plain rule
+
+
+@dataclass(frozen=True)
+class EdgeRow:
+    """One row of a rule: a would-be edge (or absence) with every attribute filled in."""
+
+    source: str
+    target: str
+    relation: str
+    role: str = ""
+    via: str = ""
+    weight: float = 1.0
+    sign: int = 1
+    since: str = ""
+    until: str = ""
+    claim: str = ""
+    status: str = ""
+
+    def attrs(self) -> dict[str, object]:
+        """The edge attributes, in the documented order."""
+        return {
+            "relation": self.relation,
+            "role": self.role,
+            "via": self.via,
+            "weight": self.weight,
+            "sign": self.sign,
+            "since": self.since,
+            "until": self.until,
+            "claim": self.claim,
+            "claims": self.claim,
+        }
+
+
+def rules(directory: Path | None = None) -> list[Rule]:
+    """The edge rules in ``directory`` (default ``ontology/projections/``), sorted by name."""
+    folder = directory if directory is not None else PROJECTIONS_DIR
+    found: list[Rule] = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        meta: dict[str, str] = {}
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            m = _HEADER.match(line.strip())
+            if m:
+                meta[m.group(1).lower()] = m.group(2).strip()
+        views = frozenset(meta.get("views", "").replace(",", " ").split())
+        unknown = views - set(VIEWS)
+        if unknown or not views:
+            raise InputError(
+                f"{path}:1: header '# views:' must list some of {', '.join(VIEWS)} (got {meta.get('views', '')!r})"
+            )
+        output = meta.get("output", "edges")
+        if output not in ("edges", "absences"):
+            raise InputError(f"{path}:1: '# output:' must be 'edges' or 'absences', not {output!r}")
+        found.append(Rule(path.stem, path, text, views, output, meta.get("fold", "")))
+    return found
+
+
+def rule_rows(g: Graph, rule: Rule) -> list[EdgeRow]:
+    """Run one rule against ``g`` (one SELECT) and return its rows in query order."""
+    rows: list[EdgeRow] = []
+    for rec in _select(g, rule):
+        source, target = rec.get("source"), rec.get("target")
+        if source is None or target is None:
+            continue
+        claim = rec.get("claim")
+        rows.append(
+            EdgeRow(
+                source=str(source),
+                target=str(target),
+                relation=_text(rec.get("relation")) or rule.fold or rule.name,
+                role=_text(rec.get("role")),
+                via=_text(rec.get("via")),
+                weight=_number(rec.get("weight"), 1.0, rule, "weight"),
+                sign=-1 if _number(rec.get("sign"), 1.0, rule, "sign") < 0 else 1,
+                since=_date_text(rec.get("since")),
+                until=_date_text(rec.get("until")),
+                claim=str(claim) if claim is not None else "",
+                status=_text(rec.get("status")),
+            )
+        )
+    missing = [r for r in rows if not r.claim]
+    if missing:
+        raise InputError(f"{rule.path}: rule returns rows without ?claim (first: {missing[0].source} -> {missing[0].target})")
+    return rows
+
+
+def to_networkx(
+    g: Graph,
+    view: str = "actors",
+    *,
+    as_of: dt.date | None = None,
+    directory: Path | None = None,
+) -> nx.MultiDiGraph:
+    """Project ``g`` into a MultiDiGraph for ``view`` (see the module docstring for the contract).
+
+    ``directory`` replaces ``ontology/projections/`` (for tests and custom rule sets).
+    """
+    if view not in VIEWS:
+        raise InputError(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
+    selected = [r for r in rules(directory) if view in r.views]
+    info = _NodeInfo(g)
+    G = nx.MultiDiGraph()
+    G.graph["view"] = view
+    G.graph["as_of"] = as_of.isoformat() if as_of else ""
+    absences: list[dict[str, str]] = []
+    edges: list[EdgeRow] = []
+    folded: list[tuple[EdgeRow, str]] = []
+    for rule in selected:
+        rows = [r for r in rule_rows(g, rule) if _valid_on(r, as_of)]
+        if rule.output == "absences":
+            for r in rows:
+                a, b = sorted((r.source, r.target))
+                absences.append({"a": a, "b": b, "claim": r.claim, "status": r.status})
+        elif rule.fold:
+            folded.extend(_fold(rows, rule.fold))
+        else:
+            edges.extend(rows)
+    keep: set[str] | None = None
+    if view == "polities":
+        keep = set(info.wb_polities())
+        edges = [e for e in edges if e.source in keep and e.target in keep]
+        for node in sorted(keep):
+            _add_node(G, info, node)
+    elif view == "actors":
+        for node in info.actors_and_initiatives():
+            _add_node(G, info, node)
+    for edge in edges:
+        _add_edge(G, info, edge, edge.claim)
+    for edge, claims in folded:
+        if keep is None or (edge.source in keep and edge.target in keep):
+            _add_edge(G, info, edge, claims)
+    absences.sort(key=lambda d: (d["a"], d["b"], d["claim"], d["status"]))
+    G.graph["absences"] = _dedupe(absences)
+    return G
+
+
+def resolve_node(g: Graph, text: str, among: Iterable[str] | None = None) -> str:
+    """The IRI ``text`` names: a full IRI, a prefixed name (``wb:AL``) or a label/altLabel (any case).
+
+    With ``among`` (e.g. the nodes of a view) an ambiguous label is resolved in
+    favour of the one candidate in ``among``, if exactly one is. Raises
+    :class:`InputError` listing the candidates when a label is ambiguous, or
+    suggesting close labels when nothing matches.
+    """
+    import difflib
+
+    from rdflib import RDFS, URIRef
+
+    from graph.namespaces import FOAF, PREFIXES, SKOS
+
+    wanted = text.strip()
+    pool = set(among) if among is not None else None
+    known_subjects = {str(s) for s in g.subjects() if isinstance(s, URIRef)}
+    if pool is not None:
+        known_subjects |= pool
+    if wanted in known_subjects:
+        return wanted
+    if ":" in wanted and not wanted.startswith(("http://", "https://", "urn:")):
+        prefix, _, local = wanted.partition(":")
+        if prefix in PREFIXES:
+            iri = PREFIXES[prefix] + local
+            if iri in known_subjects:
+                return iri
+            raise InputError(f"{wanted}: no such node ({iri} does not occur in the graph)")
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for prop in (SKOS.prefLabel, SKOS.altLabel, FOAF.name, RDFS.label):
+        for s, o in g.subject_objects(prop):
+            if isinstance(s, URIRef):
+                by_label[str(o).casefold()].add(str(s))
+    hits = by_label.get(wanted.casefold(), set())
+    if len(hits) > 1 and pool is not None:
+        narrowed = hits & pool
+        if len(narrowed) == 1:
+            hits = narrowed
+    if len(hits) == 1:
+        return next(iter(hits))
+    if hits:
+        listed = ", ".join(f"{label_of(g, URIRef(h))} <{h}>" for h in sorted(hits))
+        raise InputError(f"{wanted!r} is ambiguous: it names {listed}; give the IRI or prefixed name")
+    close = difflib.get_close_matches(wanted.casefold(), list(by_label), n=3, cutoff=0.6)
+    hint = "; did you mean " + " or ".join(repr(c) for c in close) + "?" if close else ""
+    raise InputError(f"{wanted!r}: no node has this IRI, prefixed name or label{hint}")
+
+
+# --- running rules ---------------------------------------------------------------------------
+
+
+def _select(g: Graph, rule: Rule) -> list[dict[str, Node]]:
+    """Run a rule's SELECT through the guarded query engine; returns one dict per row."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    from graph.namespaces import PREFIXES
+    from graph.sandbox import query_deadline
+
+    # TODO switch to graph.sparql.select once it lands (static SERVICE/FROM refusal).
+    try:
+        query = prepareQuery(rule.text, initNs=PREFIXES)
+    except Exception as exc:  # pyparsing errors name line and column
+        raise InputError(f"{rule.path}: SPARQL syntax error ({exc})") from exc
+    out: list[dict[str, Node]] = []
+    with query_deadline(_TIMEOUT):
+        result = g.query(query)
+        columns = [str(v) for v in (result.vars or [])]
+        for row in result:
+            out.append({c: v for c, v in zip(columns, row, strict=True) if v is not None})  # type: ignore[arg-type]
+    return out
+
+
+def _text(node: Node | None) -> str:
+    return "" if node is None else str(node)
+
+
+def _number(node: Node | None, default: float, rule: Rule, name: str) -> float:
+    if node is None:
+        return default
+    value = getattr(node, "value", None)
+    try:
+        return float(value if value is not None else str(node))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{rule.path}: ?{name} must be a number, got {str(node)!r}") from exc
+
+
+def _date_text(node: Node | None) -> str:
+    """The lexical form of a date, year or dateTime (dateTime cut to its date)."""
+    if node is None:
+        return ""
+    text = str(node).strip()
+    return text.split("T", 1)[0] if "T" in text else text
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def _bound(text: str, end: bool) -> dt.date | None:
+    """First (or last) day ``text`` covers: "2009" -> 2009-01-01 (2009-12-31); None if unreadable."""
+    m = _DATE.match(text)
+    if not m:
+        return None
+    try:
+        year = int(m.group(1))
+        month = int(m.group(2)) if m.group(2) else (12 if end else 1)
+        if m.group(3):
+            return dt.date(year, month, int(m.group(3)))
+        if not end:
+            return dt.date(year, month, 1)
+        nxt = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    except ValueError:
+        return None
+
+
+def _valid_on(row: EdgeRow, as_of: dt.date | None) -> bool:
+    if as_of is None:
+        return True
+    start = _bound(row.since, end=False) if row.since else None
+    stop = _bound(row.until, end=True) if row.until else None
+    return (start is None or start <= as_of) and (stop is None or stop >= as_of)
+
+
+def _later(a: str, b: str) -> str:
+    if not a or not b:
+        return a or b
+    return a if (_bound(a, False) or dt.date.min) >= (_bound(b, False) or dt.date.min) else b
+
+
+def _earlier(a: str, b: str) -> str:
+    if not a or not b:
+        return a or b
+    return a if (_bound(a, True) or dt.date.max) <= (_bound(b, True) or dt.date.max) else b
+
+
+# --- folding ---------------------------------------------------------------------------------
+
+
+def _fold(rows: Sequence[EdgeRow], relation: str) -> list[tuple[EdgeRow, str]]:
+    """Turn member -> organisation rows into one member - member edge per shared organisation.
+
+    For each pair of members of one organisation the pair of memberships whose
+    validity overlaps (or is unknown) and whose claim IRIs sort first is kept:
+    the edge runs from the smaller IRI to the larger, weight 1, claim = the
+    first of the two memberships, claims = both, via = the organisation,
+    since/until = the overlap. Without ``as_of`` a shared affiliation counts
+    even when the two memberships never overlapped in time only if their dates
+    say nothing; stated disjoint periods are not shared.
+    """
+    by_org: dict[str, dict[str, list[EdgeRow]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        by_org[r.target][r.source].append(r)
+    out: list[tuple[EdgeRow, str]] = []
+    for org in sorted(by_org):
+        members = by_org[org]
+        names = sorted(members)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                best: tuple[EdgeRow, str] | None = None
+                for ra in sorted(members[a], key=lambda r: r.claim):
+                    for rb in sorted(members[b], key=lambda r: r.claim):
+                        since, until = _later(ra.since, rb.since), _earlier(ra.until, rb.until)
+                        lo, hi = _bound(since, False) if since else None, _bound(until, True) if until else None
+                        if lo is not None and hi is not None and lo > hi:
+                            continue  # the two memberships never overlapped
+                        first, second = sorted((ra.claim, rb.claim))
+                        cand = EdgeRow(a, b, relation, via=org, since=since, until=until, claim=first)
+                        claims = first if first == second else f"{first} {second}"
+                        if best is None or (cand.claim, claims) < (best[0].claim, best[1]):
+                            best = (cand, claims)
+                if best is not None:
+                    out.append(best)
+    return out
+
+
+# --- nodes -----------------------------------------------------------------------------------
+
+
+class _NodeInfo:
+    """Label, kind and region of nodes, read with indexed triple lookups (no per-node SPARQL)."""
+
+    def __init__(self, g: Graph) -> None:
+        from rdflib import RDF, RDFS, URIRef
+
+        from graph.namespaces import FOAF, ORG, SKOS, WB, WBO
+
+        self.g = g
+        self._wb = WB.WesternBalkans
+        # (class, kind) in precedence order: a polity is also an org:Organization.
+        self._kind_classes = [
+            (WBO.Polity, "polity"),
+            (WBO.Initiative, "initiative"),
+            (ORG.OrganizationalCollaboration, "initiative"),
+            (ORG.FormalOrganization, "organisation"),
+            (ORG.Organization, "organisation"),
+            (ORG.OrganizationalUnit, "organisation"),
+            (FOAF.Person, "person"),
+            (WBO.Event, "event"),
+            (WBO.Source, "source"),
+            (WBO.Region, "region"),
+            (SKOS.Concept, "concept"),
+        ]
+        self._types: dict[str, list[Any]] = defaultdict(list)
+        for s, o in g.subject_objects(RDF.type):
+            if isinstance(o, URIRef):
+                self._types[str(s)].append(o)
+        self._supers: dict[Any, set[Any]] = {}
+        self._subclass = RDFS.subClassOf
+        self._URIRef = URIRef
+        self._ORG = ORG
+        self._WBO = WBO
+        self._kinds: dict[str, str] = {}
+        self._regions: dict[str, str] = {}
+
+    def _closure(self, cls: Any) -> set[Any]:
+        if cls not in self._supers:
+            self._supers[cls] = set(self.g.transitive_objects(cls, self._subclass))
+        return self._supers[cls]
+
+    def kind(self, node: str) -> str:
+        if node not in self._kinds:
+            classes: set[Any] = set()
+            for t in self._types.get(node, ()):
+                classes |= self._closure(t)
+            self._kinds[node] = next((k for c, k in self._kind_classes if c in classes), "other")
+        return self._kinds[node]
+
+    def label(self, node: str) -> str:
+        return label_of(self.g, self._URIRef(node))
+
+    def region(self, node: str) -> str:
+        if node not in self._regions:
+            self._regions[node] = self._find_region(node)
+        return self._regions[node]
+
+    def _find_region(self, node: str) -> str:
+        g, ORG, WBO = self.g, self._ORG, self._WBO
+        start = self._URIRef(node)
+        seen: set[Any] = set()
+        frontier = [start]
+        if self.kind(node) == "person":
+            frontier += sorted(
+                {o for m in g.subjects(ORG.member, start) for o in g.objects(m, ORG.organization)}
+                | {o for p in g.subjects(ORG.heldBy, start) for o in g.objects(p, ORG.postIn)},
+                key=str,
+            )
+        while frontier:  # breadth first through org:subOrganizationOf
+            nxt: list[Any] = []
+            for n in frontier:
+                if n in seen:
+                    continue
+                seen.add(n)
+                regions = sorted(str(r) for r in g.objects(n, WBO.region))
+                if regions:
+                    return regions[0]
+                nxt.extend(sorted(g.objects(n, ORG.subOrganizationOf), key=str))
+            frontier = nxt
+        return ""
+
+    def external(self, node: str) -> bool:
+        return self.kind(node) in ACTOR_KINDS and self.region(node) != str(self._wb)
+
+    def wb_polities(self) -> list[str]:
+        from rdflib import URIRef
+
+        return sorted(
+            str(s)
+            for s in self.g.subjects(self._WBO.region, self._wb)
+            if isinstance(s, URIRef) and self.kind(str(s)) == "polity"
+        )
+
+    def actors_and_initiatives(self) -> list[str]:
+        wanted = ACTOR_KINDS | {"initiative"}
+        return sorted(n for n in self._types if n.startswith(("http://", "https://", "urn:")) and self.kind(n) in wanted)
+
+
+def _add_node(G: nx.MultiDiGraph, info: _NodeInfo, node: str) -> None:
+    if node not in G:
+        G.add_node(
+            node,
+            label=info.label(node),
+            kind=info.kind(node),
+            region=info.region(node),
+            external=info.external(node),
+        )
+
+
+def _add_edge(G: nx.MultiDiGraph, info: _NodeInfo, edge: EdgeRow, claims: str) -> None:
+    _add_node(G, info, edge.source)
+    _add_node(G, info, edge.target)
+    attrs = edge.attrs()
+    attrs["claims"] = claims
+    key = f"{edge.relation}|{edge.claim}"
+    n = 1
+    while G.has_edge(edge.source, edge.target, key):
+        n += 1
+        key = f"{edge.relation}|{edge.claim}|{n}"
+    G.add_edge(edge.source, edge.target, key=key, **attrs)
+
+
+def _dedupe(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for d in items:
+        k = tuple(d[x] for x in ("a", "b", "claim", "status"))
+        if k not in seen:
+            seen.add(k)
+            out.append(d)
+    return out
+
+
+def edge_table(G: nx.MultiDiGraph) -> list[tuple[str, str, str, Mapping[str, object]]]:
+    """Every edge as ``(source, target, key, attrs)``, sorted (for exports and tests)."""
+    return sorted(((u, v, str(k), d) for u, v, k, d in G.edges(keys=True, data=True)), key=lambda t: t[:3])
