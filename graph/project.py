@@ -292,23 +292,10 @@ def resolve_node(g: Graph, text: str, among: Iterable[str] | None = None) -> str
 
 def _select(g: Graph, rule: Rule) -> list[dict[str, Node]]:
     """Run a rule's SELECT through the guarded query engine; returns one dict per row."""
-    from rdflib.plugins.sparql import prepareQuery
+    from graph.sparql import query_from_text, select
 
-    from graph.namespaces import PREFIXES
-    from graph.sandbox import query_deadline
-
-    # TODO switch to graph.sparql.select once it lands (static SERVICE/FROM refusal).
-    try:
-        query = prepareQuery(rule.text, initNs=PREFIXES)
-    except Exception as exc:  # pyparsing errors name line and column
-        raise InputError(f"{rule.path}: SPARQL syntax error ({exc})") from exc
-    out: list[dict[str, Node]] = []
-    with query_deadline(_TIMEOUT):
-        result = g.query(query)
-        columns = [str(v) for v in (result.vars or [])]
-        for row in result:
-            out.append({c: v for c, v in zip(columns, row, strict=True) if v is not None})  # type: ignore[arg-type]
-    return out
+    table = select(g, query_from_text(rule.text, name=rule.name, path=rule.path), timeout=_TIMEOUT)
+    return [{c: v for c, v in zip(table.columns, row, strict=True) if v is not None} for row in table.rows]
 
 
 def _text(node: Node | None) -> str:
