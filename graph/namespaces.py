@@ -184,6 +184,7 @@ class WBO(DefinedNamespace):
     Participant: URIRef
     Partner: URIRef
     ResearchDirector: URIRef
+    SecretaryGeneral: URIRef
     Speaker: URIRef
     SpecialRepresentative: URIRef
     StatusUndecided: URIRef
