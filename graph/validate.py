@@ -87,7 +87,8 @@ def validate(data: Graph, shapes: Graph | None = None) -> ValidationReport:
             allow_warnings=True,
         )
     except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
-        raise InputError(f"SHACL shapes cannot be used: {_one_line(exc)}") from exc
+        where = _shapes_file() if shapes is None else "the shapes graph"
+        raise InputError(f"{where}: SHACL shapes cannot be used: {_one_line(exc)}") from exc
     # A value failing several constraints of one shape (say sh:datatype and
     # sh:maxInclusive) yields identical entries: keep one.
     violations = sorted(
@@ -155,7 +156,9 @@ def _copy(shapes: Graph) -> Graph:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    """pySHACL's own message without its reference link, on one line and at most 300 characters."""
+    lines = str(getattr(exc, "message", exc)).strip().splitlines() or [type(exc).__name__]
+    text = " ".join(lines[0].split())
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
