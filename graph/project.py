@@ -1,4 +1,4 @@
-"""Project the RDF graph into a NetworkX MultiDiGraph by the edge rules declared in ``ontology/projections/``.
+"""Project the RDF graph into a NetworkX MultiDiGraph (and its Gephi files) by the rules in ``ontology/projections/``.
 
 This module is the one bridge from the RDF world to the NetworkX world. The
 edges are declared, not coded: each ``ontology/projections/*.rq`` file is a
@@ -49,6 +49,9 @@ Views:
 * ``signed`` - cooperation (+1: cooperation, agreements, support, supportive
   statements) against hostility (-1: condemning/accusing/opposing statements,
   threat perceptions).
+
+:func:`network_files` writes a projected graph as GraphML, GEXF or CSV with
+every node and edge attribute (see its docstring).
 
 ``as_of`` keeps only claims valid on that date: an edge is dropped when its
 ``since`` is after the date or its ``until`` before it (a year counts from 1
@@ -229,11 +232,12 @@ def to_networkx(
     elif view == "actors":
         for node in info.actors_and_initiatives():
             _add_node(G, info, node)
+    used: set[str] = set()
     for edge in edges:
-        _add_edge(G, info, edge, edge.claim)
+        _add_edge(G, info, edge, edge.claim, used)
     for edge, claims in folded:
         if keep is None or (edge.source in keep and edge.target in keep):
-            _add_edge(G, info, edge, claims)
+            _add_edge(G, info, edge, claims, used)
     absences.sort(key=lambda d: (d["a"], d["b"], d["claim"], d["status"]))
     G.graph["absences"] = _dedupe(absences)
     return G
@@ -513,16 +517,18 @@ def _add_node(G: nx.MultiDiGraph, info: _NodeInfo, node: str) -> None:
         )
 
 
-def _add_edge(G: nx.MultiDiGraph, info: _NodeInfo, edge: EdgeRow, claims: str) -> None:
+def _add_edge(G: nx.MultiDiGraph, info: _NodeInfo, edge: EdgeRow, claims: str, used: set[str]) -> None:
     _add_node(G, info, edge.source)
     _add_node(G, info, edge.target)
     attrs = edge.attrs()
     attrs["claims"] = claims
+    # Keys are unique in the whole graph (GraphML/GEXF/Gephi edge ids): relation|claim[|n].
     key = f"{edge.relation}|{edge.claim}"
     n = 1
-    while G.has_edge(edge.source, edge.target, key):
+    while key in used:
         n += 1
         key = f"{edge.relation}|{edge.claim}|{n}"
+    used.add(key)
     G.add_edge(edge.source, edge.target, key=key, **attrs)
 
 
@@ -540,3 +546,116 @@ def _dedupe(items: list[dict[str, str]]) -> list[dict[str, str]]:
 def edge_table(G: nx.MultiDiGraph) -> list[tuple[str, str, str, Mapping[str, object]]]:
     """Every edge as ``(source, target, key, attrs)``, sorted (for exports and tests)."""
     return sorted(((u, v, str(k), d) for u, v, k, d in G.edges(keys=True, data=True)), key=lambda t: t[:3])
+
+
+# --- files for Gephi and other tools ----------------------------------------------------------
+
+GRAPH_FORMATS: tuple[str, ...] = ("graphml", "gexf", "csv")
+_NODE_DEFAULTS: dict[str, object] = {"label": "", "kind": "other", "region": "", "external": False}
+_EDGE_DEFAULTS: dict[str, object] = {
+    "relation": "", "role": "", "via": "", "weight": 1.0, "sign": 1, "since": "", "until": "", "claim": "", "claims": "",
+}
+_SYMMETRIC = frozenset({"cooperation", "agreement", "shared-affiliation"})
+_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class NetworkFile:
+    """One output file: ``suffix`` is appended to the output name ("" for the single-file formats)."""
+
+    suffix: str
+    data: bytes
+
+
+def network_files(G: nx.MultiDiGraph, fmt: str) -> list[NetworkFile]:
+    """``G`` as GraphML, GEXF or CSV bytes, with every node and edge attribute.
+
+    Every node carries label, kind, region, external and every edge relation,
+    role, via, weight, sign, since, until, claim, claims; a missing or ``None``
+    value is written as ``""`` (``False``/``1.0``/``1`` for the typed ones) so
+    each attribute has one type. GraphML also keeps the graph's ``view``,
+    ``as_of`` and ``absences`` (as a JSON string). GEXF has no modification
+    date, so the same graph always gives the same bytes.
+
+    CSV gives two files in the layout of Gephi's spreadsheet import: a nodes
+    table (``.nodes.csv``: Id, Label, kind, region, external) and an edges
+    table (``.edges.csv``: Source, Target, Type, Id (the edge key), Label (the
+    relation), Weight, then the other edge attributes; Type is Undirected for cooperation, agreement and
+    shared-affiliation). Cells that a spreadsheet would run as a formula get
+    a leading apostrophe.
+    """
+    import io
+    import json
+
+    if fmt not in GRAPH_FORMATS:
+        raise InputError(f"unknown graph format {fmt!r}; use one of: {', '.join(GRAPH_FORMATS)}")
+    H = _scalar_copy(G)
+    if fmt == "csv":
+        return _csv_files(H)
+    buf = io.BytesIO()
+    if fmt == "graphml":
+        H.graph = {
+            "view": str(G.graph.get("view", "")),
+            "as_of": str(G.graph.get("as_of", "")),
+            "absences": json.dumps(G.graph.get("absences", []), sort_keys=True, ensure_ascii=False),
+        }
+        nx.write_graphml(H, buf, encoding="utf-8", prettyprint=True)
+        return [NetworkFile("", buf.getvalue())]
+    H.graph = {}
+    nx.write_gexf(H, buf, encoding="utf-8", prettyprint=True)
+    data = re.sub(rb'<meta lastmodifieddate="[^"]*">', b"<meta>", buf.getvalue(), count=1)
+    return [NetworkFile("", data)]
+
+
+def _scalar_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    H = nx.MultiDiGraph()
+    for n in sorted(G.nodes, key=str):
+        d = G.nodes[n]
+        H.add_node(str(n), **{k: _scalar(d.get(k), dflt) for k, dflt in _NODE_DEFAULTS.items()})
+    for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+        H.add_edge(str(u), str(v), key=str(k), **{a: _scalar(d.get(a), dflt) for a, dflt in _EDGE_DEFAULTS.items()})
+    return H
+
+
+def _scalar(value: object, default: object) -> object:
+    if value is None:
+        return default
+    if isinstance(default, bool):
+        return bool(value)
+    if isinstance(default, float):
+        return float(value)  # type: ignore[arg-type]
+    if isinstance(default, int):
+        return int(value)  # type: ignore[call-overload]
+    return str(value)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    text = str(value)
+    return "'" + text if text.startswith(_CSV_RISKY) else text
+
+
+def _csv_files(H: nx.MultiDiGraph) -> list[NetworkFile]:
+    import csv
+    import io
+
+    nodes = io.StringIO()
+    w = csv.writer(nodes, lineterminator="\n")
+    w.writerow(["Id", "Label", "kind", "region", "external"])
+    for n, d in H.nodes(data=True):
+        w.writerow([_cell(n), _cell(d["label"]), _cell(d["kind"]), _cell(d["region"]), _cell(d["external"])])
+    edges = io.StringIO()
+    w = csv.writer(edges, lineterminator="\n")
+    attrs = [a for a in _EDGE_DEFAULTS if a != "weight"]  # Weight is Gephi's own column
+    w.writerow(["Source", "Target", "Type", "Id", "Label", "Weight", *attrs])
+    for u, v, k, d in H.edges(keys=True, data=True):
+        kind = "Undirected" if d["relation"] in _SYMMETRIC else "Directed"
+        w.writerow([_cell(u), _cell(v), kind, _cell(k), _cell(d["relation"]), _cell(d["weight"]),
+                    *(_cell(d[a]) for a in attrs)])
+    return [
+        NetworkFile(".nodes.csv", nodes.getvalue().encode("utf-8")),
+        NetworkFile(".edges.csv", edges.getvalue().encode("utf-8")),
+    ]
