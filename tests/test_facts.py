@@ -61,6 +61,8 @@ ASK_FACTS: list[tuple[str, str]] = [
         org:role wbo:Partner ; wbo:via wb:PfP }"""),
     ("bih-nato-partner-via-pfp", """ASK { ?m org:member wb:BA ; org:organization wb:NATO ;
         org:role wbo:Partner ; wbo:via wb:PfP }"""),
+    ("albania-nato-member-since-2009", """ASK { ?m org:member wb:AL ; org:organization wb:NATO ; org:role wbo:Member ;
+        schema:validFrom "2009"^^xsd:gYear ; prov:wasDerivedFrom wb:eata-nato-member-countries }"""),
     ("kosovo-nato-aspirant", "ASK { ?m org:member wb:XK ; org:organization wb:NATO ; org:role wbo:Aspirant }"),
     ("balla-minister-of-interior", """ASK { ?m org:member wb:taulant-balla ; org:organization wb:ministry-interior-al ;
         org:role wbo:Minister }"""),
