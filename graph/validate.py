@@ -12,6 +12,8 @@ a ``wbo:Survey`` counts as a ``wbo:Source``.
 
 from __future__ import annotations
 
+import logging
+
 import json
 import re
 from collections.abc import Iterable
@@ -77,6 +79,8 @@ def validate(data: Graph, shapes: Graph | None = None) -> ValidationReport:
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
     shapes_graph = _load_shapes() if shapes is None else _copy(shapes)
+    # pySHACL logs load errors itself; ours below is the one line the user sees.
+    logging.getLogger("pyshacl").setLevel(logging.CRITICAL)
     try:
         conforms, results, _text = shacl_validate(
             data,
