@@ -272,10 +272,12 @@ def resolve_node(g: Graph, text: str, among: Iterable[str] | None = None) -> str
                 return iri
             raise InputError(f"{wanted}: no such node ({iri} does not occur in the graph)")
     by_label: dict[str, set[str]] = defaultdict(set)
+    spelled: dict[str, str] = {}
     for prop in (SKOS.prefLabel, SKOS.altLabel, FOAF.name, RDFS.label):
         for s, o in g.subject_objects(prop):
             if isinstance(s, URIRef):
                 by_label[str(o).casefold()].add(str(s))
+                spelled.setdefault(str(o).casefold(), str(o))
     hits = by_label.get(wanted.casefold(), set())
     if len(hits) > 1 and pool is not None:
         narrowed = hits & pool
@@ -287,7 +289,7 @@ def resolve_node(g: Graph, text: str, among: Iterable[str] | None = None) -> str
         listed = ", ".join(f"{label_of(g, URIRef(h))} <{h}>" for h in sorted(hits))
         raise InputError(f"{wanted!r} is ambiguous: it names {listed}; give the IRI or prefixed name")
     close = difflib.get_close_matches(wanted.casefold(), list(by_label), n=3, cutoff=0.6)
-    hint = "; did you mean " + " or ".join(repr(c) for c in close) + "?" if close else ""
+    hint = "; did you mean " + " or ".join(repr(spelled[c]) for c in close) + "?" if close else ""
     raise InputError(f"{wanted!r}: no node has this IRI, prefixed name or label{hint}")
 
 

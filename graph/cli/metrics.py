@@ -1,0 +1,181 @@
+"""``wbsec metrics``: centrality, brokerage, communities and balance of the actor network."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from graph.cli.options import data_options, emit, output_option
+
+if TYPE_CHECKING:
+    from graph.metrics import MetricsReport
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The views of graph.project.VIEWS (kept here so --help needs no NetworkX; a test keeps them in step).
+VIEW_CHOICES = ["actors", "polities", "affiliation", "signed"]
+#: graph.metrics.METRICS, for the same reason.
+METRIC_CHOICES = [
+    "degree", "weighted_degree", "betweenness", "closeness", "eigenvector", "pagerank", "core", "community",
+    "constraint", "effective_size", "positive_ties", "negative_ties",
+]
+
+
+def view_options(func: F) -> F:
+    """Add ``--view`` and ``--as-of`` (shared by metrics, neighbours, path and export)."""
+    func = click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="Keep only claims valid on this date (memberships by validFrom/validThrough, events by date; "
+        "undated claims are kept).",
+    )(func)
+    func = click.option(
+        "--view",
+        "view",
+        type=click.Choice(VIEW_CHOICES),
+        default="actors",
+        show_default=True,
+        help="actors: every relation; polities: the six WB polities, ties = agreements + shared memberships; "
+        "affiliation: actor - organisation/initiative; signed: cooperation (+) vs hostility (-).",
+    )(func)
+    return func
+
+
+def as_date(value: dt.datetime | None) -> dt.date | None:
+    """The date part of a ``--as-of`` value."""
+    return value.date() if value is not None else None
+
+
+@click.command("metrics")
+@data_options
+@view_options
+@click.option("--metric", "metric", multiple=True, type=click.Choice(METRIC_CHOICES), metavar="M",
+              help=f"A metric to compute (repeatable; default all): {', '.join(METRIC_CHOICES)}. "
+              "Rows are ranked by the first one.")
+@click.option("--top", type=click.IntRange(min=0), default=None, metavar="N", help="Show only the first N rows.")
+@click.option("--samples", type=click.IntRange(min=0), default=None, metavar="K",
+              help="Estimate betweenness from K sampled nodes (fixed seed); 0 = exact. "
+              "Without it, graphs over 5000 nodes are sampled with K=500 and a note says so.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="A readable table, CSV, or JSON (a list of objects with id, label, kind and one key per metric).")
+@output_option
+def command(
+    data: tuple[str, ...],
+    no_shipped: bool,
+    view: str,
+    as_of: dt.datetime | None,
+    metric: tuple[str, ...],
+    top: int | None,
+    samples: int | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Rank actors by network metrics: who brokers cooperation, who is central, who is isolated.
+
+    \b
+    degree            number of distinct neighbours
+    weighted_degree   sum of tie weights (in the polities view: agreements
+                      + shared memberships)
+    betweenness       share of shortest paths through the node (hops)
+    closeness         how near the node is to all others it can reach
+    eigenvector       ties to well-tied nodes (largest component)
+    pagerank          PageRank on the weighted ties
+    core              k-core number
+    community         Louvain community (fixed seed)
+    constraint        Burt's constraint (low = broker between groups)
+    effective_size    Burt's effective size (non-redundant contacts)
+    positive_ties / negative_ties   signed ties (use --view signed)
+
+    Metrics use one undirected tie per pair of actors, weights summed. On the
+    signed view the share of balanced triads is printed on stderr.
+
+    \b
+    Examples:
+      wbsec metrics --metric betweenness --top 10
+      wbsec metrics --view polities --format json
+      wbsec metrics --view signed --metric positive_ties --metric negative_ties
+    """
+    from graph.metrics import node_metrics
+    from graph.project import to_networkx
+    from graph.store import load_graph
+
+    g = load_graph(data, shipped=not no_shipped)
+    G = to_networkx(g, view, as_of=as_date(as_of))
+    report = node_metrics(G, list(metric) or None, samples=samples, top=top)
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)
+    if view == "signed":
+        b = report.balance
+        share = f"{b.share:.3f}" if b and b.share is not None else "n/a"
+        click.echo(f"Structural balance: {b.balanced if b else 0} of {b.triads if b else 0} signed triads "
+                   f"balanced (share {share}).", err=True)
+    emit(render_metrics(report, fmt), output)
+
+
+def render_metrics(report: MetricsReport, fmt: str) -> str:
+    """The report as a table, CSV or JSON text."""
+    import json
+
+    from graph.metrics import row_dict
+
+    names: Sequence[str] = report.metrics
+    records = [row_dict(r, names) for r in report.rows]
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return csv_text(["id", "label", "kind", *names], [[rec[c] for c in ["id", "label", "kind", *names]]
+                                                          for rec in records])
+    header = ["#", "label", "kind", *names]
+    body = [[str(i), str(rec["label"]), str(rec["kind"]), *(_fmt(rec[m]) for m in names)]
+            for i, rec in enumerate(records, 1)]
+    return table_text(header, body)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def table_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Plain aligned columns (numbers right-aligned)."""
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for i, c in enumerate(cells):
+            numeric = c.replace(".", "", 1).replace("-", "", 1).isdigit() or c == "-"
+            out.append(c.rjust(widths[i]) if numeric and i != 1 else c.ljust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]) + "\n"
+
+
+def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """CSV with ``None`` as an empty cell and formula-like text cells defused with a leading apostrophe."""
+    import csv
+    import io
+
+    def cell(v: object) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, (int, float)):
+            return repr(v) if isinstance(v, float) else str(v)
+        text = str(v)
+        return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([cell(v) for v in r])
+    return buf.getvalue()

@@ -1,0 +1,75 @@
+"""``wbsec neighbours``: the ego network of one actor, with the claim behind every tie."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from graph.cli.metrics import as_date, csv_text, table_text, view_options
+from graph.cli.options import data_options, emit, output_option
+
+
+@click.command("neighbours")
+@data_options
+@click.argument("node")
+@view_options
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, metavar="K",
+              help="Follow ties up to K hops away (in either direction).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="A readable table, CSV (one row per tie) or JSON (nodes and ties).")
+@output_option
+def command(
+    data: tuple[str, ...],
+    no_shipped: bool,
+    node: str,
+    view: str,
+    as_of: dt.datetime | None,
+    depth: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Show who NODE is tied to, and which claim (membership, agreement, statement ...) each tie rests on.
+
+    NODE is a full IRI, a prefixed name (wb:AL) or a label or alternative
+    label in any case ("Albania", "IISG"). An ambiguous label lists the
+    candidates; an unknown one suggests close labels (exit 2).
+
+    \b
+    Examples:
+      wbsec neighbours Kosovo
+      wbsec neighbours wb:RCC --depth 2 --format json
+      wbsec neighbours Serbia --view signed
+    """
+    import json
+    from dataclasses import asdict
+
+    from graph.metrics import ego_network
+    from graph.project import resolve_node, to_networkx
+    from rdflib import URIRef
+
+    from graph.store import compact, load_graph
+
+    g = load_graph(data, shipped=not no_shipped)
+
+    def short(iri: str) -> str:
+        return compact(g, URIRef(iri)) if iri else ""
+
+    G = to_networkx(g, view, as_of=as_date(as_of))
+    ego = ego_network(G, resolve_node(g, node, among=G.nodes), depth)
+    if fmt == "json":
+        emit(json.dumps(asdict(ego), indent=2, ensure_ascii=False) + "\n", output)
+        return
+    label = {n.id: n.label for n in ego.nodes}
+    cols = ["source", "relation", "target", "role", "weight", "sign", "since", "until", "claim"]
+    if fmt == "csv":
+        emit(csv_text(["source", "source_label", *cols[1:3], "target_label", *cols[3:]],
+                      [[t.source, label[t.source], t.relation, t.target, label[t.target], t.role, t.weight, t.sign,
+                        t.since, t.until, t.claim] for t in ego.ties]), output)
+        return
+    click.echo(f"{ego.center.label} <{short(ego.center.id)}>, view {view}, depth {depth}: "
+               f"{len(ego.nodes) - 1} neighbours, {len(ego.ties)} ties", err=True)
+    rows = [[label[t.source], t.relation, label[t.target], short(t.role),
+             f"{t.weight:g}", f"{t.sign:+d}", t.since, t.until, short(t.claim)] for t in ego.ties]
+    emit(table_text(cols, rows), output)
