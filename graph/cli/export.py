@@ -1,29 +1,72 @@
-"""``wbsec export``: write the loaded graph as RDF."""
+"""``wbsec export``: write the loaded graph as RDF, or a network view of it as GraphML, GEXF or CSV."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from graph.cli.metrics import VIEW_CHOICES
 from graph.cli.options import data_options, emit, output_option
 
 RDF_FORMATS = ["ttl", "nt", "trig", "jsonld", "xml"]
+GRAPH_FORMATS = ["graphml", "gexf", "csv"]
 
 
 @click.command("export")
 @data_options
-@click.option("--format", "fmt", type=click.Choice(RDF_FORMATS), default="ttl", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(RDF_FORMATS + GRAPH_FORMATS), default="ttl", show_default=True,
+              help="Output format: RDF (ttl, nt, trig, jsonld, xml) or, for a network view, graphml, gexf, csv.")
+@click.option("--view", "view", type=click.Choice(VIEW_CHOICES), default=None,
+              help="Export this network view (with --format graphml|gexf|csv; default actors) instead of RDF.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="With --view: keep only claims valid on this date.")
 @click.option("--data-only", is_flag=True, help="Leave out the ontology (TBox); export the facts only.")
 @output_option
-def command(data: tuple[str, ...], no_shipped: bool, fmt: str, data_only: bool, output: Path | None) -> None:
+def command(data: tuple[str, ...], no_shipped: bool, fmt: str, view: str | None, as_of: datetime | None,
+            data_only: bool, output: Path | None) -> None:
     """Export the graph (ontology, curated data and --data files) as RDF.
 
     The bytes are parsed back and compared with the graph before anything is
     written; a file is replaced atomically or not at all.
+
+    With --view V (or --format graphml|gexf|csv) the network view V is
+    written instead, with every node and edge attribute, for Gephi, Cytoscape
+    or NetworkX. CSV gives two tables in Gephi's spreadsheet-import layout:
+    --output net.csv writes net.nodes.csv and net.edges.csv; without --output
+    only the edges table goes to stdout.
     """
     from graph.store import load_graph, serialize_verified
 
+    if view is not None or fmt in GRAPH_FORMATS or as_of is not None:
+        _export_view(data, no_shipped, fmt, view or "actors", as_of, output)
+        return
+
     g = load_graph(data, shipped=not no_shipped, ontology=not data_only)
     emit(serialize_verified(g, fmt), output)
+
+
+def _export_view(data: tuple[str, ...], no_shipped: bool, fmt: str, view: str, as_of: datetime | None,
+                 output: Path | None) -> None:
+    from graph.errors import InputError
+    from graph.fileio import atomic_write_bytes
+    from graph.project import network_files, to_networkx
+    from graph.store import load_graph
+
+    if fmt not in GRAPH_FORMATS:
+        raise InputError(f"--view writes a network: use --format {'|'.join(GRAPH_FORMATS)}, not {fmt}")
+    g = load_graph(data, shipped=not no_shipped)
+    files = network_files(to_networkx(g, view, as_of=as_of.date() if as_of else None), fmt)
+    if len(files) == 1:
+        emit(files[0].data, output)
+        return
+    if output is None:
+        click.echo("Note: only the edges table is printed; give --output FILE.csv for FILE.nodes.csv too.", err=True)
+        emit(next(f.data for f in files if f.suffix == ".edges.csv"), None)
+        return
+    stem = output.with_suffix("") if output.suffix.lower() == ".csv" else output
+    for f in files:
+        target = stem.with_name(stem.name + f.suffix)
+        atomic_write_bytes(target, f.data)
+        click.echo(f"Wrote {target} ({len(f.data)} bytes).", err=True)
