@@ -3,7 +3,8 @@
 Formats of a SELECT result:
 
 - ``table``: aligned columns for a terminal; IRIs compacted with a label
-  beside them (``wb:AL (Albania)``), cells longer than
+  beside them (``wb:AL (Albania)``) unless the query also selects the label
+  itself (a column ``?xLabel`` or ``?xName`` next to ``?x``), cells longer than
   :data:`TABLE_CELL_WIDTH` characters shortened with ``…``;
 - ``csv``: RFC 4180 with a header row, IRIs written in full, literals as
   their lexical form (the W3C SPARQL 1.1 CSV results format), plus
@@ -135,26 +136,33 @@ class _Labeller:
 
     def __init__(self, g: Graph) -> None:
         self.g = g
-        self.cache: dict[Node, str] = {}
+        self.cache: dict[tuple[Node, bool], str] = {}
 
-    def __call__(self, node: Node | None) -> str:
+    def __call__(self, node: Node | None, with_label: bool = True) -> str:
         from rdflib import BNode, URIRef
 
         if node is None:
             return ""
-        if node in self.cache:
-            return self.cache[node]
+        key = (node, with_label)
+        if key in self.cache:
+            return self.cache[key]
         if isinstance(node, URIRef):
             short = compact(self.g, node)
-            label = label_of(self.g, node)
+            label = label_of(self.g, node) if with_label else short
             text = short if label == short else f"{short} ({label})"
         elif isinstance(node, BNode):
             text = f"_:{node}"
         else:
             text = str(node)
         text = " ".join(text.split())
-        self.cache[node] = text
+        self.cache[key] = text
         return text
+
+
+def _labelled_columns(columns: Sequence[str]) -> list[bool]:
+    """Per column: show a label beside IRIs, unless the query selects ``?xLabel``/``?xName`` itself."""
+    names = set(columns)
+    return [f"{c}Label" not in names and f"{c}Name" not in names for c in columns]
 
 
 def _table(table: Table, g: Graph) -> str:
@@ -163,7 +171,8 @@ def _table(table: Table, g: Graph) -> str:
     def fit(text: str) -> str:
         return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
 
-    body = [[fit(cell(v)) for v in row] for row in table.rows]
+    labelled = _labelled_columns(table.columns)
+    body = [[fit(cell(v, lab)) for v, lab in zip(row, labelled)] for row in table.rows]
     widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(table.columns)]
 
     def line(cells: Sequence[str]) -> str:
@@ -182,7 +191,8 @@ def _markdown(table: Table, g: Graph) -> str:
 
     out = ["| " + " | ".join(esc(c) for c in table.columns) + " |"]
     out.append("|" + "|".join("---" for _ in table.columns) + "|")
-    out += ["| " + " | ".join(esc(cell(v)) for v in row) + " |" for row in table.rows]
+    labelled = _labelled_columns(table.columns)
+    out += ["| " + " | ".join(esc(cell(v, lab)) for v, lab in zip(row, labelled)) + " |" for row in table.rows]
     return "\n".join(out) + "\n"
 
 
