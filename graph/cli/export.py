@@ -22,10 +22,12 @@ GRAPH_FORMATS = ["graphml", "gexf", "csv"]
               help="Export this network view (with --format graphml|gexf|csv; default actors) instead of RDF.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="With --view: keep only claims valid on this date.")
+@click.option("--kind", "kind", metavar="KIND", default=None,
+              help="Write the rows of one spreadsheet layout as CSV (see wbsec import --describe KIND).")
 @click.option("--data-only", is_flag=True, help="Leave out the ontology (TBox); export the facts only.")
 @output_option
 def command(data: tuple[str, ...], no_shipped: bool, fmt: str, view: str | None, as_of: datetime | None,
-            data_only: bool, output: Path | None) -> None:
+            kind: str | None, data_only: bool, output: Path | None) -> None:
     """Export the graph (ontology, curated data and --data files) as RDF.
 
     The bytes are parsed back and compared with the graph before anything is
@@ -36,9 +38,18 @@ def command(data: tuple[str, ...], no_shipped: bool, fmt: str, view: str | None,
     or NetworkX. CSV gives two tables in Gephi's spreadsheet-import layout:
     --output net.csv writes net.nodes.csv and net.edges.csv; without --output
     only the edges table goes to stdout.
+
+    With --kind K (implies --format csv) the resources of kind K (actors,
+    cooperation, ...) are written in the same CSV layout that `wbsec import
+    --kind K` reads, one row per resource in a fixed order, so a spreadsheet
+    round-trips. Cells starting with = + - @ get a leading ' so spreadsheets
+    do not run them as formulas; wbsec import removes it again.
     """
     from graph.store import load_graph, serialize_verified
 
+    if kind is not None:
+        _export_kind(data, no_shipped, fmt, kind, view, as_of, output)
+        return
     if view is not None or fmt in GRAPH_FORMATS or as_of is not None:
         _export_view(data, no_shipped, fmt, view or "actors", as_of, output)
         return
@@ -70,3 +81,16 @@ def _export_view(data: tuple[str, ...], no_shipped: bool, fmt: str, view: str, a
         target = stem.with_name(stem.name + f.suffix)
         atomic_write_bytes(target, f.data)
         click.echo(f"Wrote {target} ({len(f.data)} bytes).", err=True)
+
+
+def _export_kind(data: tuple[str, ...], no_shipped: bool, fmt: str, kind: str, view: str | None,
+                 as_of: datetime | None, output: Path | None) -> None:
+    from graph.errors import InputError
+    from graph.store import load_graph
+    from graph.tabular import export_csv
+
+    explicit = click.get_current_context().get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT
+    if view is not None or as_of is not None or (explicit and fmt != "csv"):
+        raise InputError("--kind writes spreadsheet rows: use it with --format csv, without --view or --as-of")
+    g = load_graph(data, shipped=not no_shipped)
+    emit(export_csv(g, kind), output)
