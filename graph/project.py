@@ -604,6 +604,8 @@ def network_files(G: nx.MultiDiGraph, fmt: str) -> list[NetworkFile]:
         nx.write_graphml(H, buf, encoding="utf-8", prettyprint=True)
         return [NetworkFile("", buf.getvalue())]
     H.graph = {}
+    for _u, _v, k, d in H.edges(keys=True, data=True):
+        d["id"] = k  # GEXF edge id = the graph-wide unique key (NetworkX would number them)
     nx.write_gexf(H, buf, encoding="utf-8", prettyprint=True)
     data = re.sub(rb'<meta lastmodifieddate="[^"]*">', b"<meta>", buf.getvalue(), count=1)
     return [NetworkFile("", data)]
