@@ -120,6 +120,9 @@ ASK_FACTS: list[tuple[str, str]] = [
         wbo:stance wbo:CallsFor ; wbo:about wbo:Cybercrime }"""),
     ("stojanovic-gajic-calls-for-rule-of-law", """ASK { ?s wbo:speaker wb:sonja-stojanovic-gajic ;
         wbo:stance wbo:CallsFor ; wbo:about wbo:RuleOfLaw }"""),
+    ("us-and-eu-urge-regional-cooperation", """ASK { ?a wbo:onBehalfOf wb:US ; wbo:stance wbo:CallsFor ;
+        wbo:about wbo:SecurityCooperation . ?b wbo:onBehalfOf wb:EU ; wbo:stance wbo:CallsFor ;
+        wbo:about wbo:SecurityCooperation }"""),
     # --- recommendations ------------------------------------------------------
     ("commission-reconciliation-facility", """ASK { ?r a wbo:Recommendation ;
         wbo:recommendedBy wb:security-geopolitics-working-group ; wbo:addressedTo wb:EuropeanCommission ;
