@@ -1,0 +1,745 @@
+"""Draw a projected network as one self-contained, offline HTML explorer page.
+
+The page is built from a NetworkX graph with the attributes that
+:func:`graph.project.to_networkx` sets (``label``, ``kind``, ``region``,
+``external`` on nodes; ``relation``, ``role``, ``weight``, ``sign``, ``since``,
+``until``, ``claim`` on edges; ``G.graph["absences"]``). This module never
+touches RDF: provenance arrives as a mapping from claim IRI to a record with
+the source titles, locator and evidence quote.
+
+pyvis collects the node and edge records; the page itself is rendered from
+the project's own Jinja2 template with autoescaping, because pyvis's
+template loads scripts from CDNs, switches to ``innerHTML`` popups when a
+title mentions "href", and writes a ``lib/`` folder into the working
+directory. vis-network is inlined from the copy pyvis ships, every inline
+script and style is pinned by a sha256 hash in a Content-Security-Policy, and
+data travels as JSON read with ``JSON.parse`` and shown with ``textContent``.
+
+>>> import networkx as nx
+>>> G = nx.MultiDiGraph()
+>>> G.add_node("urn:a", label="A", kind="polity")
+>>> G.add_node("urn:b", label="<b>", kind="organisation")
+>>> G.add_edge("urn:a", "urn:b", relation="affiliation", claim="urn:c")
+0
+>>> page = explorer_page(G, title="Demo")
+>>> (page.nodes, page.edges, "<b>" in page.html)
+(2, 1, False)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Protocol
+
+import networkx as nx
+
+__all__ = [
+    "EDGE_STYLES",
+    "KIND_STYLES",
+    "LAYOUT_THRESHOLD",
+    "ExplorerPage",
+    "GapEdge",
+    "ProvenanceLike",
+    "SourceLike",
+    "content_security_policy",
+    "explorer_page",
+    "layout_positions",
+    "neighbourhood",
+]
+
+#: Above this many nodes, positions are computed in Python and physics stays off.
+LAYOUT_THRESHOLD = 300
+
+#: vis-network as shipped inside pyvis 0.3.2 (Apache-2.0 / MIT; its licence header is kept).
+_VIS_JS = ("templates", "lib", "vis-9.1.2", "vis-network.min.js")
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    """How nodes of one kind are drawn."""
+
+    color: str
+    shape: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class EdgeStyle:
+    """How edges of one relation are drawn (negative ties are drawn red whatever the relation)."""
+
+    color: str
+    caption: str
+    directed: bool
+    dashes: bool = False
+
+
+# Okabe-Ito-like hues, one shape per kind, so kinds stay apart in grey print too.
+KIND_STYLES: dict[str, KindStyle] = {
+    "polity": KindStyle("#1f5fa8", "dot", "Polity"),
+    "organisation": KindStyle("#e08a00", "square", "Organisation"),
+    "initiative": KindStyle("#12887a", "diamond", "Initiative"),
+    "person": KindStyle("#8e4fa8", "triangle", "Person"),
+    "event": KindStyle("#d1603d", "star", "Event"),
+    "source": KindStyle("#6f7b85", "triangleDown", "Source"),
+    "concept": KindStyle("#a88a1e", "hexagon", "Concept"),
+    "region": KindStyle("#34495e", "hexagon", "Region"),
+    "other": KindStyle("#98a3ab", "dot", "Other"),
+}
+
+NEGATIVE_COLOR = "#c62828"
+
+EDGE_STYLES: dict[str, EdgeStyle] = {
+    "cooperation": EdgeStyle("#2e8b3a", "Cooperation", directed=False),
+    "agreement": EdgeStyle("#00838f", "Agreement", directed=False),
+    "shared-affiliation": EdgeStyle("#9fb3c0", "Shared affiliation", directed=False),
+    "affiliation": EdgeStyle("#7b8fa0", "Affiliation", directed=True),
+    "post": EdgeStyle("#a58ad0", "Post", directed=True),
+    "pillar": EdgeStyle("#9c7f6e", "Pillar of", directed=True),
+    "host": EdgeStyle("#8d6e63", "Hosted by", directed=True),
+    "succession": EdgeStyle("#5d4037", "Succeeded by", directed=True),
+    "support": EdgeStyle("#7cb342", "Supported by", directed=True),
+    "statement": EdgeStyle("#e0a000", "Statement", directed=True),
+    "perception": EdgeStyle("#6a4fb3", "Threat perception", directed=True),
+    "absence": EdgeStyle("#c2185b", "No progress (stated)", directed=False, dashes=True),
+    "gap": EdgeStyle("#ef6c00", "Gap (analysis)", directed=False, dashes=True),
+}
+_OTHER_EDGE = EdgeStyle("#9e9e9e", "Other", directed=True)
+
+_COMMUNITY_COLORS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
+)
+
+
+class SourceLike(Protocol):
+    """A source document a claim was read in (an optional ``primary`` flag marks a relayed original)."""
+
+    @property
+    def iri(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+class ProvenanceLike(Protocol):
+    """Where one claim comes from: its sources, the place in them and a short quote."""
+
+    @property
+    def sources(self) -> Sequence[SourceLike]: ...
+
+    @property
+    def locator(self) -> str: ...
+
+    @property
+    def evidence(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class GapEdge:
+    """A dyad drawn as a dashed edge: cooperation wanted or needed but missing.
+
+    ``kind`` is ``"gap"`` for a dyad found by the gap analysis or ``"absence"``
+    for a stated absence (a source says there is no progress); ``claims`` are
+    the claims behind it, shown with their sources in the side panel.
+    """
+
+    a: str
+    b: str
+    kind: str = "gap"
+    score: float | None = None
+    note: str = ""
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExplorerPage:
+    """A rendered page and what it shows."""
+
+    html: str
+    nodes: int
+    edges: int
+    gaps: int
+    physics: bool
+    csp: str = field(repr=False)
+
+
+def neighbourhood(G: nx.MultiDiGraph, node: str, depth: int) -> nx.MultiDiGraph:
+    """The nodes within ``depth`` steps of ``node`` (either direction) and the edges among them.
+
+    Stated absences are kept when both ends remain.
+
+    >>> G = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> sorted(neighbourhood(G, "b", 1))
+    ['a', 'b', 'c']
+    """
+    if depth < 0:
+        raise ValueError("depth must be 0 or more")
+    keep = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), node, cutoff=depth)
+    H: nx.MultiDiGraph = G.subgraph(keep).copy()
+    H.graph["absences"] = [
+        dict(x) for x in G.graph.get("absences", []) if x.get("a") in keep and x.get("b") in keep
+    ]
+    return H
+
+
+def layout_positions(
+    G: nx.Graph, *, scale: float | None = None, threshold: int = LAYOUT_THRESHOLD
+) -> dict[str, tuple[float, float]]:
+    """Deterministic 2-D positions for the nodes of ``G``, centred on 0 and about ``scale`` wide.
+
+    Up to ``threshold`` nodes: NetworkX's spring layout with a fixed
+    seed (the browser then lets physics settle from there). Above it: igraph's
+    grid Fruchterman-Reingold from a sunflower seed, which only repels nearby
+    nodes and so stays near-linear per iteration (10,000 nodes in about a
+    second); it runs on a private random generator with a fixed seed. The same
+    graph always gives the same picture.
+
+    >>> pos = layout_positions(nx.path_graph(["x", "y", "z"]))
+    >>> sorted(pos) == ["x", "y", "z"] and pos == layout_positions(nx.path_graph(["x", "y", "z"]))
+    True
+    """
+    nodes = sorted(G.nodes, key=str)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    if n <= threshold:
+        simple = nx.Graph()
+        simple.add_nodes_from(nodes)
+        simple.add_edges_from(sorted({tuple(sorted((str(u), str(v)))) for u, v in G.edges() if u != v}))
+        raw = nx.spring_layout(simple, seed=7, iterations=80)
+        coords = [[float(raw[v][0]), float(raw[v][1])] for v in nodes]
+    else:
+        coords = _igraph_layout(G, nodes)
+    xs = [c[0] for c in coords]
+    ys = [c[1] for c in coords]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    radius = scale if scale is not None else 60.0 * math.sqrt(n)
+    return {
+        v: (round((coords[i][0] - cx) / span * 2 * radius, 1), round((coords[i][1] - cy) / span * 2 * radius, 1))
+        for i, v in enumerate(nodes)
+    }
+
+
+def _igraph_layout(G: nx.Graph, nodes: Sequence[str]) -> list[list[float]]:
+    import igraph as ig
+
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v})
+    golden = math.pi * (3 - math.sqrt(5))  # sunflower (Vogel) seed: even cover of a disc, no randomness
+    seed = [[math.sqrt(i + 0.5) * math.cos(i * golden), math.sqrt(i + 0.5) * math.sin(i * golden)] for i in range(n)]
+    graph = ig.Graph(n=n, edges=pairs)
+    ig.set_random_number_generator(random.Random(20240601))
+    try:
+        layout = graph.layout_fruchterman_reingold(seed=seed, niter=250 if n > 2000 else 500, grid=n > 1000)
+    finally:
+        ig.set_random_number_generator(random)
+    return [list(map(float, c)) for c in layout.coords]
+
+
+def explorer_page(
+    G: nx.MultiDiGraph,
+    *,
+    title: str = "wbsec network",
+    subtitle: str = "",
+    sizes: Mapping[str, float] | None = None,
+    size_label: str = "degree",
+    color_by: str = "kind",
+    communities: Mapping[str, int] | None = None,
+    gaps: Iterable[GapEdge] = (),
+    provenance: Mapping[str, ProvenanceLike] | None = None,
+    layout_threshold: int = LAYOUT_THRESHOLD,
+) -> ExplorerPage:
+    """Render ``G`` as one self-contained HTML page (UTF-8 text, nothing fetched when opened).
+
+    ``sizes`` maps node ids to the metric that sets node size (default: degree,
+    counting every edge). ``color_by`` is ``"kind"`` or ``"community"`` (then
+    ``communities`` maps node ids to community numbers). ``gaps`` are extra
+    dashed edges; stated absences in ``G.graph["absences"]`` are drawn dashed
+    too. ``provenance`` maps claim IRIs to their sources for the side panel.
+    """
+    if color_by not in {"kind", "community"}:
+        raise ValueError(f"color_by must be 'kind' or 'community', not {color_by!r}")
+    if color_by == "community" and communities is None:
+        raise ValueError("color_by='community' needs the communities mapping")
+    provenance = provenance or {}
+    nodes = sorted(G.nodes, key=str)
+    if sizes is None:
+        sizes = {v: float(d) for v, d in G.degree()}
+        size_label = "degree"
+    big = len(nodes) > layout_threshold
+    positions = layout_positions(G, threshold=layout_threshold)
+
+    net = _network()
+    size_of = _scaler([float(sizes.get(v, 0.0)) for v in nodes], big=big)
+    kind_counts: Counter[str] = Counter()
+    for v in nodes:
+        attrs = G.nodes[v]
+        kind = str(attrs.get("kind") or "other")
+        kind = kind if kind in KIND_STYLES else "other"
+        kind_counts[kind] += 1
+        style = KIND_STYLES[kind]
+        label = str(attrs.get("label") or _local_name(str(v)))
+        external = bool(attrs.get("external", False))
+        value = float(sizes.get(v, 0.0))
+        community = communities.get(v) if communities is not None else None
+        if color_by == "community":
+            fill = _COMMUNITY_COLORS[int(community) % len(_COMMUNITY_COLORS)] if community is not None else "#c7cdd2"
+        else:
+            fill = _tint(style.color, 0.55) if external and kind == "polity" else style.color
+        in_region = kind == "polity" and not external
+        x, y = positions[v]
+        facts = [["Kind", style.caption], ["IRI", str(v)]]
+        if attrs.get("region"):
+            facts.append(["Region", _local_name(str(attrs["region"]))])
+        if kind in {"polity", "organisation", "initiative"}:
+            facts.append(["Western Balkan actor", "no" if external else "yes"])
+        facts.append([_humanise(size_label).capitalize(), _number(value)])
+        if community is not None:
+            facts.append(["Community", str(community)])
+        net.add_node(
+            str(v),
+            label=label,
+            shape=style.shape,
+            color={
+                "background": fill,
+                "border": "#10263f" if in_region else _shade(fill, 0.25),
+                "highlight": {"background": fill, "border": "#111111"},
+                "hover": {"background": fill, "border": "#111111"},
+            },
+            borderWidth=3 if in_region else 1,
+            size=size_of(value),
+            x=x,
+            y=y,
+            title=f"{label}\n{style.caption}{' (outside the region)' if external and kind == 'polity' else ''}"
+            f" · {_humanise(size_label)} {_number(value)}",
+            kind=kind,
+            facts=facts,
+        )
+
+    edge_rows = _edge_rows(G, gaps)
+    relation_counts: Counter[str] = Counter()
+    claims: dict[str, dict[str, object]] = {}
+    years: list[int] = []
+    parallel: dict[tuple[str, str], int] = defaultdict(int)
+    negative = 0
+    for number, row in enumerate(edge_rows):
+        relation = row.relation
+        relation_counts[relation] += 1
+        style = EDGE_STYLES.get(relation, _OTHER_EDGE)
+        color = NEGATIVE_COLOR if row.sign < 0 else style.color
+        negative += row.sign < 0
+        pair = (min(row.source, row.target), max(row.source, row.target))
+        k = parallel[pair]
+        parallel[pair] += 1
+        for date in (row.since, row.until):
+            if _year(date) is not None:
+                years.append(_year(date))  # type: ignore[arg-type]
+        for claim in row.claims:
+            if claim in provenance and claim not in claims:
+                claims[claim] = _claim_record(provenance[claim])
+        net.add_edge(
+            row.source,
+            row.target,
+            id=f"e{number}",
+            relation=relation,
+            color={"color": color, "highlight": _shade(color, 0.3), "hover": _shade(color, 0.3), "opacity": 0.9},
+            dashes=[8, 6] if style.dashes else False,
+            width=_width(row.weight, row.score),
+            arrows={"to": {"enabled": style.directed, "scaleFactor": 0.55}},
+            smooth=_smooth(k, row.source > row.target, big),
+            title=_edge_tooltip(row, style, G),
+            sign=row.sign,
+            since=row.since,
+            until=row.until,
+            claims=list(row.claims),
+            facts=_edge_facts(row, style, G),
+        )
+
+    kinds = [
+        {"name": k, "caption": s.caption, "color": s.color, "shape": s.shape, "count": kind_counts[k]}
+        for k, s in KIND_STYLES.items()
+        if kind_counts[k]
+    ]
+    relations = [
+        {
+            "name": r,
+            "caption": EDGE_STYLES.get(r, _OTHER_EDGE).caption,
+            "color": EDGE_STYLES.get(r, _OTHER_EDGE).color,
+            "dashes": EDGE_STYLES.get(r, _OTHER_EDGE).dashes,
+            "count": relation_counts[r],
+        }
+        for r in sorted(relation_counts, key=lambda r: (_relation_rank(r), r))
+    ]
+    vis_nodes, vis_edges = net.get_network_data()[:2]
+    data = {
+        "title": title,
+        "subtitle": subtitle,
+        "nodes": vis_nodes,
+        "edges": vis_edges,
+        "kinds": kinds,
+        "relations": relations,
+        "negative": {"color": NEGATIVE_COLOR, "count": negative},
+        "claims": claims,
+        "years": [min(years), max(years)] if years else None,
+        "sizeBy": _humanise(size_label),
+        "colorBy": color_by,
+        "physics": not big,
+        "options": _vis_options(big),
+    }
+    html, csp = _render(title, data)
+    gap_count = sum(1 for r in edge_rows if r.relation in {"gap", "absence"})
+    return ExplorerPage(html=html, nodes=len(vis_nodes), edges=len(vis_edges), gaps=gap_count, physics=not big, csp=csp)
+
+
+# --- edges -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _EdgeRow:
+    source: str
+    target: str
+    relation: str
+    role: str
+    weight: float
+    sign: int
+    since: str
+    until: str
+    claim: str
+    claims: tuple[str, ...] = ()
+    via: str = ""
+    score: float | None = None
+    note: str = ""
+
+
+def _edge_rows(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> list[_EdgeRow]:
+    rows: list[_EdgeRow] = []
+    for u, v, attrs in G.edges(data=True):
+        sign = attrs.get("sign", 1)
+        claim = str(attrs.get("claim") or "")
+        more = sorted(set(str(attrs.get("claims") or "").split()) - {claim})
+        rows.append(
+            _EdgeRow(
+                source=str(u),
+                target=str(v),
+                relation=str(attrs.get("relation") or "other"),
+                role=str(attrs.get("role") or ""),
+                weight=_float(attrs.get("weight"), 1.0),
+                sign=-1 if _float(sign, 1.0) < 0 else 1,
+                since=str(attrs.get("since") or ""),
+                until=str(attrs.get("until") or ""),
+                claim=claim,
+                claims=tuple(c for c in (claim, *more) if c),
+                via=str(attrs.get("via") or ""),
+            )
+        )
+    nodes = set(G.nodes)
+    seen: set[tuple[str, str, str, str]] = set()
+    stated = [
+        GapEdge(str(x.get("a", "")), str(x.get("b", "")), "absence", note=_status_note(x.get("status")),
+                claims=(str(x["claim"]),) if x.get("claim") else ())
+        for x in G.graph.get("absences", [])
+    ]
+    for gap in [*stated, *gaps]:
+        a, b = sorted((str(gap.a), str(gap.b)))
+        key = (a, b, gap.kind, " ".join(gap.claims))
+        if a not in nodes or b not in nodes or key in seen:
+            continue  # a gap with an end outside the drawn graph (e.g. after --focus) is not drawn
+        seen.add(key)
+        rows.append(
+            _EdgeRow(a, b, "absence" if gap.kind == "absence" else "gap", "", 1.0, 1, "", "",
+                     gap.claims[0] if gap.claims else "", tuple(gap.claims), "", gap.score, gap.note)
+        )
+    rows.sort(key=lambda r: (_relation_rank(r.relation), r.relation, r.source, r.target, r.claim, r.role,
+                             r.since, r.until, r.weight, r.sign))
+    return rows
+
+
+def _relation_rank(relation: str) -> int:
+    order = list(EDGE_STYLES)
+    return order.index(relation) if relation in order else len(order)
+
+
+def _status_note(status: object) -> str:
+    if status is None or status == "":
+        return "A source states that there is no cooperation."
+    text = str(status)
+    if text in {"0", "0.0"}:
+        return "A source states that the number of agreements is zero."
+    return f"A source states: {_humanise(_local_name(text))}."
+
+
+def _edge_facts(row: _EdgeRow, style: EdgeStyle, G: nx.MultiDiGraph) -> list[list[str]]:
+    facts = [["Relation", style.caption]]
+    if row.relation in {"gap", "absence"}:
+        if row.note:
+            facts.append(["Note", row.note])
+        if row.score is not None:
+            facts.append(["Gap score", _number(row.score)])
+    else:
+        facts.append(["Tie", "negative (hostile, condemns or seen as a threat)" if row.sign < 0 else "positive"])
+        if row.role:
+            facts.append(["Role", _humanise(_local_name(row.role))])
+        if row.via:
+            via = G.nodes[row.via].get("label") if row.via in G else None
+            facts.append(["Via", str(via or _local_name(row.via))])
+        facts.append(["Weight", _number(row.weight)])
+    if row.since:
+        facts.append(["Since", row.since])
+    if row.until:
+        facts.append(["Until", row.until])
+    for claim in row.claims:
+        facts.append(["Claim", claim])
+    return facts
+
+
+def _edge_tooltip(row: _EdgeRow, style: EdgeStyle, G: nx.MultiDiGraph) -> str:
+    def name(v: str) -> str:
+        return str(G.nodes[v].get("label") or _local_name(v))
+
+    arrow = "→" if style.directed else "–"
+    parts = [f"{name(row.source)} {arrow} {name(row.target)}", style.caption]
+    if row.sign < 0:
+        parts[1] += " (negative)"
+    if row.role:
+        parts[1] += f": {_humanise(_local_name(row.role))}"
+    dates = " to ".join(d for d in (row.since, row.until) if d)
+    if dates:
+        parts.append(dates)
+    return "\n".join(parts)
+
+
+def _width(weight: float, score: float | None) -> float:
+    if score is not None:
+        return 2.0
+    return round(min(8.0, 1.0 + 1.6 * math.log2(1.0 + max(weight, 0.0))), 2)
+
+
+def _smooth(k: int, reversed_pair: bool, big: bool) -> object:
+    if big:
+        return False
+    if k == 0:
+        return {"enabled": True, "type": "continuous", "roundness": 0.0}
+    clockwise = (k % 2 == 1) != reversed_pair
+    return {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW", "roundness": 0.18 * ((k + 1) // 2)}
+
+
+def _claim_record(p: ProvenanceLike) -> dict[str, object]:
+    return {
+        "sources": [
+            {"iri": str(s.iri), "title": str(s.title), "primary": bool(getattr(s, "primary", False))}
+            for s in p.sources
+        ],
+        "locator": str(p.locator or ""),
+        "evidence": str(p.evidence or ""),
+    }
+
+
+# --- nodes -------------------------------------------------------------------------------------
+
+
+def _scaler(values: Sequence[float], *, big: bool) -> _Scale:
+    low, high = (4.0, 18.0) if big else (10.0, 34.0)
+    return _Scale(min(values, default=0.0), max(values, default=0.0), low, high)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    lo: float
+    hi: float
+    low: float
+    high: float
+
+    def __call__(self, value: float) -> float:
+        if self.hi <= self.lo:
+            return round((self.low + self.high) / 2, 2)
+        t = math.sqrt(max(0.0, (value - self.lo) / (self.hi - self.lo)))
+        return round(self.low + t * (self.high - self.low), 2)
+
+
+# --- page --------------------------------------------------------------------------------------
+
+
+def _network() -> object:
+    """A pyvis Network whose id lookups are O(1) (stock pyvis scans a list on every add)."""
+    from pyvis.network import Network
+
+    class _IdList(list[object]):
+        def __init__(self) -> None:
+            super().__init__()
+            self._members: set[object] = set()
+
+        def append(self, item: object) -> None:
+            self._members.add(item)
+            super().append(item)
+
+        def __contains__(self, item: object) -> bool:
+            return item in self._members
+
+    # directed=True: pyvis then keeps parallel edges (it drops them when undirected) and
+    # skips its O(E) duplicate scan; arrows are set per edge from the relation.
+    net = Network(directed=True, cdn_resources="remote")
+    net.node_ids = _IdList()
+    return net
+
+
+def _vis_options(big: bool) -> dict[str, object]:
+    options: dict[str, object] = {
+        "autoResize": True,
+        "nodes": {
+            "font": {"size": 14, "face": "system-ui, sans-serif", "color": "#1d2733",
+                     "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"enabled": False}},
+        },
+        "edges": {"selectionWidth": 2, "hoverWidth": 1.5},
+        "interaction": {
+            "hover": not big,
+            "tooltipDelay": 150,
+            "multiselect": False,
+            "navigationButtons": False,
+            "keyboard": {"enabled": True, "bindToWindow": False},
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
+        },
+        "layout": {"improvedLayout": False, "randomSeed": 7},
+    }
+    if big:
+        options["physics"] = {"enabled": False}
+        options["nodes"]["font"]["size"] = 12  # type: ignore[index]
+    else:
+        options["physics"] = {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -90, "centralGravity": 0.015, "springLength": 140,
+                                 "springConstant": 0.05, "avoidOverlap": 0.6},
+            "stabilization": {"enabled": True, "iterations": 300, "updateInterval": 50, "fit": True},
+        }
+    return options
+
+
+def _render(title: str, data: dict[str, object]) -> tuple[str, str]:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import Markup
+
+    env = Environment(
+        loader=PackageLoader("graph", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        keep_trailing_newline=True,
+    )
+    library = _vis_library()
+    app = _template_text("explorer.js")
+    style = _template_text("explorer.css")
+    payload = _json_for_html(data)
+    csp = content_security_policy(scripts=[library, payload, app], styles=[style])
+    html = env.get_template("explorer.html").render(
+        title=title,
+        csp=csp,
+        style=Markup(style),
+        library=Markup(library),
+        payload=Markup(payload),
+        app=Markup(app),
+    )
+    return html, csp
+
+
+def content_security_policy(*, scripts: Sequence[str], styles: Sequence[str]) -> str:
+    """A CSP that allows exactly the given inline scripts and styles and nothing from anywhere.
+
+    >>> content_security_policy(scripts=["x"], styles=[]).split("; ")[:2]
+    ["default-src 'none'", "script-src 'sha256-LS8LEaJ8V/0qOp7rD4uVSrRXZ1JEJDmbX9k1VkmjDnE='"]
+    """
+    def hashes(blocks: Sequence[str]) -> str:
+        return " ".join(f"'sha256-{_sha256(b)}'" for b in dict.fromkeys(blocks)) or "'none'"
+
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {hashes(scripts)}",
+            f"style-src {hashes(styles)}",
+            "img-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def _sha256(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def _json_for_html(data: object) -> str:
+    """JSON that is inert inside a <script> element: no '<', '>', '&' or line separators left raw."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+@lru_cache(maxsize=None)
+def _vis_library() -> str:
+    text = resources.files("pyvis").joinpath(*_VIS_JS).read_text(encoding="utf-8")
+    lowered = text.lower()
+    if "</script" in lowered or "<!--" in lowered:  # would end or confuse the inline <script> element
+        raise RuntimeError("the vis-network copy shipped with pyvis cannot be inlined safely")
+    return text
+
+
+@lru_cache(maxsize=None)
+def _template_text(name: str) -> str:
+    return resources.files("graph").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+# --- small formatting helpers ------------------------------------------------------------------
+
+
+def _local_name(iri: str) -> str:
+    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    return tail or iri
+
+
+def _humanise(name: str) -> str:
+    """'NegotiatingCandidate' -> 'negotiating candidate'; 'betweenness_centrality' -> 'betweenness centrality'."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").replace("-", " ")
+    words = spaced.split()
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words) or name
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.3g}"
+
+
+def _float(value: object, default: float) -> float:
+    try:
+        result = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return result if math.isfinite(result) else default
+
+
+def _year(date: str) -> int | None:
+    match = re.match(r"^(-?\d{4})", date or "")
+    return int(match.group(1)) if match else None
+
+
+def _tint(color: str, amount: float) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in (r, g, b))
+
+
+def _shade(color: str, amount: float) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in (r, g, b))
