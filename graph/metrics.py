@@ -25,8 +25,10 @@ Metric definitions (all on the simple projection):
 * ``closeness`` - (reachable - 1) / sum of hop distances, scaled by the
   reachable share (Wasserman-Faust; NetworkX ``closeness_centrality``);
 * ``eigenvector`` - weighted eigenvector centrality of the largest connected
-  component (unit Euclidean norm there); nodes outside it get 0.0 and a note
-  says so; ``None`` with a note if it cannot be computed;
+  component (the principal eigenvector of its weighted adjacency matrix, unit
+  Euclidean norm, computed deterministically); nodes outside it get 0.0 and a
+  note says so; if the eigensolver fails, power iteration is tried, and if
+  that does not converge the values are ``None`` with a note;
 * ``pagerank`` - weighted PageRank, damping 0.85, on the undirected ties
   (symmetric relations are stored once, so direction in ``G`` is not meaningful
   for every relation);
@@ -48,6 +50,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 
 from graph.errors import InputError
 
@@ -243,6 +246,8 @@ def node_metrics(
     if samples is not None and samples < 0:
         raise InputError("--samples must be zero or more")
     S = simple_graph(G)
+    if S.number_of_nodes() == 0:
+        return MetricsReport(names, [], Balance(0, 0), [], None)
     notes: list[str] = []
     values: dict[str, dict[str, int | float | None]] = {}
     used_samples: int | None = None
@@ -411,11 +416,8 @@ def _eigenvector(S: nx.Graph) -> tuple[Values, str]:
         return values, note
     H = S.subgraph(main)
     try:
-        if len(main) <= 2:
-            ev = {n: 1 / math.sqrt(len(main)) for n in main}
-        else:
-            ev = nx.eigenvector_centrality_numpy(H, weight="weight", max_iter=1000)
-    except Exception:  # ARPACK non-convergence: fall back to power iteration
+        ev = _principal_vector(H)
+    except (np.linalg.LinAlgError, ArithmeticError, RuntimeError):  # fall back to power iteration
         try:
             ev = nx.eigenvector_centrality(H, weight="weight", max_iter=2000, tol=1e-10)
         except nx.PowerIterationFailedConvergence:
@@ -423,6 +425,26 @@ def _eigenvector(S: nx.Graph) -> tuple[Values, str]:
     for n, x in ev.items():
         values[n] = abs(float(x))  # the sign of an eigenvector is arbitrary
     return values, note
+
+
+def _principal_vector(H: nx.Graph) -> dict[str, float]:
+    """Unit principal eigenvector of the weighted adjacency matrix, computed deterministically.
+
+    Dense ``eigh`` up to 2000 nodes, else Lanczos (``eigsh``) from a fixed start vector, so
+    repeated runs give identical digits (NetworkX's ARPACK call starts from a random vector).
+    """
+    import scipy.sparse.linalg as sla
+
+    nodes = sorted(H.nodes, key=str)
+    A = nx.to_scipy_sparse_array(H, nodelist=nodes, weight="weight", dtype=float)
+    if len(nodes) <= 2000:
+        vals, vecs = np.linalg.eigh(A.toarray())
+        vec = vecs[:, int(np.argmax(vals))]
+    else:
+        _vals, vecs = sla.eigsh(A, k=1, which="LA", v0=np.ones(len(nodes)), tol=1e-12, maxiter=10000)
+        vec = vecs[:, 0]
+    vec = np.abs(vec) / np.linalg.norm(vec)
+    return {n: float(x) for n, x in zip(nodes, vec)}
 
 
 def _pagerank(S: nx.Graph) -> Values:
@@ -448,7 +470,9 @@ def _constraint(S: nx.Graph) -> Values:
 
 
 def _effective_size(S: nx.Graph) -> Values:
-    return {n: _clean(x) for n, x in nx.effective_size(S, weight="weight").items()}
+    # nodes=... forces NetworkX's per-node code: its sparse all-nodes path in 3.6.1 divides by the
+    # column instead of the row maximum and is wrong on weighted graphs (networkx PR #8906).
+    return {n: _clean(x) for n, x in nx.effective_size(S, nodes=list(S), weight="weight").items()}
 
 
 def _signed_ties(S: nx.Graph, positive: bool) -> Values:
