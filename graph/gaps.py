@@ -338,7 +338,7 @@ def load_config(path: str | Path | None = None) -> GapConfig:
     naming the file and the key.
     """
     base = _read_toml(DEFAULT_CONFIG)
-    files = [str(DEFAULT_CONFIG)]
+    files = ["ontology/gaps.toml"]
     if path is not None:
         user = _read_toml(Path(path))
         _merge(base, user, Path(path))
@@ -614,14 +614,28 @@ def _pct(x: float) -> str:
     return f"{x:.1f}%"
 
 
+def _merged(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """One entry per claim, in first-seen order; the notes of repeated claims are joined."""
+    from dataclasses import replace
+
+    out: dict[str, Evidence] = {}
+    for ev in evidence:
+        seen = out.get(ev.claim)
+        if seen is None:
+            out[ev.claim] = ev
+        elif ev.note and ev.note not in seen.note.split("; "):
+            out[ev.claim] = replace(seen, note=f"{seen.note}; {ev.note}")
+    return tuple(out.values())
+
+
 def _known(name: str, raw: float | None, value: float, weight: float, basis: str,
-           evidence: Sequence[Evidence] = (), items: Sequence[str] = ()) -> Component:
+           evidence: Iterable[Evidence] = (), items: Sequence[str] = ()) -> Component:
     v = min(1.0, max(0.0, value))
-    return Component(name, raw, v, v, weight, basis, tuple(evidence), tuple(items))
+    return Component(name, raw, v, v, weight, basis, _merged(evidence), tuple(items))
 
 
-def _unknown(name: str, weight: float, basis: str, evidence: Sequence[Evidence] = ()) -> Component:
-    return Component(name, None, 0.0, 1.0, weight, basis, tuple(evidence))
+def _unknown(name: str, weight: float, basis: str, evidence: Iterable[Evidence] = ()) -> Component:
+    return Component(name, None, 0.0, 1.0, weight, basis, _merged(evidence))
 
 
 def _aggregate(name: str, components: Sequence[Component]) -> Aggregate:
@@ -705,7 +719,7 @@ class _Analyst:
             evidence = list(positive.values()) + list(absent.values())
             return COOPERATING, note, evidence, counts_max
         if absent:
-            return STATED_ABSENT, "a source says there is no cooperation (a known zero, not a missing figure)", \
+            return STATED_ABSENT, "a source says there is no cooperation: a known zero, not a missing figure", \
                 list(absent.values()), 0
         return NO_DATA, "no source describes bilateral cooperation between the two", [], None
 
@@ -791,14 +805,14 @@ class _Analyst:
         if not ta or not tb:
             return None, basis, []
         shared = sorted(set(ta) & set(tb))
-        evidence: dict[str, Evidence] = {}
+        evidence: list[Evidence] = []
         for t in shared:
             for side, table in ((a, ta), (b, tb)):
                 for o in table[t]:
                     who = self.name(side) if o.area == side else f"region-wide figure, applies to {self.name(side)}"
-                    evidence.setdefault(o.obs, _ev(self.f, o.obs, f"{who}: {_pct(o.pct)} {self.name(o.indicator)} "
-                                                                  f"({self.name(t)})"))
-        return shared, basis, list(evidence.values())
+                    evidence.append(_ev(self.f, o.obs, f"{who}: {_pct(o.pct)} {self.name(o.indicator)} "
+                                                       f"({self.name(t)})"))
+        return shared, basis, evidence
 
     def directed(self, indicators: Sequence[str], a: str, b: str,
                  first_only: bool) -> tuple[float | None, str, list[Evidence]]:
@@ -1138,7 +1152,8 @@ def missing_ties(orgs: Mapping[str, set[str]], degree: Mapping[str, int], dyads:
     Jaccard = shared / all organisations of the two; Adamic–Adar = sum over
     shared organisations of 1 / ln(number of members). Pairs need at least
     ``min_shared_affiliations`` shared organisations and, if required, one
-    shared threat.
+    shared threat. Ties are broken by shared threats, the other similarity,
+    demand, then the IRIs.
     """
     names = labels or {}
 
@@ -1162,14 +1177,22 @@ def missing_ties(orgs: Mapping[str, set[str]], degree: Mapping[str, int], dyads:
         score = jac if cfg.suggestion_method == "jaccard" else aa
         where = "no source records bilateral cooperation between them" if d.status == NO_DATA else \
             "a source says their cooperation has made no progress"
-        threats_text = (f"; both publics name {', '.join(name(t) for t in threat_claims)} as threats"
+        threats_text = (f"; both publics name {', '.join(name(t) for t in threat_claims)} as a threat or need"
                         if threat_claims else "")
+        support = d.demand.component("public_support")
+        support_text = f"; public support for cooperation {support.raw:.1f}%" if support.raw is not None else ""
+        friction = [f"{c.name.replace('_', ' ')} {c.raw:.1f}%" if c.name != "accusations" else
+                    f"{int(c.raw or 0)} hostile statement(s)"
+                    for c in d.friction.components if c.raw]
+        friction_text = f"; mind the friction ({', '.join(friction)})" if friction else ""
         reason = (f"{name(d.a)} and {name(d.b)} share {len(shared)} of {len(union)} affiliations "
-                  f"({', '.join(name(o) for o in shared)}){threats_text}; {where}.")
+                  f"({', '.join(name(o) for o in shared)}){threats_text}{support_text}; {where}{friction_text}.")
         out.append(Suggestion(d.a, d.b, d.status, score, jac, aa, tuple(shared), len(union), tuple(threat_claims),
                               0, reason))
+    demand = {(d.a, d.b): d.demand.low for d in dyads}
     out.sort(key=lambda s: (-round(s.score, 12), -len(s.shared_threats),
-                            -round(s.adamic_adar if cfg.suggestion_method == "jaccard" else s.jaccard, 12), s.a, s.b))
+                            -round(s.adamic_adar if cfg.suggestion_method == "jaccard" else s.jaccard, 12),
+                            -round(demand[(s.a, s.b)], 12), s.a, s.b))
     from dataclasses import replace
 
     return [replace(s, rank=i) for i, s in enumerate(out[: cfg.suggestion_limit], 1)]

@@ -1,0 +1,73 @@
+"""``wbsec gaps``: where cooperation is wanted or needed but missing, pair by pair, with the evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from graph.cli.options import data_options, emit, output_option, stdout_is_terminal
+
+_PLOT = click.Path(dir_okay=False, path_type=Path)
+
+
+def _plot_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() not in (".png", ".svg"):
+        raise click.BadParameter(f"{value}: a plot file must end in .png or .svg", ctx=ctx, param=param)
+    return value
+
+
+@click.command("gaps")
+@data_options
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default=None,
+              help="table (default on a terminal), csv (default otherwise), json or md (a full Markdown report "
+                   "with the evidence for every pair).")
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="A TOML file overriding weights and settings of ontology/gaps.toml (only the keys you give).")
+@output_option
+@click.option("--plot", "plot", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
+              help="Draw the gap heatmap and the external-dependence chart side by side into one PNG or SVG file.")
+@click.option("--heatmap", "heatmap", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
+              help="Draw only the 6x6 gap heatmap into its own file.")
+@click.option("--dependence-chart", "dependence", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
+              help="Draw only the external-dependence bar chart into its own file.")
+def command(data: tuple[str, ...], no_shipped: bool, fmt: str | None, config: Path | None, output: Path | None,
+            plot: Path | None, heatmap: Path | None, dependence: Path | None) -> None:
+    """Rank pairs of Western Balkan polities by the gap between wanted and recorded cooperation.
+
+    For each of the 15 pairs: actual cooperation (stated bilateral agreements,
+    shared organisations and initiatives, shared multilateral agreements,
+    supportive statements), demand and need (public support for cooperation,
+    threats both publics name), friction (threat perception, unfavourable
+    opinion, accusations) and gap = demand - actual. Each number lists the
+    claims behind it, with source and locator.
+
+    A pair no source describes bilaterally is "no-data": its cooperation is
+    unknown, never zero, so it gets a range instead of a score and no rank.
+    A pair a source says has made no progress is "stated-absent".
+
+    Also: how much of the connectivity among the six runs through outside
+    actors (EU, NATO, ...), each polity's public support beside its ties, and
+    missing ties suggested by similar affiliations and shared threats.
+
+    \b
+    Examples:
+      wbsec gaps                                   # table on a terminal
+      wbsec gaps --format json --output gaps.json
+      wbsec gaps --format md --output gaps-report.md --plot gaps.png
+      wbsec gaps --config my-weights.toml          # see ontology/gaps.toml
+    """
+    from graph.gaps import cooperation_gaps, load_config
+    from graph.report import render, write_plot
+    from graph.store import load_graph
+
+    cfg = load_config(config)
+    g = load_graph(data, shipped=not no_shipped)
+    analysis = cooperation_gaps(g, cfg)
+    for path, panels in ((plot, ("heatmap", "dependence")), (heatmap, ("heatmap",)),
+                         (dependence, ("dependence",))):
+        if path is not None:
+            write_plot(analysis, path, panels)
+            click.echo(f"Wrote {path}.", err=True)
+    chosen = fmt or ("table" if stdout_is_terminal() else "csv")
+    emit(render(analysis, chosen), output)

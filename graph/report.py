@@ -1,0 +1,531 @@
+"""Render a cooperation-gap analysis for readers: JSON, CSV, a terminal table, a Markdown report and figures.
+
+Every renderer takes the :class:`graph.gaps.GapAnalysis` and returns text or
+bytes; only :func:`write_plot` writes, atomically, where it is told. Numbers
+are rounded to 4 decimals in text and 6 in JSON/CSV; figures are drawn with
+matplotlib's Agg and SVG back ends, deterministically (fixed SVG hash salt,
+no dates in the metadata).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from graph.errors import InputError
+from graph.fileio import atomic_write_bytes
+from graph.gaps import (
+    COOPERATING,
+    NO_DATA,
+    STATED_ABSENT,
+    Aggregate,
+    Component,
+    Connectivity,
+    Dyad,
+    Evidence,
+    GapAnalysis,
+)
+
+FORMATS = ("table", "csv", "json", "md")
+PLOT_FORMATS = (".png", ".svg")
+PANELS = ("heatmap", "dependence")
+
+
+def _r(x: float | None, digits: int = 6) -> float | None:
+    if x is None:
+        return None
+    y = round(x, digits)
+    return 0.0 if y == 0 else y
+
+
+def _t(x: float | None, digits: int = 2) -> str:
+    if x is None:
+        return "—"
+    y = round(x, digits)
+    return f"{0.0 if y == 0 else y:.{digits}f}"
+
+
+def _range(low: float, high: float, digits: int = 2) -> str:
+    if abs(high - low) < 1e-9:
+        return _t(low, digits)
+    return f"{_t(low, digits)}–{_t(high, digits)}"
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _evidence_json(ev: Evidence) -> dict[str, object]:
+    return {
+        "claim": ev.claim,
+        "sources": list(ev.sources),
+        "locator": ev.locator,
+        "note": ev.note,
+        "quote": ev.quote,
+        "primary_sources": list(ev.primary_sources),
+    }
+
+
+def _component_json(c: Component) -> dict[str, object]:
+    return {
+        "name": c.name,
+        "raw": _r(c.raw),
+        "value": _r(c.value),
+        "range": [_r(c.low), _r(c.high)],
+        "weight": c.weight,
+        "basis": c.basis,
+        "items": list(c.items),
+        "claims": [e.claim for e in c.evidence],
+    }
+
+
+def _aggregate_json(agg: Aggregate) -> dict[str, object]:
+    return {
+        "value": _r(agg.value),
+        "range": [_r(agg.low), _r(agg.high)],
+        "components": [_component_json(c) for c in agg.components],
+    }
+
+
+def _dyad_json(d: Dyad, an: GapAnalysis) -> dict[str, object]:
+    return {
+        "a": d.a,
+        "b": d.b,
+        "label_a": an.label(d.a),
+        "label_b": an.label(d.b),
+        "status": d.status,
+        "status_note": d.status_note,
+        "status_claims": [e.claim for e in d.status_evidence],
+        "score": _r(d.score),
+        "score_range": [_r(d.score_low), _r(d.score_high)],
+        "rank": d.rank,
+        "actual": _aggregate_json(d.actual),
+        "demand": _aggregate_json(d.demand),
+        "friction": _aggregate_json(d.friction),
+        "evidence": [_evidence_json(e) for e in d.evidence],
+    }
+
+
+def _connectivity_json(c: Connectivity) -> dict[str, object]:
+    return {
+        "components": c.components,
+        "groups": [list(g) for g in c.groups],
+        "reachable_pairs": c.reachable_pairs,
+        "pairs": c.pairs,
+        "average_path_length": _r(c.average_path_length),
+    }
+
+
+def analysis_dict(an: GapAnalysis) -> dict[str, object]:
+    """The analysis as plain JSON-ready data (what ``--format json`` prints)."""
+    ed = an.external_dependence
+    cfg = an.config
+    return {
+        "region": an.region,
+        "polities": [{"id": p, "label": an.label(p)} for p in an.polities],
+        "config": {
+            "files": list(cfg.files),
+            "weights": {"actual": dict(cfg.actual), "demand": dict(cfg.demand), "friction": dict(cfg.friction),
+                        "friction_weight": cfg.friction_weight},
+        },
+        "normalisers": {k: _r(v) for k, v in an.normalisers.items()},
+        "dyads": [_dyad_json(d, an) for d in an.dyads],
+        "external_dependence": {
+            "relations": list(ed.relations),
+            "outside_nodes": ed.outside_nodes,
+            "with_outside": _connectivity_json(ed.with_outside),
+            "without_outside": _connectivity_json(ed.without_outside),
+            "direct_only": _connectivity_json(ed.direct_only),
+            "share_through_outside": _r(ed.share_through_outside),
+            "carriers": [
+                {"id": c.actor, "label": an.label(c.actor), "outside": c.outside, "share": _r(c.share),
+                 "pairs": c.pairs, "sole_carrier_pairs": c.sole_carrier_pairs}
+                for c in ed.carriers
+            ],
+            "outside_actors": [c.actor for c in ed.outside_actors],
+            "pairs": [
+                {"a": p.a, "b": p.b, "distance": p.distance, "shortest_paths": p.paths,
+                 "through_outside": p.through_outside, "carriers": list(p.carriers),
+                 "outside_carriers": list(p.outside_carriers)}
+                for p in ed.pairs
+            ],
+        },
+        "perception_vs_reality": [
+            {
+                "polity": p.polity,
+                "label": an.label(p.polity),
+                "support": _r(p.support),
+                "support_basis": p.support_basis,
+                "support_claims": [e.claim for e in p.support_evidence],
+                "initiative_support": [
+                    {"initiative": s.initiative, "label": an.label(s.initiative), "percentage": _r(s.percentage),
+                     "claim": s.evidence.claim}
+                    for s in p.initiative_support
+                ],
+                "cooperating": list(p.cooperating),
+                "stated_absent": list(p.stated_absent),
+                "no_data": list(p.no_data),
+                "agreements": p.agreements,
+                "affiliations": list(p.affiliations),
+                "actual_range": [_r(p.actual_low), _r(p.actual_high)],
+                "gap_range": [_r(p.gap_low), _r(p.gap_high)],
+            }
+            for p in an.perception_vs_reality
+        ],
+        "suggestions": [
+            {"rank": s.rank, "a": s.a, "b": s.b, "label_a": an.label(s.a), "label_b": an.label(s.b),
+             "status": s.status, "score": _r(s.score), "method": cfg.suggestion_method, "jaccard": _r(s.jaccard),
+             "adamic_adar": _r(s.adamic_adar), "shared_affiliations": list(s.shared_affiliations),
+             "affiliations_union": s.affiliations_union, "shared_threats": list(s.shared_threats),
+             "reason": s.reason}
+            for s in an.suggestions
+        ],
+        "labels": dict(sorted(an.labels.items())),
+    }
+
+
+def json_text(an: GapAnalysis) -> str:
+    """The analysis as indented JSON text (deterministic key and row order)."""
+    return json.dumps(analysis_dict(an), indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- CSV and table
+
+
+def csv_text(an: GapAnalysis) -> str:
+    """One CSV row per pair: status, score, the three aggregates, every component's raw and normalised value, claims."""
+    sample = an.dyads[0] if an.dyads else None
+    comp_cols: list[str] = []
+    if sample is not None:
+        for agg in (sample.actual, sample.demand, sample.friction):
+            for c in agg.components:
+                comp_cols += [f"{agg.name}.{c.name}.raw", f"{agg.name}.{c.name}"]
+    head = ["rank", "a", "b", "label_a", "label_b", "status", "score", "score_low", "score_high",
+            "actual", "actual_low", "actual_high", "demand", "demand_low", "demand_high",
+            "friction", "friction_low", "friction_high", *comp_cols, "claims"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(head)
+
+    def cell(x: float | None) -> str:
+        return "" if x is None else repr(_r(x))
+
+    for d in an.dyads:
+        row: list[object] = [d.rank if d.rank is not None else "", d.a, d.b, an.label(d.a), an.label(d.b), d.status,
+                             cell(d.score), cell(d.score_low), cell(d.score_high)]
+        for agg in (d.actual, d.demand, d.friction):
+            row += [cell(agg.value), cell(agg.low), cell(agg.high)]
+        for agg in (d.actual, d.demand, d.friction):
+            for c in agg.components:
+                row += [cell(c.raw), cell(c.value)]
+        row.append(" ".join(e.claim for e in d.evidence))
+        w.writerow(row)
+    return buf.getvalue()
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def table_text(an: GapAnalysis) -> str:
+    """A readable plain-text summary: the dyad table, external dependence and suggestions."""
+    rows = [["rank", "pair", "status", "gap", "actual", "demand", "friction"]]
+    for d in an.dyads:
+        rows.append([
+            str(d.rank) if d.rank is not None else "-",
+            f"{an.label(d.a)} – {an.label(d.b)}",
+            d.status,
+            _range(d.score_low, d.score_high),
+            _range(d.actual.low, d.actual.high),
+            _range(d.demand.low, d.demand.high),
+            _range(d.friction.low, d.friction.high),
+        ])
+    ed = an.external_dependence
+    lines = [_columns(rows), "", "gap = demand - actual (ranges where a figure is unknown; such pairs are not ranked)",
+             "", "External dependence (cooperative ties on the actors network):"]
+    for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
+                    ("direct ties only", ed.direct_only)):
+        lines.append(f"  {name}: {c.components} component(s), {c.reachable_pairs}/{c.pairs} pairs connected, "
+                     f"mean shortest path {_t(c.average_path_length)}")
+    share = ed.share_through_outside
+    lines.append(f"  shortest paths through an outside actor: {'—' if share is None else f'{share * 100:.1f}%'}")
+    for c in ed.carriers:
+        lines.append(f"    {an.label(c.actor)} ({'outside' if c.outside else 'inside'}): {c.share * 100:.1f}% "
+                     f"of paths, {c.pairs} pairs")
+    lines += ["", "Missing-tie suggestions:"]
+    if not an.suggestions:
+        lines.append("  (none)")
+    for s in an.suggestions:
+        lines.append(f"  {s.rank}. {s.reason} [{an.config.suggestion_method} {s.score:.2f}]")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _claim_line(ev: Evidence, an: GapAnalysis) -> str:
+    where = "; ".join(an.label(s) for s in ev.sources) or "no source recorded"
+    loc = f", {ev.locator}" if ev.locator else ""
+    quote = f" — “{_md(ev.quote)}”" if ev.quote else ""
+    return f"`{ev.claim}` ({_md(where)}{_md(loc)}): {_md(ev.note)}{quote}"
+
+
+def markdown_report(an: GapAnalysis) -> str:
+    """A self-contained Markdown report: method, dyad table, evidence per pair, dependence, profiles, suggestions."""
+    cfg = an.config
+    ed = an.external_dependence
+    out: list[str] = []
+    add = out.append
+    region = an.label(an.region)
+    add(f"# Cooperation gaps: {region}\n")
+    add(f"Pairs of the {len(an.polities)} polities of {region} "
+        f"({', '.join(an.label(p) for p in an.polities)}): how far the cooperation their publics want and need "
+        "exceeds the cooperation the sources record. Every figure below can be recomputed from the claims listed "
+        "with it; the formulas are in the README (section “gaps”).\n")
+    add("## Method in brief\n")
+    wa = ", ".join(f"{k} {v:g}" for k, v in cfg.actual.items())
+    wd = ", ".join(f"{k} {v:g}" for k, v in cfg.demand.items())
+    wf = ", ".join(f"{k} {v:g}" for k, v in cfg.friction.items())
+    add(f"- **actual** = weighted mean of {wa} (each component in [0, 1]).")
+    add(f"- **demand** = weighted mean of {wd}.")
+    add(f"- **friction** = weighted mean of {wf}.")
+    add(f"- **gap** = demand − actual{f' + {cfg.friction_weight:g} × friction' if cfg.friction_weight else ''}; "
+        "rank 1 is the largest gap.")
+    add("- A pair no source describes bilaterally is **no-data**: its bilateral component is unknown (anywhere "
+        "between 0 and 1), so its actual cooperation and gap are ranges and it is not ranked. A source saying "
+        "cooperation has made no progress makes a pair **stated-absent** (a known zero).")
+    norm = ", ".join(f"{k} {v:g}" for k, v in an.normalisers.items())
+    add(f"- Normalisers (largest value of any pair): {norm}.")
+    add(f"- Settings: {', '.join(f'`{f}`' for f in cfg.files)}.\n")
+
+    add("## Pairs\n")
+    add("| rank | pair | status | gap | actual | demand | friction |")
+    add("|---:|---|---|---:|---:|---:|---:|")
+    for d in an.dyads:
+        add(f"| {d.rank if d.rank is not None else '—'} | {_md(an.label(d.a))} – {_md(an.label(d.b))} | {d.status} "
+            f"| {_range(d.score_low, d.score_high)} | {_range(d.actual.low, d.actual.high)} "
+            f"| {_range(d.demand.low, d.demand.high)} | {_range(d.friction.low, d.friction.high)} |")
+    counts = {s: sum(1 for d in an.dyads if d.status == s) for s in (COOPERATING, STATED_ABSENT, NO_DATA)}
+    add(f"\n{counts[COOPERATING]} pairs cooperating, {counts[STATED_ABSENT]} stated absent, "
+        f"{counts[NO_DATA]} without bilateral data.\n")
+
+    add("## External dependence\n")
+    add(f"Cooperative ties ({', '.join(ed.relations)}) on the actors network; {ed.outside_nodes} outside actors.\n")
+    add("| network | components | pairs connected | mean shortest path |")
+    add("|---|---:|---:|---:|")
+    for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
+                    ("direct ties among the polities only", ed.direct_only)):
+        add(f"| {name} | {c.components} | {c.reachable_pairs} of {c.pairs} | {_t(c.average_path_length)} |")
+    share = ed.share_through_outside
+    add(f"\nShare of shortest paths between two polities that pass an outside actor: "
+        f"**{'—' if share is None else f'{share * 100:.1f}%'}** (mean over connected pairs).\n")
+    if ed.carriers:
+        add("| carrier | outside actor | share of shortest paths | pairs | pairs it carries alone |")
+        add("|---|---|---:|---:|---:|")
+        for c in ed.carriers:
+            add(f"| {_md(an.label(c.actor))} | {'yes' if c.outside else 'no'} | {c.share * 100:.1f}% | {c.pairs} "
+                f"| {c.sole_carrier_pairs} |")
+        add("")
+    groups = "; ".join("{" + ", ".join(an.label(p) for p in grp) + "}" for grp in ed.direct_only.groups)
+    add(f"Groups the polities form through direct ties alone: {groups}.\n")
+
+    add("## Perception versus reality\n")
+    add("| polity | public support | basis | cooperating with | stated absent | no data | agreements | "
+        "affiliations | mean actual | support − actual |")
+    add("|---|---:|---|---|---|---|---:|---:|---:|---:|")
+    for p in an.perception_vs_reality:
+        def names(xs: Sequence[str]) -> str:
+            return ", ".join(_md(an.label(x)) for x in xs) or "—"
+        gap = "—" if p.gap_low is None or p.gap_high is None else _range(p.gap_low, p.gap_high)
+        add(f"| {_md(an.label(p.polity))} | {'—' if p.support is None else f'{p.support:.1f}%'} | {p.support_basis} "
+            f"| {names(p.cooperating)} | {names(p.stated_absent)} | {names(p.no_data)} | {p.agreements} "
+            f"| {len(p.affiliations)} | {_range(p.actual_low, p.actual_high)} | {gap} |")
+    initiatives = [(p, s) for p in an.perception_vs_reality for s in p.initiative_support]
+    if initiatives:
+        add("\nSupport for named initiatives: " + "; ".join(
+            f"{_md(an.label(p.polity))} {s.percentage:.1f}% for {_md(an.label(s.initiative))}" for p, s in initiatives)
+            + ".")
+    add("")
+
+    add("## Missing-tie suggestions\n")
+    if not an.suggestions:
+        add("None: no pair without recorded cooperation meets the thresholds in [suggestions].\n")
+    for s in an.suggestions:
+        add(f"{s.rank}. **{_md(an.label(s.a))} – {_md(an.label(s.b))}** (Jaccard {s.jaccard:.2f}, "
+            f"Adamic–Adar {s.adamic_adar:.2f}): {_md(s.reason)}")
+    add("")
+
+    add("## Evidence per pair\n")
+    for d in an.dyads:
+        add(f"### {_md(an.label(d.a))} – {_md(an.label(d.b))}\n")
+        score = _range(d.score_low, d.score_high, 4)
+        add(f"Status **{d.status}** ({_md(d.status_note)}); gap {score}"
+            f"{f', rank {d.rank}' if d.rank is not None else ', not ranked'}.\n")
+        for ev in d.status_evidence:
+            add(f"- status: {_claim_line(ev, an)}")
+        for agg in (d.actual, d.demand, d.friction):
+            add(f"- **{agg.name}** = {_range(agg.low, agg.high, 4)}")
+            for c in agg.components:
+                add(f"  - {c.name} (weight {c.weight:g}) = {_range(c.low, c.high, 4)}: {_md(c.basis)}")
+                for ev in c.evidence:
+                    add(f"    - {_claim_line(ev, an)}")
+        add("")
+
+    sources = sorted({s for d in an.dyads for e in d.evidence for s in e.sources + e.primary_sources})
+    add("## Sources\n")
+    for s in sources:
+        add(f"- `{s}`: {_md(an.label(s))}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Rectangle
+
+    cmap = colormaps["cividis"]
+    norm = Normalize(vmin=-1.0, vmax=1.0)
+    polities = list(an.polities)
+    n = len(polities)
+    index = {p: i for i, p in enumerate(polities)}
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_aspect("equal")
+    for d in an.dyads:
+        for i, j in ((index[d.a], index[d.b]), (index[d.b], index[d.a])):
+            if d.score is not None:
+                colour = cmap(norm(d.score))
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
+                light = sum(colour[:3]) / 3 > 0.5
+                label = f"{d.score:.2f}"
+                if d.status == STATED_ABSENT:
+                    label += "\nstated\nabsent"
+                ax.text(j, i, label, ha="center", va="center", fontsize=7.5,
+                        color="black" if light else "white")
+            else:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e6e6e6", edgecolor="white",
+                                       linewidth=1.5, hatch="////"))
+                ax.text(j, i, f"{d.score_low:.2f}\nto\n{d.score_high:.2f}\nno data" if d.status == NO_DATA else
+                        f"{d.score_low:.2f}\nto\n{d.score_high:.2f}", ha="center", va="center", fontsize=6.5,
+                        color="black", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+    for i in range(n):
+        ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb", linewidth=0.8))
+    labels = [an.label(p) for p in polities]
+    ax.set_xticks(range(n), labels, rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(n), labels, fontsize=8)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_title("Cooperation gap per pair (demand − actual)\nhatched: no bilateral data, range shown", fontsize=9)
+    from matplotlib.cm import ScalarMappable
+
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.046, pad=0.04)
+    bar.set_label("gap score (−1 more cooperation than wanted … +1 wanted, none recorded)", fontsize=7)
+    bar.ax.tick_params(labelsize=7)
+
+
+def _dependence(ax: Any, an: GapAnalysis) -> None:
+    from matplotlib import colormaps
+
+    ed = an.external_dependence
+    cmap = colormaps["cividis"]
+    carriers = list(ed.carriers)
+    if not carriers:
+        ax.text(0.5, 0.5, "no intermediaries: every connected pair is linked directly", ha="center", va="center",
+                fontsize=8, transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        ys = list(range(len(carriers)))
+        shares = [c.share * 100 for c in carriers]
+        colours = [cmap(0.15) if c.outside else cmap(0.85) for c in carriers]
+        hatches = ["" if c.outside else "xx" for c in carriers]
+        bars = ax.barh(ys, shares, color=colours, edgecolor="black", linewidth=0.6)
+        for bar, hatch in zip(bars, hatches):
+            bar.set_hatch(hatch)
+        for y, c, v in zip(ys, carriers, shares):
+            ax.text(v + 1, y, f"{v:.1f}% ({c.pairs} pairs)", va="center", fontsize=7.5)
+        def tick(actor: str, outside: bool) -> str:
+            return an.label(actor) + ("" if outside else " (polity)" if actor in an.polities else " (inside)")
+
+        ax.set_yticks(ys, [tick(c.actor, c.outside) for c in carriers], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max(100.0, max(shares) + 20))
+        ax.set_xlabel("share of shortest paths between two polities that pass the node (%)", fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(facecolor=cmap(0.15), edgecolor="black", label="outside actor"),
+                           Patch(facecolor=cmap(0.85), edgecolor="black", hatch="xx", label="inside the region")],
+                  fontsize=7, loc="lower right")
+    share = ed.share_through_outside
+    summary = (f"through any outside actor: {'—' if share is None else f'{share * 100:.1f}%'}\n"
+               f"components with / without outside actors / direct only: {ed.with_outside.components} / "
+               f"{ed.without_outside.components} / {ed.direct_only.components}\n"
+               f"mean shortest path: {_t(ed.with_outside.average_path_length)} / "
+               f"{_t(ed.without_outside.average_path_length)} / {_t(ed.direct_only.average_path_length)}")
+    ax.set_title("External dependence: who carries the shortest paths\n" + summary, fontsize=8.5)
+
+
+def plot_bytes(an: GapAnalysis, fmt: str, panels: Sequence[str] = PANELS) -> bytes:
+    """Draw the gap heatmap and/or the external-dependence bars and return PNG or SVG bytes.
+
+    ``fmt`` is ``png`` or ``svg``; ``panels`` is any of ``heatmap`` and
+    ``dependence`` (side by side when both). Output is deterministic.
+    """
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise InputError(f"unknown plot format {fmt!r}; use png or svg")
+    unknown = [p for p in panels if p not in PANELS]
+    if unknown or not panels:
+        raise InputError(f"unknown plot panel {unknown[0] if unknown else '(none)'!r}; use {', '.join(PANELS)}")
+    with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
+        widths = {"heatmap": 7.0, "dependence": 7.5}
+        fig = Figure(figsize=(sum(widths[p] for p in panels), 6.2), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(1, len(panels), squeeze=False)[0]
+        for ax, panel in zip(axes, panels):
+            if panel == "heatmap":
+                _heatmap(ax, an, fig)
+            else:
+                _dependence(ax, an)
+        buf = io.BytesIO()
+        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)
+    return buf.getvalue()
+
+
+def write_plot(an: GapAnalysis, path: str | Path, panels: Sequence[str] = PANELS) -> Path:
+    """Write the figure to ``path`` (``.png`` or ``.svg``, by ending) atomically and return the path."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in PLOT_FORMATS:
+        raise InputError(f"{target}: a plot file must end in .png or .svg")
+    return atomic_write_bytes(target, plot_bytes(an, suffix[1:], panels))
+
+
+def render(an: GapAnalysis, fmt: str) -> str:
+    """The analysis in one of :data:`FORMATS` (``table``, ``csv``, ``json``, ``md``)."""
+    if fmt == "table":
+        return table_text(an)
+    if fmt == "csv":
+        return csv_text(an)
+    if fmt == "json":
+        return json_text(an)
+    if fmt == "md":
+        return markdown_report(an)
+    raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
