@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
     from rdflib.term import Node
 
+    from graph.backends import Backend
+
 __all__ = [
     "PARAM_TYPES",
     "NamedQuery",
@@ -90,7 +92,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _ALLOWED_SCHEMES = ("http", "https", "urn")
 _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_PNAME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*|):([^\s]*)$")
+_PNAME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*|):(.*)$")
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
 _DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _YEAR_RE = re.compile(r"^-?\d{4,}$")
@@ -560,7 +562,7 @@ def kind(query: str | NamedQuery) -> str:
 
 
 def run(
-    g: Graph,
+    g: Graph | Backend,
     query: str | NamedQuery,
     *,
     timeout: float | None = 30.0,
@@ -582,6 +584,12 @@ def run(
         raise InputError("the timeout must be a positive number of seconds")
     if max_rows is not None and max_rows < 0:
         raise InputError("max_rows must be zero or more")
+    from graph.backends import Backend, MemoryBackend
+
+    if isinstance(g, MemoryBackend):
+        g = g.graph
+    elif isinstance(g, Backend):
+        return _run_on_backend(g, nq, prepared, init, timeout, max_rows)
     started = time.monotonic()
     try:
         with query_deadline(timeout):
@@ -604,8 +612,31 @@ def run(
         raise InputError(f"{_label(nq)}: query failed ({type(exc).__name__}: {' '.join(str(exc).split())})") from exc
 
 
+def _run_on_backend(
+    backend: Backend,
+    nq: NamedQuery,
+    prepared: Query,
+    init: Mapping[str, Node],
+    timeout: float | None,
+    max_rows: int | None,
+) -> Table | bool | Graph:
+    """The same checked query text on an Oxigraph store or a remote endpoint (see :mod:`graph.backends`)."""
+    kind_ = _kind(prepared)
+    try:
+        if kind_ == "ASK":
+            return backend.ask(nq.text, init, timeout=timeout)
+        if kind_ in ("CONSTRUCT", "DESCRIBE"):
+            return backend.construct(nq.text, init, timeout=timeout, max_triples=max_rows)
+        columns, rows = backend.select(nq.text, init, timeout=timeout, max_rows=max_rows)
+        return Table(columns, rows)
+    except LimitError as exc:
+        if str(exc) == "query timed out":
+            raise LimitError(_timeout_message(nq, timeout)) from exc
+        raise
+
+
 def select(
-    g: Graph,
+    g: Graph | Backend,
     query: str | NamedQuery,
     *,
     timeout: float | None = 30.0,
@@ -623,7 +654,7 @@ def select(
     return out
 
 
-def ask(g: Graph, query: str | NamedQuery, *, timeout: float | None = 30.0, **params: object) -> bool:
+def ask(g: Graph | Backend, query: str | NamedQuery, *, timeout: float | None = 30.0, **params: object) -> bool:
     """Run an ASK query and return its answer."""
     nq = resolve(query)
     _expect(nq, "ASK")
@@ -631,7 +662,7 @@ def ask(g: Graph, query: str | NamedQuery, *, timeout: float | None = 30.0, **pa
 
 
 def construct(
-    g: Graph,
+    g: Graph | Backend,
     query: str | NamedQuery,
     *,
     timeout: float | None = 30.0,
