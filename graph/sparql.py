@@ -66,6 +66,7 @@ __all__ = [
     "construct",
     "named_queries",
     "named_query",
+    "query_from_bytes",
     "query_from_file",
     "query_from_text",
     "run",
@@ -220,11 +221,18 @@ def query_from_file(path: str | Path) -> NamedQuery:
     size = p.stat().st_size
     if size > MAX_QUERY_BYTES:
         raise PolicyError(f"{p}: {size} bytes is over the {MAX_QUERY_BYTES}-byte limit for a query")
+    return query_from_bytes(p.read_bytes(), name=p.stem, path=p)
+
+
+def query_from_bytes(data: bytes, *, name: str = "query", path: Path | None = None) -> NamedQuery:
+    """Decode UTF-8 query bytes (a file, standard input) and read them with :func:`query_from_text`."""
+    if len(data) > MAX_QUERY_BYTES:
+        raise PolicyError(f"{path or name}: the query is over the {MAX_QUERY_BYTES}-byte limit")
     try:
-        text = p.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{p}: not UTF-8 at byte {exc.start}") from exc
-    return query_from_text(text, name=p.stem, path=p)
+        raise InputError(f"{path or name}: not UTF-8 at byte {exc.start}") from exc
+    return query_from_text(text.removeprefix("\ufeff"), name=name, path=path)
 
 
 def query_from_text(text: str, *, name: str = "query", path: Path | None = None) -> NamedQuery:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -80,8 +81,8 @@ def command(
     if file is not None:
         chosen = sparql.query_from_file(file)
     elif query == "-":
-        text = click.get_text_stream("stdin").read(sparql.MAX_QUERY_BYTES + 1)
-        chosen = sparql.query_from_text(text, name="stdin")
+        raw = sys.stdin.buffer.read(sparql.MAX_QUERY_BYTES + 1)
+        chosen = sparql.query_from_bytes(raw, name="stdin")
     else:
         assert query is not None
         chosen = sparql.resolve(query)
