@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -321,3 +322,21 @@ def test_help_is_written_for_analysts() -> None:
     assert result.exit_code == 0
     for text in ("--list", "--param", "--format", "--timeout", "--max-rows", "--output", "--data", "SERVICE"):
         assert text in result.output
+
+
+def test_readme_examples_show_real_output() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### query"):readme.index("### metrics")]
+    blocks = section.split("```console\n$ wbsec query ")[1:]
+    assert len(blocks) == 3
+    for block in blocks:
+        body = block[: block.index("```")]
+        lines = body.splitlines()
+        # the command runs up to the line that ends with its last argument; the rest is output
+        end = next(i for i, line in enumerate(lines) if "--format table" in line or "--param" in line)
+        command = "\n".join(lines[: end + 1])
+        expected = "\n".join(lines[end + 1:]) + "\n"
+        args = shlex.split(command)
+        result = invoke(*args)
+        assert result.exit_code == 0, command
+        assert result.stdout == expected, f"README output of 'wbsec query {command[:40]}…' is stale"
