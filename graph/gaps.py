@@ -970,24 +970,28 @@ def _ranked(dyads: list[Dyad]) -> list[Dyad]:
 
 
 def cooperation_network(G: Any, *, relations: Sequence[str], roles: Sequence[str],
-                        route_via: Mapping[str, str] | None = None, extra_outside: Iterable[str] = ()) -> Any:
+                        route_via: Mapping[str, str] | None = None, extra_outside: Iterable[str] = (),
+                        merge_into: Mapping[str, str] | None = None) -> Any:
     """The undirected network of cooperative ties among all actors, taken from a projected view.
 
     Keeps edges whose ``relation`` is in ``relations`` and whose ``sign`` is not
-    negative; affiliation edges only in one of ``roles`` (role IRIs). An edge
-    whose ``claim`` is in ``route_via`` (agreement -> hub) is replaced by ties
-    from both ends to the hub (the agreement's framework, or the agreement).
-    Node attributes are copied; nodes in ``extra_outside`` get ``external=True``.
+    negative; affiliation edges only in one of ``roles`` (role IRIs) and
+    without an end date. An edge whose ``claim`` is in ``route_via``
+    (agreement -> hub) is replaced by ties from both ends to the hub (the
+    agreement's framework, or the agreement). Nodes in ``merge_into`` (a
+    ministry -> its polity) are merged into that node. Node attributes are
+    copied; nodes in ``extra_outside`` get ``external=True``.
     """
     import networkx as nx
 
-    keep, role_set, via = set(relations), set(roles), route_via or {}
+    keep, role_set, via, merge = set(relations), set(roles), route_via or {}, dict(merge_into or {})
     H = nx.Graph()
-    H.add_nodes_from(G.nodes(data=True))
-    for u, v, data in G.edges(data=True):
+    H.add_nodes_from((n, d) for n, d in G.nodes(data=True) if n not in merge)
+    for u0, v0, data in G.edges(data=True):
+        u, v = merge.get(u0, u0), merge.get(v0, v0)
         if data.get("relation") not in keep or float(data.get("sign", 1) or 1) < 0 or u == v:
             continue
-        if data.get("relation") == "affiliation" and str(data.get("role", "")) not in role_set:
+        if data.get("relation") == "affiliation" and (str(data.get("role", "")) not in role_set or data.get("until")):
             continue
         hub = via.get(str(data.get("claim", "")))
         if hub:
@@ -1127,14 +1131,14 @@ def affiliation_sets(G: Any, polities: Sequence[str], *, roles: Sequence[str],
                      member_polity: Mapping[str, str] | None = None) -> tuple[dict[str, set[str]], dict[str, int]]:
     """From an affiliation view: each polity's organisations, and each organisation's number of members.
 
-    Affiliation edges (``relation == "affiliation"``, role in ``roles``) go from
-    a member to an organisation; a member that is a body of a polity
-    (``member_polity``) counts for that polity.
+    Affiliation edges (``relation == "affiliation"``, role in ``roles``, no end
+    date) go from a member to an organisation; a member that is a body of a
+    polity (``member_polity``) counts for that polity.
     """
     role_set, mapping, six = set(roles), dict(member_polity or {}), set(polities)
     members: dict[str, set[str]] = defaultdict(set)
     for u, v, data in G.edges(data=True):
-        if data.get("relation") != "affiliation" or str(data.get("role", "")) not in role_set:
+        if data.get("relation") != "affiliation" or str(data.get("role", "")) not in role_set or data.get("until"):
             continue
         members[v].add(mapping.get(u, u))
     orgs: dict[str, set[str]] = {p: set() for p in polities}
@@ -1262,8 +1266,9 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     G_aff = to_networkx(g, "affiliation")
     route = ({ag: fw or ag for ag, (parties, fw) in facts.agreements.items() if len(parties) >= 3}
              if cfg.multilateral_agreements_as_hub else {})
+    bodies = {m: p for m, p in facts.member_polity.items() if m != p}
     H = cooperation_network(G_actors, relations=cfg.external_relations, roles=cfg.roles, route_via=route,
-                            extra_outside=cfg.extra_outside)
+                            extra_outside=cfg.extra_outside, merge_into=bodies)
     orgs, degree = affiliation_sets(G_aff, polities, roles=cfg.roles, member_polity=facts.member_polity)
 
     labels = _labels(g, facts, H, G_aff)

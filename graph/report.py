@@ -43,10 +43,13 @@ def _r(x: float | None, digits: int = 6) -> float | None:
 
 
 def _t(x: float | None, digits: int = 2) -> str:
+    """``x`` with ``digits`` decimals, rounded half away from zero as by hand (0.605 -> 0.61)."""
     if x is None:
         return "—"
-    y = round(x, digits)
-    return f"{0.0 if y == 0 else y:.{digits}f}"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    y = Decimal(repr(round(x, 9))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{0 if y == 0 else y:.{digits}f}"
 
 
 def _range(low: float, high: float, digits: int = 2) -> str:
@@ -408,7 +411,7 @@ def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
                 colour = cmap(norm(d.score))
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
                 light = sum(colour[:3]) / 3 > 0.5
-                label = f"{d.score:.2f}"
+                label = _t(d.score)
                 if d.status == STATED_ABSENT:
                     label += "\nstated\nabsent"
                 ax.text(j, i, label, ha="center", va="center", fontsize=7.5,
@@ -416,8 +419,8 @@ def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
             else:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e6e6e6", edgecolor="white",
                                        linewidth=1.5, hatch="////"))
-                ax.text(j, i, f"{d.score_low:.2f}\nto\n{d.score_high:.2f}\nno data" if d.status == NO_DATA else
-                        f"{d.score_low:.2f}\nto\n{d.score_high:.2f}", ha="center", va="center", fontsize=6.5,
+                ax.text(j, i, f"{_t(d.score_low)}\nto\n{_t(d.score_high)}" + ("\nno data" if d.status == NO_DATA else ""),
+                        ha="center", va="center", fontsize=6.5,
                         color="black", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     for i in range(n):
         ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb", linewidth=0.8))
