@@ -1,0 +1,914 @@
+"""Answer SPARQL from wherever the data live: rdflib in memory, an Oxigraph store on disk or a remote endpoint.
+
+Every backend implements :class:`Backend`: ``select``, ``ask`` and
+``construct`` take query text that :mod:`graph.sparql` has already checked
+(no ``SERVICE``, ``FROM``, ``FROM NAMED`` or update) plus parameters as rdflib
+terms, and return rdflib terms, so named queries and projections run unchanged
+on all three:
+
+- :class:`MemoryBackend` wraps an rdflib graph (what every command uses by
+  default; :mod:`graph.sparql` runs it through its own guarded engine);
+- :class:`OxigraphBackend` reads a pyoxigraph store directory filled by
+  :func:`load_store` (``wbsec load FILE... --store DIR``);
+- :class:`EndpointBackend` sends queries to a SPARQL 1.1 endpoint with
+  ``urllib``, read-only, with a total deadline and a response-size cap, inside
+  :func:`graph.sandbox.network_allowed` for that URL only.
+
+Parameters on Oxigraph and endpoints become a ``VALUES`` block placed at the
+start of the query's outermost ``WHERE`` group, built only from terms this
+module serialises itself (IRIs checked against the characters an IRI may not
+hold, literals escaped), never from raw text. pyoxigraph's own
+``substitutions=`` only accepts variables of the SELECT projection, which most
+parameters are not. The block constrains the whole outer group, like rdflib's
+``initBindings``; unlike them it does not reach a variable used only inside a
+subquery, and a parameter may not also be assigned with ``BIND``.
+
+Timeouts: rdflib and endpoints stop at the deadline. pyoxigraph has no query
+timeout (oxigraph issue #1926); the query runs in a worker thread (pyoxigraph
+releases the GIL) and the caller gets :class:`~graph.errors.LimitError` at the
+deadline while the abandoned evaluation finishes in the background.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from graph.errors import GraphError, InputError, LimitError, OutputError, PolicyError
+from graph.sandbox import network_allowed, query_deadline
+from graph.store import (
+    DEFAULT_MAX_BYTES,
+    TBOX_FILE,
+    RDFFormat,
+    format_for_path,
+    load_graph,
+    parse_bytes,
+    rdf_format,
+    shipped_files,
+)
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+__all__ = [
+    "Backend",
+    "EndpointBackend",
+    "LoadReport",
+    "MemoryBackend",
+    "OxigraphBackend",
+    "Rows",
+    "is_store",
+    "load_store",
+    "open_backend",
+]
+
+#: Columns and rows of a SELECT result, cells as rdflib terms (``None`` when unbound).
+Rows = tuple[list[str], list[tuple["Node | None", ...]]]
+
+#: Largest response accepted from a remote endpoint (JSON results or N-Triples).
+ENDPOINT_MAX_BYTES = 256 * 1024 * 1024
+#: Most triples a backend copies into an rdflib graph for commands that need one.
+MATERIALISE_MAX_TRIPLES = 2_000_000
+
+_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+_LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_T = TypeVar("_T")
+
+
+# --------------------------------------------------------------------------- the interface
+
+
+class Backend(abc.ABC):
+    """Where SPARQL is answered. Query text must already have passed :func:`graph.sparql.prepare`."""
+
+    #: ``memory``, ``oxigraph`` or ``endpoint``.
+    kind: str = ""
+
+    @property
+    @abc.abstractmethod
+    def description(self) -> str:
+        """A short human description for messages: ``Oxigraph store /data/wb``."""
+
+    @abc.abstractmethod
+    def select(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_rows: int | None
+    ) -> Rows:
+        """Run a SELECT; ``max_rows`` exceeded is :class:`LimitError`, never a silent cut."""
+
+    @abc.abstractmethod
+    def ask(self, text: str, params: Mapping[str, Node], *, timeout: float | None) -> bool:
+        """Run an ASK query."""
+
+    @abc.abstractmethod
+    def construct(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_triples: int | None
+    ) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query into a fresh rdflib graph."""
+
+    @abc.abstractmethod
+    def triple_count(self) -> int:
+        """How many triples the backend holds."""
+
+    def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
+        """Every triple as an rdflib graph (for commands that need one); over ``max_triples`` is LimitError."""
+        return self.construct(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {}, timeout=None, max_triples=max_triples
+        )
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files or connections (idempotent)."""
+
+    def __enter__(self: _T) -> _T:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------- rdflib in memory
+
+
+class MemoryBackend(Backend):
+    """An rdflib graph in memory; :mod:`graph.sparql` evaluates it with its own guarded engine."""
+
+    kind = "memory"
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    @property
+    def description(self) -> str:
+        return f"rdflib graph in memory ({len(self.graph)} triples)"
+
+    def _query(self, text: str, params: Mapping[str, Node], timeout: float | None) -> Any:
+        from graph.namespaces import PREFIXES
+
+        return self.graph.query(text, initNs=PREFIXES, initBindings=dict(params))
+
+    def select(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_rows: int | None
+    ) -> Rows:
+        with query_deadline(timeout):
+            result = self._query(text, params, timeout)
+            columns = [str(v) for v in (result.vars or [])]
+            rows: list[tuple[Node | None, ...]] = []
+            for row in result:
+                if max_rows is not None and len(rows) >= max_rows:
+                    raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
+                rows.append(tuple(row))
+        return columns, rows
+
+    def ask(self, text: str, params: Mapping[str, Node], *, timeout: float | None) -> bool:
+        with query_deadline(timeout):
+            return bool(self._query(text, params, timeout).askAnswer)
+
+    def construct(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_triples: int | None
+    ) -> Graph:
+        from rdflib import Graph as RDFGraph
+
+        from graph.namespaces import bind_prefixes
+
+        out = bind_prefixes(RDFGraph())
+        with query_deadline(timeout):
+            for triple in self._query(text, params, timeout).graph:
+                if max_triples is not None and len(out) >= max_triples:
+                    raise LimitError(f"the result has more than {max_triples} triples (--max-rows); nothing was written")
+                out.add(triple)
+        return out
+
+    def triple_count(self) -> int:
+        return len(self.graph)
+
+    def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
+        return self.graph
+
+
+# --------------------------------------------------------------------------- Oxigraph on disk
+
+
+def is_store(directory: str | Path) -> bool:
+    """True when ``directory`` holds an Oxigraph (RocksDB) store."""
+    return (Path(directory) / "CURRENT").is_file()
+
+
+class OxigraphBackend(Backend):
+    """A pyoxigraph store directory, opened read-only (other readers and ``wbsec serve`` may share it)."""
+
+    kind = "oxigraph"
+
+    def __init__(self, directory: str | Path) -> None:
+        import pyoxigraph
+
+        self.directory = Path(directory)
+        if not is_store(self.directory):
+            raise InputError(
+                f"{self.directory}: not an Oxigraph store; create one with: wbsec load --store {self.directory} FILE..."
+            )
+        try:
+            self.store: Any = pyoxigraph.Store.read_only(str(self.directory))
+        except OSError as exc:
+            raise InputError(f"{self.directory}: cannot open the Oxigraph store ({_one_line(exc)})") from exc
+        self._convert = _OxigraphTerms()
+
+    @property
+    def description(self) -> str:
+        return f"Oxigraph store {self.directory}"
+
+    def _query(self, text: str, params: Mapping[str, Node]) -> Any:
+        from graph.namespaces import PREFIXES
+
+        query = inject_values(text, params) if params else text
+        try:
+            return self.store.query(query, prefixes=dict(PREFIXES))
+        except SyntaxError as exc:
+            raise InputError(f"Oxigraph cannot parse the query: {_one_line(exc)}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise InputError(f"Oxigraph query failed: {_one_line(exc)}") from exc
+
+    def select(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_rows: int | None
+    ) -> Rows:
+        def work() -> Rows:
+            solutions = self._query(text, params)
+            columns = [v.value for v in solutions.variables]
+            width = len(columns)
+            term = self._convert.term
+            rows: list[tuple[Node | None, ...]] = []
+            append = rows.append
+            for solution in solutions:
+                if max_rows is not None and len(rows) >= max_rows:
+                    raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
+                append(tuple(None if (v := solution[i]) is None else term(v) for i in range(width)))
+            return columns, rows
+
+        return _with_deadline(work, timeout)
+
+    def ask(self, text: str, params: Mapping[str, Node], *, timeout: float | None) -> bool:
+        return _with_deadline(lambda: bool(self._query(text, params)), timeout)
+
+    def construct(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_triples: int | None
+    ) -> Graph:
+        def work() -> Graph:
+            return self._convert.graph(
+                ((t.subject, t.predicate, t.object) for t in self._query(text, params)), max_triples
+            )
+
+        return _with_deadline(work, timeout)
+
+    def triple_count(self) -> int:
+        return len(self.store)
+
+    def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
+        if max_triples is not None and len(self.store) > max_triples:
+            raise LimitError(
+                f"{self.directory} holds {len(self.store)} triples, more than the {max_triples} this command "
+                "copies into memory; use wbsec query, metrics or export --view, which read the store directly"
+            )
+        return self._convert.graph(
+            ((q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, None)), None
+        )
+
+    def close(self) -> None:
+        self.store = None
+
+
+class _OxigraphTerms:
+    """pyoxigraph terms -> rdflib terms, with a cache (results repeat IRIs, roles and dates)."""
+
+    def __init__(self) -> None:
+        from rdflib import BNode, Literal, URIRef
+
+        self._URIRef, self._BNode, self._Literal = URIRef, BNode, Literal
+        self._cache: dict[Any, Any] = {}
+
+    def term(self, t: Any) -> Node:
+        cache = self._cache
+        hit = cache.get(t)
+        if hit is not None:
+            return hit
+        name = type(t).__name__
+        if name == "NamedNode":
+            out: Any = self._URIRef(t.value)
+        elif name == "BlankNode":
+            out = self._BNode(t.value)
+        elif name == "Literal":
+            if t.language:
+                out = self._Literal(t.value, lang=t.language)
+            else:
+                dt = t.datatype.value
+                # rdflib keeps plain literals untyped, so xsd:string maps back to a plain literal
+                out = self._Literal(t.value) if dt == _XSD_STRING else self._Literal(t.value, datatype=self._URIRef(dt))
+        else:
+            raise InputError(f"cannot use an RDF-star triple term here: {t}")
+        if len(cache) < 500_000:
+            cache[t] = out
+        return out
+
+    def graph(self, triples: Iterable[tuple[Any, Any, Any]], max_triples: int | None) -> Graph:
+        from rdflib import Graph as RDFGraph
+
+        from graph.namespaces import bind_prefixes
+
+        out = bind_prefixes(RDFGraph())
+        term = self.term
+        batch: list[tuple[Any, Any, Any, Any]] = []
+        count = 0
+        for s, p, o in triples:
+            count += 1
+            if max_triples is not None and count > max_triples:
+                raise LimitError(f"the result has more than {max_triples} triples (--max-rows); nothing was written")
+            batch.append((term(s), term(p), term(o), out))
+            if len(batch) >= 10_000:
+                out.addN(batch)
+                batch.clear()
+        out.addN(batch)
+        return out
+
+
+def _to_oxigraph(node: Node) -> Any:
+    import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(node, URIRef):
+        return pyoxigraph.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return pyoxigraph.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return pyoxigraph.Literal(str(node), language=node.language)
+        if node.datatype is not None:
+            return pyoxigraph.Literal(str(node), datatype=pyoxigraph.NamedNode(str(node.datatype)))
+        return pyoxigraph.Literal(str(node))
+    raise InputError(f"cannot store {node!r}")
+
+
+def _with_deadline(work: Callable[[], _T], timeout: float | None) -> _T:
+    """Run ``work`` in a worker thread and give up waiting at the deadline (pyoxigraph has no timeout)."""
+    if timeout is None:
+        return work()
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="wbsec-oxigraph-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise LimitError("query timed out")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+# --------------------------------------------------------------------------- loading a store
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What :func:`load_store` did: the files loaded (in order) and the triple counts."""
+
+    store: Path
+    files: list[Path]
+    created: bool
+    triples_before: int
+    triples_after: int
+
+
+@dataclass(frozen=True)
+class _Input:
+    path: Path
+    spec: RDFFormat
+    data: bytes | None  # pre-read (and pre-checked) bytes for RDF/XML and JSON-LD; None: oxigraph reads the path
+
+
+def load_store(
+    directory: str | Path,
+    files: Sequence[str | Path],
+    *,
+    shipped: bool = True,
+    fmt: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> LoadReport:
+    """Bulk-load local RDF ``files`` into the Oxigraph store in ``directory`` (created if needed).
+
+    A new store first gets the ontology and, unless ``shipped=False``, the
+    curated data, so named queries and projections work on it. Inputs are
+    checked like :func:`graph.store.parse_file` before anything is written:
+    local files only, at most ``max_bytes`` each, no DTD in RDF/XML, no remote
+    or file contexts in JSON-LD. Loading happens in a copy of the store (a
+    hard-linked checkpoint) that replaces the original only when every file
+    has loaded, so a syntax error in the last file leaves the store as it was.
+    Blank nodes stay distinct per file. Close other writers first; readers
+    (``wbsec serve``) should be restarted afterwards.
+    """
+    import pyoxigraph
+
+    target = Path(directory)
+    if _URL_LIKE.match(str(directory)):
+        raise InputError(f"{directory}: --store takes a local directory")
+    exists = target.exists()
+    if exists and not target.is_dir():
+        raise InputError(f"{target}: exists and is not a directory")
+    created = not (exists and is_store(target))
+    if exists and created and any(target.iterdir()):
+        raise InputError(f"{target}: the directory is not empty and holds no Oxigraph store; choose another one")
+    inputs: list[_Input] = []
+    if created:
+        inputs.append(_checked_input(TBOX_FILE, None, max_bytes))
+        if shipped:
+            inputs.extend(_checked_input(p, None, max_bytes) for p in shipped_files())
+    for p in files:
+        if _URL_LIKE.match(str(p)):
+            raise PolicyError(f"{p}: only local files can be loaded, not URLs")
+        inputs.append(_checked_input(Path(p), fmt, max_bytes))
+
+    parent = target.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(work, 0o777 & ~umask)  # a store directory like any other, not mkdtemp's private 0700
+    store: Any = None
+    before = 0
+    try:
+        if created:
+            store = pyoxigraph.Store(str(work))
+        else:
+            shutil.rmtree(work)
+            source = _open_writable(pyoxigraph, target)
+            before = len(source)
+            source.backup(str(work))
+            del source
+            store = pyoxigraph.Store(str(work))
+        for item in inputs:
+            _bulk_load(pyoxigraph, store, item)
+        store.flush()
+        after = len(store)
+        del store
+        store = None
+        _swap_in(work, target, created and exists)
+    except BaseException:
+        store = None
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return LoadReport(target, [i.path for i in inputs], created, before, after)
+
+
+def _open_writable(pyoxigraph: Any, target: Path) -> Any:
+    try:
+        return pyoxigraph.Store(str(target))
+    except OSError as exc:
+        raise InputError(
+            f"{target}: cannot open the store for writing ({_one_line(exc)}); is another wbsec load running?"
+        ) from exc
+
+
+def _checked_input(path: Path, fmt: str | None, max_bytes: int) -> _Input:
+    """The same pre-checks as :func:`graph.store.parse_file`, without parsing into rdflib."""
+    from graph.store import _decode_utf8, _refuse_dtd, _refuse_remote_context
+
+    text_path = str(path)
+    if _URL_LIKE.match(text_path):
+        raise PolicyError(f"{text_path}: only local files can be loaded, not URLs")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise PolicyError(f"{path}: {size} bytes is over the {max_bytes}-byte limit")
+    spec = rdf_format(fmt) if fmt else format_for_path(path)
+    if spec.name not in ("xml", "jsonld"):
+        return _Input(path, spec, None)
+    data = path.read_bytes()
+    text = _decode_utf8(data, str(path))
+    if spec.name == "xml":
+        _refuse_dtd(data, str(path))
+    else:
+        _refuse_remote_context(text, str(path))
+    return _Input(path, spec, data)
+
+
+_OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "jsonld": "JSON_LD", "xml": "RDF_XML"}
+
+
+def _bulk_load(pyoxigraph: Any, store: Any, item: _Input) -> None:
+    fmt = getattr(pyoxigraph.RdfFormat, _OX_FORMATS[item.spec.name])
+    try:
+        if item.data is None:
+            store.bulk_load(path=str(item.path), format=fmt)
+        else:
+            store.bulk_load(input=item.data, format=fmt)
+    except SyntaxError as exc:
+        raise InputError(_syntax_message(exc, item)) from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{item.path}: cannot load ({_one_line(exc)})") from exc
+
+
+def _syntax_message(exc: SyntaxError, item: _Input) -> str:
+    """``file:line: Turtle syntax error (reason, column N)``, like :func:`graph.store.parse_file`."""
+    kind = {"ttl": "Turtle", "nt": "N-Triples", "trig": "TriG", "jsonld": "JSON-LD", "xml": "RDF/XML"}[item.spec.name]
+    message = str(exc.msg or exc)
+    reason = message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message
+    where = f"{item.path}:{exc.lineno}" if exc.lineno else str(item.path)
+    column = f", column {exc.offset}" if exc.offset else ""
+    return f"{where}: {kind} syntax error ({' '.join(reason.split())}{column})"
+
+
+def _swap_in(work: Path, target: Path, replace_empty_dir: bool) -> None:
+    """Put the loaded copy in place of ``target`` (two renames; the old store is removed last)."""
+    try:
+        if target.exists() and not replace_empty_dir:
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=work.parent))
+            old.rmdir()
+            os.replace(target, old)
+            os.replace(work, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if target.exists():
+                target.rmdir()
+            os.replace(work, target)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot put the loaded store in place ({_one_line(exc)})") from exc
+
+
+# --------------------------------------------------------------------------- remote endpoint
+
+
+class EndpointBackend(Backend):
+    """A remote SPARQL 1.1 endpoint, read-only: only queries are sent (HTTP POST, form-encoded)."""
+
+    kind = "endpoint"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 60.0,
+        max_bytes: int = ENDPOINT_MAX_BYTES,
+        user_agent: str = "wbsec (SPARQL client)",
+    ) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(f"--endpoint {url!r}: give an http:// or https:// URL of a SPARQL endpoint")
+        if _BAD_IRI_CHARS.search(url):
+            raise InputError(f"--endpoint {url!r}: the URL contains whitespace or one of <>\"{{}}|^`\\")
+        self.url = url
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.user_agent = user_agent
+
+    @property
+    def description(self) -> str:
+        return f"SPARQL endpoint {self.url}"
+
+    def _text(self, text: str, params: Mapping[str, Node]) -> str:
+        from graph.namespaces import PREFIXES
+
+        query = inject_values(text, params) if params else text
+        declared = {m.group(1) for m in re.finditer(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*|)\s*:", query)}
+        missing = [f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items() if k not in declared]
+        return "\n".join(missing + [query])
+
+    def _post(self, query: str, accept: str, timeout: float | None) -> bytes:
+        import ipaddress
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        budget = self.timeout if timeout is None else min(timeout, self.timeout)
+        deadline = time.monotonic() + budget
+        body = urllib.parse.urlencode({"query": query}).encode("utf-8")
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Accept": accept,
+                "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                "User-Agent": self.user_agent,
+            },
+        )
+        host = urllib.parse.urlsplit(self.url).hostname or ""
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+        except ValueError:
+            loopback = False
+        handlers: list[Any] = [_no_redirect_handler()]
+        if loopback:
+            handlers.append(urllib.request.ProxyHandler({}))
+        opener = urllib.request.build_opener(*handlers)
+        try:
+            with network_allowed(self.url):
+                with opener.open(request, timeout=budget) as response:
+                    return _read_capped(response, self.max_bytes, deadline, self.url)
+        except urllib.error.HTTPError as exc:
+            raise _http_error(exc, self.url) from exc
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+                raise LimitError(f"{self.url}: the endpoint did not answer within {budget:g} s") from exc
+            raise InputError(f"{self.url}: cannot reach the endpoint ({_one_line(reason)})") from exc
+        except TimeoutError as exc:
+            raise LimitError(f"{self.url}: the endpoint did not answer within {budget:g} s") from exc
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, GraphError):
+                raise
+            raise InputError(f"{self.url}: request failed ({_one_line(exc)})") from exc
+
+    def _results(self, text: str, params: Mapping[str, Node], timeout: float | None) -> dict[str, Any]:
+        raw = self._post(self._text(text, params), "application/sparql-results+json", timeout)
+        try:
+            doc = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{self.url}: the endpoint did not return SPARQL JSON results") from exc
+        if not isinstance(doc, dict):
+            raise InputError(f"{self.url}: the endpoint did not return SPARQL JSON results")
+        return doc
+
+    def select(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_rows: int | None
+    ) -> Rows:
+        doc = self._results(text, params, timeout)
+        try:
+            columns = [str(v) for v in doc["head"]["vars"]]
+            bindings = doc["results"]["bindings"]
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"{self.url}: the endpoint's answer is not a SELECT result") from exc
+        if max_rows is not None and len(bindings) > max_rows:
+            raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
+        convert = _json_term
+        rows = [tuple(convert(b.get(c), self.url) for c in columns) for b in bindings]
+        return columns, rows
+
+    def ask(self, text: str, params: Mapping[str, Node], *, timeout: float | None) -> bool:
+        doc = self._results(text, params, timeout)
+        answer = doc.get("boolean")
+        if not isinstance(answer, bool):
+            raise InputError(f"{self.url}: the endpoint's answer is not an ASK result")
+        return answer
+
+    def construct(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_triples: int | None
+    ) -> Graph:
+        from graph.namespaces import bind_prefixes
+
+        raw = self._post(self._text(text, params), "application/n-triples", timeout)
+        # the endpoint's bytes get the same strict parse (and errors) as a local file
+        g = parse_bytes(raw, rdf_format("nt"), name=f"answer of {self.url}")
+        if max_triples is not None and len(g) > max_triples:
+            raise LimitError(f"the result has more than {max_triples} triples (--max-rows); nothing was written")
+        return bind_prefixes(g)
+
+    def triple_count(self) -> int:
+        _cols, rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {}, timeout=None, max_rows=1)
+        value = rows[0][0] if rows else None
+        return int(str(value)) if value is not None else 0
+
+    def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
+        limit = "" if max_triples is None else f" LIMIT {max_triples + 1}"
+        g = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}{limit}", {}, timeout=None, max_triples=None)
+        if max_triples is not None and len(g) > max_triples:
+            raise LimitError(
+                f"{self.url} holds more than {max_triples} triples, more than this command copies into memory; "
+                "use wbsec query, metrics or export --view, which query the endpoint directly"
+            )
+        return g
+
+
+def _no_redirect_handler() -> Any:
+    """A urllib handler that turns a redirect into PolicyError: the endpoint URL is the only one allowed."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+            raise PolicyError(
+                f"{req.full_url}: the endpoint redirects (HTTP {code}) to {newurl}; give the final URL with --endpoint"
+            )
+
+    return NoRedirect()
+
+
+def _read_capped(response: Any, limit: int, deadline: float, url: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise LimitError(f"{url}: the endpoint's answer took longer than the timeout")
+        chunk = response.read(1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise LimitError(f"{url}: the answer is larger than {limit} bytes; add LIMIT to the query")
+        chunks.append(chunk)
+
+
+def _http_error(exc: Any, url: str) -> GraphError:
+    try:
+        detail = exc.read(2048).decode("utf-8", "replace")
+    except Exception:  # the body is only a courtesy
+        detail = ""
+    detail = " ".join(detail.split())[:200]
+    said = f": {detail}" if detail else ""
+    if exc.code in (503, 504, 408):
+        return LimitError(f"{url}: the endpoint gave up (HTTP {exc.code}){said}")
+    if exc.code in (401, 403):
+        return PolicyError(f"{url}: the endpoint refused the query (HTTP {exc.code}){said}")
+    return InputError(f"{url}: the endpoint answered HTTP {exc.code}{said}")
+
+
+def _json_term(cell: Any, url: str) -> Node | None:
+    from rdflib import BNode, Literal, URIRef
+
+    if cell is None:
+        return None
+    try:
+        kind, value = cell["type"], cell["value"]
+    except (KeyError, TypeError) as exc:
+        raise InputError(f"{url}: malformed binding in the endpoint's answer") from exc
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang = cell.get("xml:lang")
+        if lang:
+            return Literal(value, lang=lang)
+        dt = cell.get("datatype")
+        if dt and dt not in (_XSD_STRING, _RDF_LANGSTRING):
+            return Literal(value, datatype=URIRef(dt))
+        return Literal(value)
+    raise InputError(f"{url}: unknown term type {kind!r} in the endpoint's answer")
+
+
+# --------------------------------------------------------------------------- parameters as VALUES
+
+
+def sparql_term(node: Node) -> str:
+    """``node`` written as SPARQL, refusing anything that could change the query around it.
+
+    >>> from rdflib import Literal, URIRef
+    >>> sparql_term(Literal('x" || true || "'))
+    '"x\\\\" || true || \\\\""'
+    >>> sparql_term(URIRef("https://w3id.org/wbsec/id/AL"))
+    '<https://w3id.org/wbsec/id/AL>'
+    """
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(node, URIRef):
+        return f"<{_checked_iri(str(node))}>"
+    if isinstance(node, Literal):
+        lexical = str(node)
+        try:
+            lexical.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError("parameter: invalid Unicode (lone surrogate) in a literal") from exc
+        escaped = (
+            lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        )
+        if node.language:
+            if not _LANG.match(node.language):
+                raise InputError(f"parameter: bad language tag {node.language!r}")
+            return f'"{escaped}"@{node.language}'
+        if node.datatype is not None:
+            return f'"{escaped}"^^<{_checked_iri(str(node.datatype))}>'
+        return f'"{escaped}"'
+    if isinstance(node, BNode):
+        raise InputError("a blank node cannot be a parameter on an Oxigraph store or a remote endpoint")
+    raise InputError(f"cannot use {node!r} as a parameter")
+
+
+def _checked_iri(iri: str) -> str:
+    if _BAD_IRI_CHARS.search(iri) or not iri:
+        raise InputError(f"parameter: IRI {iri!r} contains whitespace or one of <>\"{{}}|^`\\")
+    try:
+        iri.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError("parameter: invalid Unicode (lone surrogate) in an IRI") from exc
+    return iri
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+  | (?P<name>[^\s{}()\[\]<>"',;.\#?$][^\s{}()\[\]<>"',;\#]*)
+  | (?P<open>[{(\[])
+  | (?P<close>[})\]])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def inject_values(text: str, params: Mapping[str, Node]) -> str:
+    """``text`` with ``VALUES (?a ?b) { (term term) }`` opening its outermost WHERE group.
+
+    Only SELECT, ASK, DESCRIBE … WHERE and CONSTRUCT queries can take
+    parameters; the short form ``CONSTRUCT WHERE { … }`` is expanded first.
+    """
+    names = sorted(params)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise InputError(f"parameter name {name!r} is not a SPARQL variable name")
+    block = (
+        " VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+        + " ".join(sparql_term(params[n]) for n in names) + ") } "
+    )
+    tokens = [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    significant = [t for t in tokens if t[0] not in ("ws", "comment")]
+    form_at = next(
+        (i for i, t in enumerate(significant) if t[0] == "name" and t[1].upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")),
+        None,
+    )
+    if form_at is None:
+        raise InputError("parameters need a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    form = significant[form_at][1].upper()
+    rest = significant[form_at + 1 :]
+    if form == "CONSTRUCT" and rest and rest[0][0] == "name" and rest[0][1].upper() == "WHERE":
+        start, end = _block(rest, 1)
+        template = text[rest[start][3] : rest[end][2]]
+        return text[: rest[0][2]] + "{" + template + "} WHERE {" + block + template + "}" + text[rest[end][3] :]
+    skip = 1 if form == "CONSTRUCT" else 0
+    i = 0
+    for _ in range(skip):
+        _start, end = _block(rest, i)
+        i = end + 1
+    start, _end = _block(rest, i)
+    at = rest[start][3]
+    return text[:at] + block + text[at:]
+
+
+def _block(tokens: Sequence[tuple[str, str, int, int]], begin: int) -> tuple[int, int]:
+    """Indexes of the next ``{`` at bracket depth 0 from ``begin`` and of its matching ``}``."""
+    depth = 0
+    start = None
+    for i in range(begin, len(tokens)):
+        kind, value = tokens[i][0], tokens[i][1]
+        if kind == "open":
+            if value == "{" and depth == 0 and start is None:
+                start = i
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth == 0 and start is not None:
+                return start, i
+    raise InputError("cannot find the WHERE group of the query to bind its parameters")
+
+
+# --------------------------------------------------------------------------- choosing a backend
+
+
+def open_backend(
+    extra_files: Sequence[str | Path] = (),
+    *,
+    shipped: bool = True,
+    store: str | Path | None = None,
+    endpoint: str | None = None,
+    timeout: float = 60.0,
+) -> Backend:
+    """The backend a command reads: ``endpoint``, else ``store``, else the files loaded in memory.
+
+    ``extra_files`` and ``shipped`` apply to the in-memory backend only: a
+    store holds what ``wbsec load`` put in it and an endpoint what its owner
+    did, so combining them with files is an :class:`InputError`.
+    """
+    if store is not None and endpoint is not None:
+        raise InputError("give --store or --endpoint, not both")
+    if (store is not None or endpoint is not None) and extra_files:
+        where = "--store" if store is not None else "--endpoint"
+        raise InputError(f"--data cannot be combined with {where}; add files to a store with: wbsec load --store DIR FILE...")
+    if endpoint is not None:
+        return EndpointBackend(endpoint, timeout=timeout)
+    if store is not None:
+        return OxigraphBackend(store)
+    return MemoryBackend(load_graph(extra_files, shipped=shipped))
+
+
+def _one_line(exc: object) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("…" if len(text) > 300 else "")
