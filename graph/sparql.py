@@ -61,14 +61,20 @@ __all__ = [
     "PARAM_TYPES",
     "NamedQuery",
     "QueryParam",
+    "Result",
     "Table",
     "ask",
+    "bindings",
     "construct",
+    "kind",
     "named_queries",
     "named_query",
+    "prepare",
+    "python_value",
     "query_from_bytes",
     "query_from_file",
     "query_from_text",
+    "resolve",
     "run",
     "select",
     "term",
@@ -576,7 +582,7 @@ def run(
     timeout: float | None = 30.0,
     max_rows: int | None = None,
     params: Mapping[str, object] | None = None,
-) -> Table | bool | Graph:
+) -> Result:
     """Run any query: a :class:`Table` for SELECT, ``bool`` for ASK, a graph for CONSTRUCT/DESCRIBE.
 
     ``query`` is a shipped question's NAME, SPARQL text or a :class:`NamedQuery`;
