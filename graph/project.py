@@ -79,6 +79,8 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
+    from graph.backends import Backend
+
 log = logging.getLogger("wbsec")
 
 VIEWS: tuple[str, ...] = ("actors", "polities", "affiliation", "signed")
@@ -163,7 +165,7 @@ def rules(directory: Path | None = None) -> list[Rule]:
     return found
 
 
-def rule_rows(g: Graph, rule: Rule) -> list[EdgeRow]:
+def rule_rows(g: Graph | Backend, rule: Rule) -> list[EdgeRow]:
     """Run one rule against ``g`` (one SELECT) and return its rows in query order."""
     rows: list[EdgeRow] = []
     for rec in _select(g, rule):
@@ -193,7 +195,7 @@ def rule_rows(g: Graph, rule: Rule) -> list[EdgeRow]:
 
 
 def to_networkx(
-    g: Graph,
+    g: Graph | Backend,
     view: str = "actors",
     *,
     as_of: dt.date | None = None,
@@ -206,7 +208,7 @@ def to_networkx(
     if view not in VIEWS:
         raise InputError(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
     selected = [r for r in rules(directory) if view in r.views]
-    info = _NodeInfo(g)
+    info = _NodeInfo(node_facts(g))
     G = nx.MultiDiGraph()
     G.graph["view"] = view
     G.graph["as_of"] = as_of.isoformat() if as_of else ""
@@ -243,7 +245,7 @@ def to_networkx(
     return G
 
 
-def resolve_node(g: Graph, text: str, among: Iterable[str] | None = None) -> str:
+def resolve_node(g: Graph | Backend, text: str, among: Iterable[str] | None = None) -> str:
     """The IRI ``text`` names: a full IRI, a prefixed name (``wb:AL``) or a label/altLabel (any case).
 
     With ``among`` (e.g. the nodes of a view) an ambiguous label is resolved in
@@ -257,6 +259,7 @@ def resolve_node(g: Graph, text: str, among: Iterable[str] | None = None) -> str
 
     from graph.namespaces import FOAF, PREFIXES, SKOS
 
+    g = node_facts(g)
     wanted = text.strip()
     pool = set(among) if among is not None else None
     known_subjects = {str(s) for s in g.subjects() if isinstance(s, URIRef)}
@@ -295,8 +298,29 @@ def resolve_node(g: Graph, text: str, among: Iterable[str] | None = None) -> str
 
 # --- running rules ---------------------------------------------------------------------------
 
+#: The triples node attributes are read from (kind, label, region), fetched in one CONSTRUCT
+#: when the data sit in an Oxigraph store or behind a SPARQL endpoint.
+_NODE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
+  VALUES ?p { rdf:type rdfs:subClassOf skos:prefLabel skos:altLabel foaf:name rdfs:label wbo:region
+              org:subOrganizationOf org:member org:organization org:heldBy org:postIn }
+  ?s ?p ?o
+}"""
 
-def _select(g: Graph, rule: Rule) -> list[dict[str, Node]]:
+
+def node_facts(g: Graph | Backend) -> Graph:
+    """``g`` itself, or for a store or endpoint backend the triples node attributes come from."""
+    from graph.backends import Backend, MemoryBackend
+    from graph.sparql import construct
+
+    if isinstance(g, MemoryBackend):
+        return g.graph
+    if isinstance(g, Backend):
+        return construct(g, _NODE_FACTS, timeout=_TIMEOUT)
+    return g
+
+
+
+def _select(g: Graph | Backend, rule: Rule) -> list[dict[str, Node]]:
     """Run a rule's SELECT through the guarded query engine; returns one dict per row."""
     from graph.sparql import query_from_text, select
 
