@@ -36,6 +36,9 @@ _ALLOWED_READS: contextvars.ContextVar[frozenset[str] | None] = contextvars.Cont
 _ALLOWED_URLS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "wbsec_allowed_urls", default=()
 )
+_ALLOWED_ADDRESSES: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "wbsec_allowed_addresses", default=frozenset()
+)
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "wbsec_query_deadline", default=None
 )
@@ -63,7 +66,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
             loopback = host is not None and ipaddress.ip_address(host).is_loopback
         except ValueError:
             loopback = False
-        if not loopback:
+        if not loopback and host not in _ALLOWED_ADDRESSES.get():
             raise PolicyError(f"outbound connection blocked: {address!r}")
     elif event == "open":
         allowed = _ALLOWED_READS.get()
@@ -94,12 +97,32 @@ def guarded_parse(*paths: str | os.PathLike[str]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def network_allowed(url_prefix: str) -> Iterator[None]:
-    """Let ``urllib`` requests whose URL starts with ``url_prefix`` through (remote endpoints)."""
+    """Let ``urllib`` requests whose URL starts with ``url_prefix`` through (remote endpoints).
+
+    Connections to the addresses that URL's host resolves to are allowed too,
+    in this context only; every other host stays blocked.
+    """
     token = _ALLOWED_URLS.set(_ALLOWED_URLS.get() + (url_prefix,))
+    addresses = _ALLOWED_ADDRESSES.set(_ALLOWED_ADDRESSES.get() | _addresses_of(url_prefix))
     try:
         yield
     finally:
+        _ALLOWED_ADDRESSES.reset(addresses)
         _ALLOWED_URLS.reset(token)
+
+
+def _addresses_of(url: str) -> frozenset[str]:
+    import socket
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname
+    if not host:
+        return frozenset()
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return frozenset()  # urllib will report that the host cannot be resolved
+    return frozenset(str(info[4][0]) for info in infos)
 
 
 @contextlib.contextmanager
