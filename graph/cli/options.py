@@ -5,15 +5,41 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from graph.backends import Backend
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def data_options(func: F) -> F:
-    """Add ``--data FILE`` (repeatable) and ``--no-shipped`` to a command."""
+    """Add ``--data FILE`` (repeatable) and ``--no-shipped`` to a command.
+
+    A command whose function also takes ``store`` and ``endpoint`` gets
+    ``--store DIR`` and ``--endpoint URL`` too, and reads its data with
+    :func:`open_data`.
+    """
+    import inspect
+
+    if {"store", "endpoint"} <= set(inspect.signature(func).parameters):
+        func = click.option(
+            "--endpoint",
+            "endpoint",
+            metavar="URL",
+            default=None,
+            help="Query this SPARQL 1.1 endpoint instead of loading files (read-only, with timeouts).",
+        )(func)
+        func = click.option(
+            "--store",
+            "store",
+            metavar="DIR",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Read the Oxigraph store in DIR (filled with 'wbsec load') instead of loading files.",
+        )(func)
     func = click.option(
         "--no-shipped",
         "no_shipped",
@@ -28,6 +54,13 @@ def data_options(func: F) -> F:
         help="An RDF file to add (Turtle, N-Triples, TriG, JSON-LD or RDF/XML, by file ending). Repeatable.",
     )(func)
     return func
+
+
+def open_data(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None) -> Backend:
+    """The data a command reads: an endpoint, a store, or the curated data plus ``--data`` files in memory."""
+    from graph.backends import open_backend
+
+    return open_backend(data, shipped=not no_shipped, store=store, endpoint=endpoint)
 
 
 def output_option(func: F) -> F:
