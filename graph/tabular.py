@@ -79,6 +79,7 @@ __all__ = [
     "layouts_markdown",
     "slugify",
     "template",
+    "turtle",
 ]
 
 #: The declared layouts (one per kind of row).
@@ -862,13 +863,23 @@ def _render(col: Column, node: Node) -> str | None:
         if not isinstance(node, URIRef):
             return None
         return _local(node) if str(node).startswith(str(WBO)) else _compact(node)
-    if kind in {"date", "day", "year", "count", "percent"}:
+    if kind == "percent":
+        # Turtle writes "42"^^xsd:decimal as 42.0: compare and export the shortest form, 42
+        return _short_decimal(str(node)) if isinstance(node, Literal) else None
+    if kind in {"date", "day", "year", "count"}:
         return str(node) if isinstance(node, Literal) else None
     if kind == "url":
         return str(node) if isinstance(node, URIRef) else None
     if kind == "qid":
         return str(node)[len(str(WD)):] if isinstance(node, URIRef) and str(node).startswith(str(WD)) else None
     return None
+
+
+def _short_decimal(text: str) -> str:
+    """``42.0`` -> ``42``, ``45.50`` -> ``45.5``; anything else unchanged."""
+    if re.fullmatch(r"\d+\.\d+", text):
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def _type_choice(col: Column, types: set[URIRef]) -> str:
@@ -977,6 +988,36 @@ def export_csv(g: Graph, kind: str) -> str:
     ``wbsec import`` removes that ``'`` again, so export -> import gives back the same values.
     """
     return _csv_text(layout(kind).header, export_rows(g, kind))
+
+
+def turtle(g: Graph) -> bytes:
+    """``g`` as Turtle that keeps every literal exactly as it is, checked by parsing it back.
+
+    rdflib's Turtle writer prints ``"42"^^xsd:decimal`` as ``42.0``, which
+    reads back as a different literal: merged into the curated data (which
+    holds ``"42"``) a figure would then have two percentages. Numbers whose
+    short form would change are written in full (``"42"^^xsd:decimal``).
+    """
+    from rdflib.plugins.serializers.turtle import TurtleSerializer
+
+    from graph.errors import OutputError
+
+    class _Exact(TurtleSerializer):
+        def label(self, node: Node, position: int) -> str:
+            if isinstance(node, Literal) and node.datatype is not None:
+                short = super().label(node, position)
+                if not short.startswith('"') and short != str(node):
+                    return node.n3(self.store.namespace_manager)
+                return short
+            return super().label(node, position)
+
+    buffer = io.BytesIO()
+    _Exact(g).serialize(buffer, encoding="utf-8")
+    data = buffer.getvalue()
+    back = Graph().parse(data=data, format="turtle")
+    if set(back) != set(g):
+        raise OutputError("the Turtle output does not read back as the same triples; nothing written")
+    return data
 
 
 # ---------------------------------------------------------------------------
@@ -1302,6 +1343,10 @@ def _add_triples(spec: Kind, p: _Pending, new: Graph, context: Graph) -> None:
             if have and not set(values) <= have:
                 continue
         for node in values:
+            if isinstance(node, Literal) and node.datatype is not None:
+                # the same number already there in another spelling (42.0 for 42): keep that one
+                node = next((o for o in context.objects(s, prop) if isinstance(o, Literal)
+                             and o.datatype == node.datatype and o.eq(node)), node)
             new.add((s, prop, node))
 
 

@@ -49,7 +49,7 @@ def command(
     and nothing is written then (exit 2). Re-importing the same file gives
     the same triples. Without --output the Turtle goes to standard output.
     """
-    from graph.tabular import ImportRejected, describe, import_csv, template
+    from graph.tabular import ImportRejected, describe, import_csv, template, turtle
 
     if template_kind is not None:
         emit(template(template_kind), None)
@@ -68,9 +68,7 @@ def command(
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
         raise
-    from graph.store import serialize_verified
-
-    emit(serialize_verified(result.graph, "ttl"), output)
+    emit(turtle(result.graph), output)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     for f in result.files:
