@@ -32,6 +32,7 @@ deadline while the abandoned evaluation finishes in the background.
 from __future__ import annotations
 
 import abc
+import gc
 import json
 import os
 import re
@@ -39,6 +40,7 @@ import shutil
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +131,27 @@ class Backend(abc.ABC):
             "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {}, timeout=None, max_triples=max_triples
         )
 
+    def labels(self, nodes: Iterable[Node]) -> Graph:
+        """A small rdflib graph with the labels (skos:prefLabel, foaf:name, rdfs:label) of the IRIs in ``nodes``."""
+        from rdflib import Graph as RDFGraph
+        from rdflib import URIRef
+
+        from graph.namespaces import bind_prefixes
+
+        out = bind_prefixes(RDFGraph())
+        iris = sorted({n for n in nodes if isinstance(n, URIRef) and not _BAD_IRI_CHARS.search(n)})
+        for start in range(0, len(iris), 200):
+            values = " ".join(sparql_term(n) for n in iris[start : start + 200])
+            text = (
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} "
+                "VALUES ?p { skos:prefLabel foaf:name rdfs:label } ?s ?p ?o }"
+            )
+            _cols, rows = self.select(text, {}, timeout=60.0, max_rows=None)
+            for s, p, o in rows:
+                if s is not None and p is not None and o is not None:
+                    out.add((s, p, o))
+        return out
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release files or connections (idempotent)."""
 
@@ -195,6 +218,9 @@ class MemoryBackend(Backend):
         return len(self.graph)
 
     def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
+        return self.graph
+
+    def labels(self, nodes: Iterable[Node]) -> Graph:
         return self.graph
 
 
@@ -368,7 +394,9 @@ def _with_deadline(work: Callable[[], _T], timeout: float | None) -> _T:
         try:
             outcome["value"] = work()
         except BaseException as exc:  # handed to the caller's thread below
-            outcome["error"] = exc
+            # drop the frames here: pyoxigraph's result iterators must be freed on the thread that made them
+            outcome["error"] = exc.with_traceback(None)
+            exc.__context__ = exc.__cause__ = None
 
     worker = threading.Thread(target=target, name="wbsec-oxigraph-query", daemon=True)
     worker.start()
@@ -467,8 +495,11 @@ def load_store(
         del store
         store = None
         _swap_in(work, target, created and exists)
-    except BaseException:
+    except BaseException as exc:
         store = None
+        # the traceback's frames still hold the open store; release it before removing its files
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
         shutil.rmtree(work, ignore_errors=True)
         raise
     return LoadReport(target, [i.path for i in inputs], created, before, after)
