@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
+    from graph.backends import Backend
+
 SELECT_FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json", "md")
 GRAPH_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
 ALL_FORMATS: tuple[str, ...] = SELECT_FORMATS + GRAPH_FORMATS
@@ -50,7 +52,7 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def answer(
-    g: Graph,
+    g: Graph | Backend,
     query: str | NamedQuery,
     *,
     params: Mapping[str, object] | None = None,
@@ -71,7 +73,20 @@ def answer(
     nq = resolve(query)
     chosen = _choose_format(kind(nq), fmt, terminal)
     result = run(g, nq, timeout=timeout, max_rows=max_rows, params=params)
-    return render(result, chosen, g)
+    return render(result, chosen, _label_source(g, result, chosen))
+
+
+def _label_source(g: Graph | Backend, result: Table | bool | Graph, fmt: str) -> Graph:
+    """``g`` itself, or for a store or endpoint the labels of the result's IRIs (table and md show them)."""
+    from rdflib import Graph as RDFGraph
+
+    from graph.namespaces import bind_prefixes
+
+    if isinstance(g, RDFGraph):
+        return g
+    if fmt in ("table", "md") and isinstance(result, Table):
+        return g.labels(cell for row in result.rows for cell in row if cell is not None)
+    return g.labels(()) if g.kind == "memory" else bind_prefixes(RDFGraph())
 
 
 def _choose_format(query_kind: str, fmt: str | None, terminal: bool) -> str:

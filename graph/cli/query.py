@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from graph.cli.options import data_options, emit, output_option, stdout_is_terminal
+from graph.cli.options import data_options, emit, open_data, output_option, stdout_is_terminal
 
 _FORMATS = ("table", "csv", "tsv", "json", "md", "ttl", "nt", "jsonld")
 
@@ -52,6 +52,8 @@ def command(
     max_rows: int | None,
     data: tuple[str, ...],
     no_shipped: bool,
+    store: Path | None,
+    endpoint: str | None,
     output: Path | None,
 ) -> None:
     """Run a named question, a .rq file or SPARQL text against the graph.
@@ -86,9 +88,7 @@ def command(
     else:
         assert query is not None
         chosen = sparql.resolve(query)
-    from graph.store import load_graph
-
-    g = load_graph(data, shipped=not no_shipped)
+    g = open_data(data, no_shipped, store, endpoint)
     emit(
         answer(
             g,
