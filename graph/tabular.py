@@ -111,6 +111,7 @@ _YEAR = re.compile(r"^\d{4}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SLUG_WORDS = 8
+_MAX_SLUG = 80
 _TRANSLITERATION = str.maketrans(
     {
         "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "þ": "th", "ð": "d", "ı": "i", "ħ": "h",
@@ -777,6 +778,8 @@ def _parse_value(col: Column, cell: str, index: _Index) -> Node:
     if kind == "percent":
         return _parse_percent(cell)
     if kind == "url":
+        if re.match(r"https?://", cell, re.IGNORECASE) and re.search(r"\s", cell):
+            raise _CellError(f"{cell!r} contains a space: write it as %20")
         iri = _iri_of(cell)
         if iri is None or not str(iri).lower().startswith(("http://", "https://")):
             raise _CellError(f"{cell!r} is not a web address: write it in full, starting with https://")
@@ -909,7 +912,11 @@ def _derive_slug(kind: Kind, values: dict[str, list[str]]) -> str:
                 part = slugify(v)
             if part:
                 parts.append(part)
-    return "-".join(p for p in parts if p)
+    slug = "-".join(p for p in parts if p)
+    if len(slug) > _MAX_SLUG:  # keep ids readable: cut at a word, then a short hash of the whole keeps them apart
+        digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8]
+        slug = slug[: _MAX_SLUG - 9].rsplit("-", 1)[0] + "-" + digest
+    return slug
 
 
 @dataclass(frozen=True)
@@ -1165,6 +1172,7 @@ def import_csv(
         f"{t.name}: skipped blank line{'s' if len(t.blank_lines) > 1 else ''} {', '.join(map(str, t.blank_lines))}"
         for t in tables if t.blank_lines
     ]
+    warnings += [f"{t.name}: no rows below the header" for t in tables if not t.rows]
     warnings += _check_shapes(spec, context, new, lines, problems)
     if problems:
         raise ImportRejected(problems)
@@ -1180,9 +1188,7 @@ def _parse_cells(spec: Kind, p: _Pending, index: _Index, fail: _Fail, *, refs: b
             continue
         cell = p.row.cells.get(col.name, "")
         parts = _split(cell) if col.multi else ([cell] if cell else [])
-        if not parts and col.value == "type" and col.default is not None:
-            parts = [col.default]
-        if not parts:
+        if not parts:  # an empty type takes its default only for a new resource (see _classes)
             if col.required:
                 fail(p, col.name, f"required, but empty ({col.help})" if col.help else "required, but empty")
             p.values[col.name], p.canon[col.name] = [], []
@@ -1320,21 +1326,25 @@ def _parse_id(cell: str) -> URIRef:
 
 
 def _classes(spec: Kind, p: _Pending) -> list[URIRef]:
+    """The classes the row asserts: its type cell, the type's default for a new resource, or the kind's class."""
     for col in spec.columns:
         if col.value == "type":
-            return [n for n in p.values.get(col.name, []) if isinstance(n, URIRef)]
+            chosen = [n for n in p.values.get(col.name, []) if isinstance(n, URIRef)]
+            if not chosen and p.status == "new" and col.default is not None:
+                chosen = list(dict(col.choices)[col.default])
+            return chosen
     return [spec.select[0]]
 
 
 def _add_triples(spec: Kind, p: _Pending, new: Graph, context: Graph) -> None:
     s = p.subject
     assert s is not None
-    if not any(c.value == "type" for c in spec.columns):
-        new.add((s, RDF.type, spec.select[0]))
+    for cls in _classes(spec, p):
+        new.add((s, RDF.type, cls))
     for col in spec.columns:
-        if col.value == "id":
+        if col.value in {"id", "type"}:
             continue
-        prop = RDF.type if col.value == "type" else col.property
+        prop = col.property
         assert prop is not None
         values = p.values.get(col.name, [])
         if col.labels and not col.multi and p.status == "merged":

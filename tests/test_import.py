@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,12 @@ from rdflib.compare import isomorphic
 
 from graph.cli import main
 from graph.cli.import_ import KINDS_HELP
-from graph.namespaces import PROV, RDFS, SCHEMA, WB, WBO, XSD
+from graph.namespaces import PROV, QB, RDF, RDFS, SCHEMA, WB, WBO, XSD
 from graph.store import load_graph, parse_file
 from graph.tabular import (
     EXAMPLES_DIR,
     ImportRejected,
+    ImportResult,
     export_csv,
     import_csv,
     kind_names,
@@ -58,6 +60,17 @@ def without_import_provenance(g: Graph) -> Graph:
             continue
         out.add((s, p, o))
     return out
+
+
+@cache
+def example_import(kind: str) -> ImportResult:
+    """The example of ``kind`` imported against the curated data (once per test run)."""
+    return import_csv([EXAMPLES_DIR / f"{kind}.csv"], kind)
+
+
+@cache
+def shipped() -> Graph:
+    return load_graph()
 
 
 def turtle(result: Result) -> Graph:
@@ -136,11 +149,10 @@ def test_example_imports_validates_and_exports_back_to_the_same_rows(kind: str, 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_examples_restate_the_curated_facts(kind: str) -> None:
-    result = import_csv([EXAMPLES_DIR / f"{kind}.csv"], kind)
+    result = example_import(kind)
     assert [r.status for r in result.rows] == ["merged"] * len(result.rows)
-    shipped = load_graph()
     facts = without_import_provenance(result.graph)
-    added = [t for t in facts if t not in shipped]
+    added = [t for t in facts if t not in shipped()]
     if kind == "actors":  # the shipped actors carry no source; the example rows give theirs
         assert {p for _s, p, _o in added} == {PROV.wasDerivedFrom, WBO.locator, WBO.evidence}
     else:
@@ -149,7 +161,7 @@ def test_examples_restate_the_curated_facts(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_example_csv_rdf_csv_rdf_round_trip_is_isomorphic(kind: str) -> None:
-    first = import_csv([EXAMPLES_DIR / f"{kind}.csv"], kind).graph
+    first = example_import(kind).graph
     second = import_csv_text(export_csv(first, kind), kind)
     assert isomorphic(first, second)  # same bytes, same sha256: even the import provenance is identical
 
@@ -263,6 +275,33 @@ def test_rows_of_the_same_import_can_refer_to_each_other(tmp_path: Path) -> None
     g = turtle(result)
     ministry = WB["ministry-of-foreign-affairs-of-bosnia-and-herzegovina"]
     assert (ministry, URIRef("http://www.w3.org/ns/org#subOrganizationOf"), WB["government-ba"]) in g
+
+
+def test_sources_from_a_sources_csv_can_be_cited_through_data(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.ttl"
+    result = fresh(FIXTURES / "sources.csv", "--kind", "sources", "--output", sources)
+    assert result.exit_code == 0, result.output
+    g = parse_file(sources)
+    paper = WB["the-future-is-cooperative-perceptions-and-reality-from"]
+    asb = WB["albanian-security-barometer-national-survey-2022"]
+    assert (paper, RDF.type, WBO.Source) in g  # the type column's default for a new source
+    assert (asb, RDF.type, WBO.Survey) in g
+    figures = fresh(FIXTURES / "observations.csv", "--kind", "observations", "--data", sources)
+    assert figures.exit_code == 0, figures.output
+    obs = turtle(figures)
+    (figure,) = set(obs.subjects(RDF.type, QB.Observation))
+    assert str(figure) == str(WB["obs-albanian-security-barometer-national-survey-2022-al-2022-threat-8173b189"])
+    assert len(str(figure)) - len(str(WB)) <= 80
+    assert (figure, PROV.wasDerivedFrom, paper) in obs and (figure, PROV.hadPrimarySource, asb) in obs
+    assert (figure, WBO.percentage, Literal("66.8", datatype=XSD.decimal)) in obs
+
+
+def test_a_row_without_type_merges_into_a_survey_without_contradiction(tmp_path: Path) -> None:
+    path = write(tmp_path, "title,issued\nAlbanian Security Barometer: National Survey 2022,2022\n")
+    result = invoke("import", path, "--kind", "sources")
+    assert result.exit_code == 0, result.output
+    assert "same as wb:asb-2022 (ontology/data/sources.ttl)" in result.stderr
+    assert (WB["asb-2022"], RDF.type, WBO.Source) not in turtle(result)
 
 
 def test_merged_rows_are_reported_with_the_file_they_merge_into(tmp_path: Path) -> None:
@@ -426,6 +465,12 @@ def test_url_column_takes_only_web_addresses(tmp_path: Path) -> None:
     err = refused(tmp_path, [path, "--kind", "sources"], code=3)
     assert f"{path}:2: column 'url': 'file:///etc/passwd' looks like an IRI with the scheme 'file'" in err
     assert f"{path}:3: column 'url': 'ftp://example.org/x' looks like an IRI with the scheme 'ftp'" in err
+
+
+def test_url_with_a_space_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "title,url\nA report,https://example.org/a report\n")
+    err = refused(tmp_path, [path, "--kind", "sources"])
+    assert f"{path}:2: column 'url': 'https://example.org/a report' contains a space: write it as %20" in err
 
 
 def test_id_cell_is_never_turned_into_an_arbitrary_iri(tmp_path: Path) -> None:
