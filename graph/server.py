@@ -560,6 +560,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             headers["Content-Type"] = content_type or _FORM
             headers["Content-Length"] = str(len(body))
         method = "GET" if self.command == "HEAD" else self.command
+        # Oxigraph drops a kept-alive connection that idles past its --timeout-s (answering the next
+        # request on it with a 500), so a connection idle for a while is reopened first
+        if time.monotonic() - getattr(conn, "wbsec_used", 0.0) > min(1.0, self.server.timeout_s / 2):
+            conn.close()
         for attempt in (1, 2):
             try:
                 conn.request(method, self.path, body=body if method == "POST" else None, headers=headers)
@@ -584,6 +588,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise TimeoutError("upstream cut the answer short") from exc
         if response.will_close:
             conn.close()
+        conn.wbsec_used = time.monotonic()  # type: ignore[attr-defined]
         return response.status, {k.lower(): v for k, v in response.getheaders()}, bytes(payload)
 
 
