@@ -160,16 +160,40 @@ def harden_rdflib() -> None:
         triples = sorted(part.triples, key=lambda t: len([n for n in t if ctx[n] is None]))
         if deadline is None:
             return rev.evalBGP(ctx, triples)
-
-        def timed() -> Iterator[Any]:
-            for i, solution in enumerate(rev.evalBGP(ctx, triples), 1):
-                if (i & 255) == 0 and time.monotonic() > deadline:
-                    raise LimitError("query timed out")
-                yield solution
-            if time.monotonic() > deadline:
-                raise LimitError("query timed out")
-
-        return timed()
+        return _timed_bgp(ctx, triples, deadline, [0])
 
     rsparql.CUSTOM_EVALS[_EVAL_KEY] = guard
     _rdflib_hardened = True
+
+
+def _timed_bgp(ctx: Any, bgp: list[Any], deadline: float, visited: list[int]) -> Iterator[Any]:
+    """rdflib's ``evalBGP`` with a deadline checked every 1024 candidate triples.
+
+    Checking candidates rather than finished solutions also stops joins that
+    scan for a long time without completing a single match.
+    """
+    from rdflib.plugins.sparql.sparql import AlreadyBound
+
+    if not bgp:
+        yield ctx.solution()
+        return
+    s, p, o = bgp[0]
+    _s, _p, _o = ctx[s], ctx[p], ctx[o]
+    for ss, sp, so in ctx.graph.triples((_s, _p, _o)):
+        visited[0] += 1
+        if (visited[0] & 1023) == 0 and time.monotonic() > deadline:
+            raise LimitError("query timed out")
+        c = ctx.push() if None in (_s, _p, _o) else ctx
+        if _s is None:
+            c[s] = ss
+        try:
+            if _p is None:
+                c[p] = sp
+        except AlreadyBound:
+            continue
+        try:
+            if _o is None:
+                c[o] = so
+        except AlreadyBound:
+            continue
+        yield from _timed_bgp(c, bgp[1:], deadline, visited)
