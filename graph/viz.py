@@ -2,10 +2,11 @@
 
 The page is built from a NetworkX graph with the attributes that
 :func:`graph.project.to_networkx` sets (``label``, ``kind``, ``region``,
-``external`` on nodes; ``relation``, ``role``, ``weight``, ``sign``, ``since``,
-``until``, ``claim`` on edges; ``G.graph["absences"]``). This module never
-touches RDF: provenance arrives as a mapping from claim IRI to a record with
-the source titles, locator and evidence quote.
+``external`` on nodes; ``relation``, ``role``, ``via``, ``weight``, ``sign``,
+``since``, ``until``, ``claim``, ``claims`` on edges; ``G.graph["absences"]``).
+This module never touches RDF: provenance arrives as a mapping from claim IRI
+to a record with the source titles, locator and evidence quote (see
+:func:`graph.provenance.claim_provenance`).
 
 pyvis collects the node and edge records; the page itself is rendered from
 the project's own Jinja2 template with autoescaping, because pyvis's
@@ -18,12 +19,12 @@ data travels as JSON read with ``JSON.parse`` and shown with ``textContent``.
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
 >>> G.add_node("urn:a", label="A", kind="polity")
->>> G.add_node("urn:b", label="<b>", kind="organisation")
+>>> G.add_node("urn:b", label="<evil>", kind="organisation")
 >>> G.add_edge("urn:a", "urn:b", relation="affiliation", claim="urn:c")
 0
 >>> page = explorer_page(G, title="Demo")
->>> (page.nodes, page.edges, "<b>" in page.html)
-(2, 1, False)
+>>> (page.nodes, page.edges, "<evil>" in page.html, "evil" in page.html)
+(2, 1, False, True)
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import networkx as nx
+
+if TYPE_CHECKING:
+    from pyvis.network import Network
 
 __all__ = [
     "EDGE_STYLES",
@@ -59,6 +63,11 @@ __all__ = [
 
 #: Above this many nodes, positions are computed in Python and physics stays off.
 LAYOUT_THRESHOLD = 300
+
+#: In a big graph, this many nodes (the largest by the size metric) are labelled from the start.
+_BIG_LABELS = 200
+
+_ACTOR_KINDS = frozenset({"polity", "organisation", "person"})
 
 #: vis-network as shipped inside pyvis 0.3.2 (Apache-2.0 / MIT; its licence header is kept).
 _VIS_JS = ("templates", "lib", "vis-9.1.2", "vis-network.min.js")
@@ -242,7 +251,8 @@ def _igraph_layout(G: nx.Graph, nodes: Sequence[str]) -> list[list[float]]:
     graph = ig.Graph(n=n, edges=pairs)
     ig.set_random_number_generator(random.Random(20240601))
     try:
-        layout = graph.layout_fruchterman_reingold(seed=seed, niter=250 if n > 2000 else 500, grid=n > 1000)
+        niter = 500 if n <= 2000 else 250 if n <= 5000 else 150
+        layout = graph.layout_fruchterman_reingold(seed=seed, niter=niter, grid=n > 1000)
     finally:
         ig.set_random_number_generator(random)
     return [list(map(float, c)) for c in layout.coords]
@@ -268,6 +278,11 @@ def explorer_page(
     ``communities`` maps node ids to community numbers). ``gaps`` are extra
     dashed edges; stated absences in ``G.graph["absences"]`` are drawn dashed
     too. ``provenance`` maps claim IRIs to their sources for the side panel.
+
+    Up to ``layout_threshold`` nodes the browser lets physics settle, then
+    freezes it. Above it, positions come from :func:`layout_positions`, physics
+    stays off, arrowheads and curves are left out, and only the 200 largest
+    nodes are labelled until the analyst zooms in.
     """
     if color_by not in {"kind", "community"}:
         raise ValueError(f"color_by must be 'kind' or 'community', not {color_by!r}")
@@ -283,6 +298,9 @@ def explorer_page(
 
     net = _network()
     size_of = _scaler([float(sizes.get(v, 0.0)) for v in nodes], big=big)
+    # Big graphs: only the most prominent nodes carry a label up front (measuring 10,000 labels
+    # costs seconds); the page labels the rest when the analyst zooms in.
+    labelled = set(sorted(nodes, key=lambda v: (-float(sizes.get(v, 0.0)), str(v)))[:_BIG_LABELS]) if big else set(nodes)
     kind_counts: Counter[str] = Counter()
     for v in nodes:
         attrs = G.nodes[v]
@@ -290,7 +308,7 @@ def explorer_page(
         kind = kind if kind in KIND_STYLES else "other"
         kind_counts[kind] += 1
         style = KIND_STYLES[kind]
-        label = str(attrs.get("label") or _local_name(str(v)))
+        name = str(attrs.get("label") or _local_name(str(v)))
         external = bool(attrs.get("external", False))
         value = float(sizes.get(v, 0.0))
         community = communities.get(v) if communities is not None else None
@@ -298,74 +316,89 @@ def explorer_page(
             fill = _COMMUNITY_COLORS[int(community) % len(_COMMUNITY_COLORS)] if community is not None else "#c7cdd2"
         else:
             fill = _tint(style.color, 0.55) if external and kind == "polity" else style.color
-        in_region = kind == "polity" and not external
         x, y = positions[v]
-        facts = [["Kind", style.caption], ["IRI", str(v)]]
+        extra: dict[str, object] = {}
+        if kind == "polity" and not external:  # the six Western Balkan polities stand out
+            extra["borderWidth"] = 3
+            fill_or_border: object = {"background": fill, "border": "#10263f",
+                                      "highlight": {"background": fill, "border": "#000000"}}
+        else:
+            fill_or_border = fill
         if attrs.get("region"):
-            facts.append(["Region", _local_name(str(attrs["region"]))])
-        if kind in {"polity", "organisation", "initiative"}:
-            facts.append(["Western Balkan actor", "no" if external else "yes"])
-        facts.append([_humanise(size_label).capitalize(), _number(value)])
+            region = str(attrs["region"])
+            extra["region"] = str(G.nodes[region].get("label") or _local_name(region)) if region in G else \
+                re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", _local_name(region))  # wb:WesternBalkans -> Western Balkans
+        if kind in _ACTOR_KINDS:
+            extra["external"] = external
         if community is not None:
-            facts.append(["Community", str(community)])
+            extra["community"] = int(community)
         net.add_node(
             str(v),
-            label=label,
+            label=name,
             shape=style.shape,
-            color={
-                "background": fill,
-                "border": "#10263f" if in_region else _shade(fill, 0.25),
-                "highlight": {"background": fill, "border": "#111111"},
-                "hover": {"background": fill, "border": "#111111"},
-            },
-            borderWidth=3 if in_region else 1,
+            color=fill_or_border,
             size=size_of(value),
             x=x,
             y=y,
-            title=f"{label}\n{style.caption}{' (outside the region)' if external and kind == 'polity' else ''}"
+            title=f"{name}\n{style.caption}{' (outside the region)' if external and kind == 'polity' else ''}"
             f" · {_humanise(size_label)} {_number(value)}",
+            name=name,
             kind=kind,
-            facts=facts,
+            metric=_round(value),  # not "value": vis-network would rescale nodes by it
+            **extra,
         )
+        if v not in labelled:
+            del net.node_map[str(v)]["label"]
 
     edge_rows = _edge_rows(G, gaps)
     relation_counts: Counter[str] = Counter()
     claims: dict[str, dict[str, object]] = {}
-    years: list[int] = []
+    years: set[int] = set()
     parallel: dict[tuple[str, str], int] = defaultdict(int)
+    names = {str(v): str(G.nodes[v].get("label") or _local_name(str(v))) for v in nodes}
     negative = 0
     for number, row in enumerate(edge_rows):
         relation = row.relation
         relation_counts[relation] += 1
         style = EDGE_STYLES.get(relation, _OTHER_EDGE)
-        color = NEGATIVE_COLOR if row.sign < 0 else style.color
         negative += row.sign < 0
-        pair = (min(row.source, row.target), max(row.source, row.target))
-        k = parallel[pair]
-        parallel[pair] += 1
         for date in (row.since, row.until):
-            if _year(date) is not None:
-                years.append(_year(date))  # type: ignore[arg-type]
+            year = _year(date)
+            if year is not None:
+                years.add(year)
         for claim in row.claims:
             if claim in provenance and claim not in claims:
                 claims[claim] = _claim_record(provenance[claim])
+        extra = {
+            # No arrowheads in big graphs: unreadable at that scale and a third of the drawing time.
+            "arrows": "to" if style.directed and not big else None,
+            "dashes": [8, 6] if style.dashes else None,
+            "sign": -1 if row.sign < 0 else None,
+            "since": row.since or None,
+            "until": row.until or None,
+            "role": _humanise(_local_name(row.role)) if row.role else None,
+            "via": (names.get(row.via) or _local_name(row.via)) if row.via else None,
+            "score": _round(row.score) if row.score is not None else None,
+            "note": row.note or None,
+        }
+        if not big:
+            pair = (min(row.source, row.target), max(row.source, row.target))
+            extra["smooth"] = _smooth(parallel[pair], row.source > row.target)
+            parallel[pair] += 1
+            extra["title"] = _edge_tooltip(row, style, names)
         net.add_edge(
             row.source,
             row.target,
             id=f"e{number}",
             relation=relation,
-            color={"color": color, "highlight": _shade(color, 0.3), "hover": _shade(color, 0.3), "opacity": 0.9},
-            dashes=[8, 6] if style.dashes else False,
+            color=NEGATIVE_COLOR if row.sign < 0 else style.color,
             width=_width(row.weight, row.score),
-            arrows={"to": {"enabled": style.directed, "scaleFactor": 0.55}},
-            smooth=_smooth(k, row.source > row.target, big),
-            title=_edge_tooltip(row, style, G),
-            sign=row.sign,
-            since=row.since,
-            until=row.until,
+            weight=_round(row.weight),
             claims=list(row.claims),
-            facts=_edge_facts(row, style, G),
+            **{k: v for k, v in extra.items() if v is not None},
         )
+        if extra["arrows"] is None:
+            del net.edges[-1]["arrows"]  # pyvis adds arrows="to" to every edge of a directed Network
 
     kinds = [
         {"name": k, "caption": s.caption, "color": s.color, "shape": s.shape, "count": kind_counts[k]}
@@ -378,6 +411,7 @@ def explorer_page(
             "caption": EDGE_STYLES.get(r, _OTHER_EDGE).caption,
             "color": EDGE_STYLES.get(r, _OTHER_EDGE).color,
             "dashes": EDGE_STYLES.get(r, _OTHER_EDGE).dashes,
+            "directed": EDGE_STYLES.get(r, _OTHER_EDGE).directed,
             "count": relation_counts[r],
         }
         for r in sorted(relation_counts, key=lambda r: (_relation_rank(r), r))
@@ -392,7 +426,7 @@ def explorer_page(
         "relations": relations,
         "negative": {"color": NEGATIVE_COLOR, "count": negative},
         "claims": claims,
-        "years": [min(years), max(years)] if years else None,
+        "years": sorted(years) or None,
         "sizeBy": _humanise(size_label),
         "colorBy": color_by,
         "physics": not big,
@@ -480,36 +514,9 @@ def _status_note(status: object) -> str:
     return f"A source states: {_humanise(_local_name(text))}."
 
 
-def _edge_facts(row: _EdgeRow, style: EdgeStyle, G: nx.MultiDiGraph) -> list[list[str]]:
-    facts = [["Relation", style.caption]]
-    if row.relation in {"gap", "absence"}:
-        if row.note:
-            facts.append(["Note", row.note])
-        if row.score is not None:
-            facts.append(["Gap score", _number(row.score)])
-    else:
-        facts.append(["Tie", "negative (hostile, condemns or seen as a threat)" if row.sign < 0 else "positive"])
-        if row.role:
-            facts.append(["Role", _humanise(_local_name(row.role))])
-        if row.via:
-            via = G.nodes[row.via].get("label") if row.via in G else None
-            facts.append(["Via", str(via or _local_name(row.via))])
-        facts.append(["Weight", _number(row.weight)])
-    if row.since:
-        facts.append(["Since", row.since])
-    if row.until:
-        facts.append(["Until", row.until])
-    for claim in row.claims:
-        facts.append(["Claim", claim])
-    return facts
-
-
-def _edge_tooltip(row: _EdgeRow, style: EdgeStyle, G: nx.MultiDiGraph) -> str:
-    def name(v: str) -> str:
-        return str(G.nodes[v].get("label") or _local_name(v))
-
+def _edge_tooltip(row: _EdgeRow, style: EdgeStyle, names: Mapping[str, str]) -> str:
     arrow = "→" if style.directed else "–"
-    parts = [f"{name(row.source)} {arrow} {name(row.target)}", style.caption]
+    parts = [f"{names[row.source]} {arrow} {names[row.target]}", style.caption]
     if row.sign < 0:
         parts[1] += " (negative)"
     if row.role:
@@ -526,9 +533,8 @@ def _width(weight: float, score: float | None) -> float:
     return round(min(8.0, 1.0 + 1.6 * math.log2(1.0 + max(weight, 0.0))), 2)
 
 
-def _smooth(k: int, reversed_pair: bool, big: bool) -> object:
-    if big:
-        return False
+def _smooth(k: int, reversed_pair: bool) -> object:
+    """Straight for the first edge of a pair, then alternately curved either side, further out each time."""
     if k == 0:
         return {"enabled": True, "type": "continuous", "roundness": 0.0}
     clockwise = (k % 2 == 1) != reversed_pair
@@ -571,25 +577,28 @@ class _Scale:
 # --- page --------------------------------------------------------------------------------------
 
 
-def _network() -> object:
-    """A pyvis Network whose id lookups are O(1) (stock pyvis scans a list on every add)."""
+class _IdList(list[str]):
+    """A list with O(1) membership tests (pyvis checks ``id in node_ids`` on every add)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._members: set[str] = set()
+
+    def append(self, item: str) -> None:
+        self._members.add(item)
+        super().append(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+def _network() -> Network:
+    """A pyvis Network that adds nodes and edges in O(1) each (stock pyvis is quadratic)."""
     from pyvis.network import Network
-
-    class _IdList(list[object]):
-        def __init__(self) -> None:
-            super().__init__()
-            self._members: set[object] = set()
-
-        def append(self, item: object) -> None:
-            self._members.add(item)
-            super().append(item)
-
-        def __contains__(self, item: object) -> bool:
-            return item in self._members
 
     # directed=True: pyvis then keeps parallel edges (it drops them when undirected) and
     # skips its O(E) duplicate scan; arrows are set per edge from the relation.
-    net = Network(directed=True, cdn_resources="remote")
+    net = Network(directed=True, cdn_resources="remote")  # its template and CDN links are never used
     net.node_ids = _IdList()
     return net
 
@@ -602,7 +611,13 @@ def _vis_options(big: bool) -> dict[str, object]:
                      "strokeWidth": 3, "strokeColor": "#ffffff"},
             "scaling": {"label": {"enabled": False}},
         },
-        "edges": {"selectionWidth": 2, "hoverWidth": 1.5},
+        "edges": {
+            "selectionWidth": 2,
+            "hoverWidth": 1.5,
+            "color": {"inherit": False, "opacity": 0.9},
+            "arrows": {"to": {"enabled": False, "scaleFactor": 0.55}},
+            "smooth": False if big else {"enabled": True, "type": "continuous", "roundness": 0.0},
+        },
         "interaction": {
             "hover": not big,
             "tooltipDelay": 150,
@@ -657,7 +672,7 @@ def content_security_policy(*, scripts: Sequence[str], styles: Sequence[str]) ->
     """A CSP that allows exactly the given inline scripts and styles and nothing from anywhere.
 
     >>> content_security_policy(scripts=["x"], styles=[]).split("; ")[:2]
-    ["default-src 'none'", "script-src 'sha256-LS8LEaJ8V/0qOp7rD4uVSrRXZ1JEJDmbX9k1VkmjDnE='"]
+    ["default-src 'none'", "script-src 'sha256-LXEWQrcmsEQBYnyp+6wy9chTD7GQPMTbAiWHF5IaSIE='"]
     """
     def hashes(blocks: Sequence[str]) -> str:
         return " ".join(f"'sha256-{_sha256(b)}'" for b in dict.fromkeys(blocks)) or "'none'"
@@ -709,6 +724,7 @@ def _local_name(iri: str) -> str:
     return tail or iri
 
 
+@lru_cache(maxsize=4096)
 def _humanise(name: str) -> str:
     """'NegotiatingCandidate' -> 'negotiating candidate'; 'betweenness_centrality' -> 'betweenness centrality'."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").replace("-", " ")
@@ -720,6 +736,11 @@ def _number(value: float) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.3g}"
+
+
+def _round(value: float) -> float | int:
+    """Short JSON numbers: integers stay integers, others keep 4 significant digits."""
+    return int(value) if float(value).is_integer() else float(f"{value:.4g}")
 
 
 def _float(value: object, default: float) -> float:
@@ -735,11 +756,7 @@ def _year(date: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@lru_cache(maxsize=256)
 def _tint(color: str, amount: float) -> str:
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in (r, g, b))
-
-
-def _shade(color: str, amount: float) -> str:
-    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
-    return "#" + "".join(f"{round(c * (1 - amount)):02x}" for c in (r, g, b))

@@ -183,6 +183,7 @@ def test_hostile_label_and_title_are_never_raw_html(page: str) -> None:
     data = payload(page)
     labels = {n["label"] for n in data["nodes"]}  # type: ignore[index]
     assert XSS in labels  # the JSON carries the text exactly; the page shows it with textContent
+    assert all(n["name"] == n["label"] for n in data["nodes"])  # type: ignore[union-attr, index]
 
 
 def test_title_containing_href_never_switches_to_innerhtml(page: str) -> None:
@@ -228,16 +229,18 @@ def test_every_node_and_edge_is_drawn_with_its_style(page: str) -> None:
     assert len(edges) == G.number_of_edges() + 1  # + the stated absence  # type: ignore[arg-type]
     assert nodes[W + "AL"]["shape"] == "dot" and nodes[W + "NATO"]["shape"] == "square"
     assert nodes[W + "x"]["shape"] == "triangle"
-    assert nodes[W + "AL"]["borderWidth"] == 3 and nodes[W + "RU"]["borderWidth"] == 1  # WB six stand out
+    assert nodes[W + "AL"]["borderWidth"] == 3 and "borderWidth" not in nodes[W + "RU"]  # WB six stand out
+    assert nodes[W + "RU"]["color"] != nodes[W + "AL"]["color"]["background"]  # outside polities are paler
     by_relation = {e["relation"]: e for e in edges}  # type: ignore[union-attr]
-    assert by_relation["perception"]["color"]["color"] == "#c62828"  # negative tie: red
-    assert by_relation["cooperation"]["color"]["color"] != "#c62828"
-    assert by_relation["absence"]["dashes"] and not by_relation["cooperation"]["dashes"]
+    assert by_relation["perception"]["color"] == "#c62828" and by_relation["perception"]["sign"] == -1
+    assert by_relation["cooperation"]["color"] != "#c62828" and "sign" not in by_relation["cooperation"]
+    assert by_relation["absence"]["dashes"] and "dashes" not in by_relation["cooperation"]
     widths = {e["claims"][0]: e["width"] for e in edges}  # type: ignore[index]
     assert widths[W + "c1"] > widths[W + "c2"]  # weight 5 is drawn thicker than weight 1
-    assert by_relation["affiliation"]["arrows"]["to"]["enabled"] is True
-    assert by_relation["cooperation"]["arrows"]["to"]["enabled"] is False
-    assert data["years"] == [2009, 2023]
+    assert by_relation["affiliation"]["arrows"] == "to"
+    assert "arrows" not in by_relation["cooperation"]
+    assert {r["name"]: r["directed"] for r in data["relations"]}["statement"] is True  # type: ignore[union-attr]
+    assert data["years"] == [2009, 2022, 2023]
     assert {k["name"]: k["count"] for k in data["kinds"]} == {  # type: ignore[union-attr]
         "polity": 6, "organisation": 2, "person": 1, "event": 1}
 
@@ -257,10 +260,11 @@ def test_side_panel_data_carries_facts_and_provenance(page: str) -> None:
         "evidence": "five agreements",
     }
     affiliation = next(e for e in data["edges"] if e["relation"] == "affiliation")  # type: ignore[union-attr, index]
-    assert ["Role", "member"] in affiliation["facts"] and ["Since", "2009"] in affiliation["facts"]
-    assert ["Claim", W + "m1"] in affiliation["facts"]
+    assert (affiliation["role"], affiliation["since"], affiliation["claims"]) == ("member", "2009", [W + "m1"])
+    assert affiliation["title"] == "Albania → North Atlantic Treaty Organization\nAffiliation: member\n2009"
     kosovo = next(n for n in data["nodes"] if n["id"] == W + "XK")  # type: ignore[union-attr, index]
-    assert ["IRI", W + "XK"] in kosovo["facts"] and ["Degree", "2"] in kosovo["facts"]
+    assert (kosovo["metric"], kosovo["external"], kosovo["region"]) == (2, False, "Western Balkans")
+    assert "value" not in kosovo  # vis-network would rescale nodes by a "value" field
 
 
 def test_gaps_are_dashed_edges_with_their_claims() -> None:
@@ -272,7 +276,7 @@ def test_gaps_are_dashed_edges_with_their_claims() -> None:
     edges = [e for e in payload(page.html)["edges"] if e["relation"] == "gap"]  # type: ignore[union-attr, index]
     assert len(edges) == 1
     (e,) = edges
-    assert e["dashes"] and e["claims"] == [W + "c1"] and ["Gap score", "0.61"] in e["facts"]
+    assert e["dashes"] and e["claims"] == [W + "c1"] and (e["score"], e["note"]) == (0.61, "Ranked 1 of 15")
 
 
 def test_sizes_follow_the_metric_and_communities_colour_nodes() -> None:
@@ -285,7 +289,8 @@ def test_sizes_follow_the_metric_and_communities_colour_nodes() -> None:
     nodes = {n["id"]: n for n in data["nodes"]}  # type: ignore[index]
     assert nodes[W + "RU"]["size"] > nodes[W + "AL"]["size"]
     assert data["sizeBy"] == "betweenness" and data["colorBy"] == "community"
-    assert len({n["color"]["background"] for n in nodes.values()}) == 3
+    fills = {n["color"]["background"] if isinstance(n["color"], dict) else n["color"] for n in nodes.values()}
+    assert len(fills) == 3
     with pytest.raises(ValueError):
         explorer_page(G, color_by="community")
 
@@ -306,7 +311,10 @@ def test_small_graphs_use_physics_large_graphs_get_python_positions() -> None:
     data = payload(big.html)
     assert not big.physics and data["options"]["physics"]["enabled"] is False  # type: ignore[index]
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])  # type: ignore[union-attr]
-    assert all(e["smooth"] is False for e in data["edges"])  # type: ignore[union-attr]
+    assert data["options"]["edges"]["smooth"] is False  # type: ignore[index]
+    assert not any("smooth" in e or "arrows" in e or "title" in e for e in data["edges"])  # type: ignore[union-attr]
+    labelled = [n for n in data["nodes"] if "label" in n]  # type: ignore[union-attr]
+    assert len(labelled) == 200 and all("name" in n for n in data["nodes"])  # type: ignore[union-attr]
     assert big.nodes == 400 and big.edges == 800
 
 

@@ -3,9 +3,12 @@
 (function () {
   "use strict";
 
+  var timings = { start: performance.now() };
   var data = JSON.parse(document.getElementById("wbsec-data").textContent);
+  timings.parsed = performance.now();
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
+  timings.datasets = performance.now();
   var container = document.getElementById("network");
   var details = document.getElementById("details");
   var searchStatus = document.getElementById("search-status");
@@ -21,12 +24,13 @@
   data.relations.forEach(function (r) { relationCaption[r.name] = r.caption; });
 
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+  timings.network = performance.now();
   var api = {
-    network: network, nodes: nodes, edges: edges, data: data,
+    network: network, nodes: nodes, edges: edges, data: data, timings: timings,
     firstDraw: null, stabilised: !data.physics, select: selectNode, apply: applyFilters
   };
   window.wbsec = api;
-  network.once("afterDrawing", function () { api.firstDraw = performance.now(); });
+  network.once("afterDrawing", function () { api.firstDraw = timings.firstDraw = performance.now(); });
   if (data.physics) {
     network.once("stabilizationIterationsDone", function () {
       // Freeze once settled: the drawing stays still and cheap, nodes can still be dragged.
@@ -44,7 +48,14 @@
     return node;
   }
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-  function labelOf(id) { return nodeIndex[id] ? String(nodeIndex[id].label) : String(id); }
+  function labelOf(id) { return nodeIndex[id] ? String(nodeIndex[id].name) : String(id); }
+  function fmt(v) {
+    if (typeof v !== "number") { return String(v); }
+    return Number.isInteger(v) ? String(v) : String(parseFloat(v.toPrecision(3)));
+  }
+  var directedRelation = {};
+  data.relations.forEach(function (r) { directedRelation[r.name] = r.directed; });
+  function directed(e) { return !!directedRelation[e.relation]; }
   function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
 
   // ---- legend swatches drawn on tiny canvases (no images, no inline styles) ----------------------
@@ -176,13 +187,11 @@
     var all = el("option", null, "All years");
     all.value = "";
     yearSelect.appendChild(all);
-    var seen = {};
-    data.edges.forEach(function (e) { [year(e.since), year(e.until)].forEach(function (y) { if (y !== null) { seen[y] = true; } }); });
-    var years = Object.keys(seen).map(Number);
-    var span = data.years[1] - data.years[0];
-    if (span <= 120) {
+    var years = data.years.slice();
+    var first = years[0], last = years[years.length - 1];
+    if (last - first <= 120) {  // every year in between, so gaps in the record show as years too
       years = [];
-      for (var y = data.years[0]; y <= data.years[1]; y++) { years.push(y); }
+      for (var y = first; y <= last; y++) { years.push(y); }
     }
     years.sort(function (a, b) { return b - a; }).forEach(function (y) {
       var opt = el("option", null, y);
@@ -207,21 +216,24 @@
 
   // ---- search --------------------------------------------------------------------------------------
   var datalist = document.getElementById("labels");
-  var byLabel = data.nodes.slice().sort(function (a, b) { return String(a.label).localeCompare(String(b.label)); });
+  var byLabel = data.nodes.slice().sort(function (a, b) {
+    var x = String(a.name), y = String(b.name);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
   byLabel.forEach(function (n) {
     var opt = document.createElement("option");
-    opt.value = String(n.label);
+    opt.value = String(n.name);
     datalist.appendChild(opt);
   });
   function findNode(text) {
     var q = text.trim().toLowerCase();
     if (!q) { return null; }
     var tests = [
-      function (n) { return String(n.label).toLowerCase() === q; },
+      function (n) { return String(n.name).toLowerCase() === q; },
       function (n) { return String(n.id).toLowerCase() === q; },
       function (n) { var id = String(n.id).toLowerCase(); return id.endsWith("/" + q) || id.endsWith("#" + q) || id.endsWith(":" + q); },
-      function (n) { return String(n.label).toLowerCase().indexOf(q) === 0; },
-      function (n) { return String(n.label).toLowerCase().indexOf(q) >= 0; }
+      function (n) { return String(n.name).toLowerCase().indexOf(q) === 0; },
+      function (n) { return String(n.name).toLowerCase().indexOf(q) >= 0; }
     ];
     for (var i = 0; i < tests.length; i++) {
       var hit = byLabel.filter(tests[i]);
@@ -246,6 +258,15 @@
     showNode(id);
     return true;
   }
+  var lastFound = { id: null, at: 0 };
+  function found(id) {
+    // Enter fires 'change' and then 'submit': focus once, not twice (a second call restarts the animation).
+    var now = performance.now();
+    if (lastFound.id === id && now - lastFound.at < 800) { return; }
+    lastFound = { id: id, at: now };
+    searchStatus.textContent = "";
+    selectNode(id, true);
+  }
   document.getElementById("search-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var text = document.getElementById("search").value;
@@ -254,15 +275,13 @@
       searchStatus.textContent = text.trim() ? "No node matches \u201c" + text.trim() + "\u201d." : "";
       return;
     }
-    searchStatus.textContent = "";
-    selectNode(id, true);
+    found(id);
   });
   document.getElementById("search").addEventListener("change", function (ev) {
     // Picking a suggestion from the list fires 'change' without a submit.
     var id = findNode(ev.target.value);
-    if (id !== null && String(nodeIndex[id].label).toLowerCase() === ev.target.value.trim().toLowerCase()) {
-      searchStatus.textContent = "";
-      selectNode(id, true);
+    if (id !== null && String(nodeIndex[id].name).toLowerCase() === ev.target.value.trim().toLowerCase()) {
+      found(id);
     }
   });
 
@@ -302,6 +321,36 @@
     });
     return wrap;
   }
+  var actorKinds = { polity: true, organisation: true, person: true };
+  function nodeFacts(n) {
+    var list = [["Kind", kindCaption[n.kind] || n.kind], ["IRI", n.id]];
+    if (n.region) { list.push(["Region", n.region]); }
+    if (actorKinds[n.kind] && n.external !== undefined) {
+      list.push(["In the Western Balkans", n.external ? "no" : "yes"]);
+    }
+    list.push([data.sizeBy.charAt(0).toUpperCase() + data.sizeBy.slice(1), fmt(n.metric)]);
+    if (n.community !== undefined) { list.push(["Community", String(n.community)]); }
+    return list;
+  }
+  function edgeFacts(e) {
+    var list = [["Relation", relationCaption[e.relation] || e.relation]];
+    if (e.relation === "gap" || e.relation === "absence") {
+      if (e.note) { list.push(["Note", e.note]); }
+      if (e.score !== undefined) { list.push(["Gap score", fmt(e.score)]); }
+    } else {
+      list.push(["Tie", e.sign < 0 ? "negative (hostile, condemns, or seen as a threat)" : "positive"]);
+      if (e.role) { list.push(["Role", e.role]); }
+      if (e.via) { list.push(["Via", e.via]); }
+      list.push(["Weight", fmt(e.weight)]);
+    }
+    if (e.since) { list.push(["Since", e.since]); }
+    if (e.until) { list.push(["Until", e.until]); }
+    (e.claims || []).forEach(function (c) { list.push(["Claim", c]); });
+    return list;
+  }
+  api.nodeFacts = nodeFacts;
+  api.edgeFacts = edgeFacts;
+
   function showPlaceholder() {
     clear(details);
     details.appendChild(el("p", "placeholder", "Click a node or a tie to see its facts and where each comes from."));
@@ -310,9 +359,9 @@
     var n = nodeIndex[id];
     if (!n) { return; }
     clear(details);
-    details.appendChild(el("h3", null, n.label));
+    details.appendChild(el("h3", null, n.name));
     details.appendChild(el("span", "badge", kindCaption[n.kind] || n.kind));
-    details.appendChild(facts(n.facts));
+    details.appendChild(facts(nodeFacts(n)));
     var ties = tiesOf[id].slice();
     details.appendChild(el("h2", null, "Ties (" + ties.length + ")"));
     var list = el("ul", "ties");
@@ -321,7 +370,7 @@
       var li = el("li");
       var outgoing = e.from === id;
       var other = outgoing ? e.to : e.from;
-      var arrow = e.arrows && e.arrows.to && e.arrows.to.enabled ? (outgoing ? "\u2192 " : "\u2190 ") : "\u2013 ";
+      var arrow = directed(e) ? (outgoing ? "\u2192 " : "\u2190 ") : "\u2013 ";
       var button = el("button", "link", arrow + labelOf(other));
       button.type = "button";
       button.addEventListener("click", function () { selectEdge(e.id); });
@@ -341,10 +390,9 @@
     var e = edges.get(id);
     if (!e) { return; }
     clear(details);
-    var directed = e.arrows && e.arrows.to && e.arrows.to.enabled;
-    details.appendChild(el("h3", null, labelOf(e.from) + (directed ? " \u2192 " : " \u2013 ") + labelOf(e.to)));
+    details.appendChild(el("h3", null, labelOf(e.from) + (directed(e) ? " \u2192 " : " \u2013 ") + labelOf(e.to)));
     details.appendChild(el("span", "badge", relationCaption[e.relation] || e.relation));
-    details.appendChild(facts(e.facts));
+    details.appendChild(facts(edgeFacts(e)));
     details.appendChild(el("h2", null, "Source"));
     details.appendChild(provenance(e.claims, false));
     var ends = el("div", "buttons");
@@ -381,6 +429,29 @@
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape") { network.unselectAll(); showPlaceholder(); }
   });
+
+  // ---- labels on demand (big graphs label only their largest nodes up front) ---------------------
+  var unlabelled = data.nodes.filter(function (n) { return n.label === undefined; }).length;
+  if (unlabelled > 0) {
+    var labelTimer = null;
+    var labelNow = function () {
+      labelTimer = null;
+      if (network.getScale() < 0.45) { return; }
+      var box = container.getBoundingClientRect();
+      var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: box.width, y: box.height });
+      var updates = [];
+      nodes.forEach(function (n) {
+        if (n.label === undefined && n.x >= a.x && n.x <= b.x && n.y >= a.y && n.y <= b.y && updates.length < 1500) {
+          updates.push({ id: n.id, label: String(n.name) });
+        }
+      });
+      if (updates.length) { nodes.update(updates); }
+    };
+    var labelSoon = function () { if (labelTimer === null) { labelTimer = window.setTimeout(labelNow, 200); } };
+    network.on("zoom", labelSoon);
+    network.on("dragEnd", labelSoon);
+    network.on("animationFinished", labelSoon);
+  }
 
   var sub = document.getElementById("subtitle");
   sub.textContent = [data.subtitle, plural(data.nodes.length, "node", "nodes"), plural(data.edges.length, "tie", "ties")]
