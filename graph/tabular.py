@@ -1130,8 +1130,9 @@ def import_csv(
         raise ImportRejected(problems)
     context, origin = _load_context(data, shipped)
     index = _Index(context)
-    existing = _describe_resources(context, spec)
-    by_iri = {d.iri: d for d in existing}
+    matcher = _Matcher(spec)
+    for d in _describe_resources(context, spec):
+        matcher.add(d)
     pending = [_Pending(t, r) for t in tables for r in t.rows]
 
     def fail(p: _Pending, column: str | None, message: str, policy: bool = False) -> None:
@@ -1146,12 +1147,12 @@ def import_csv(
     for p in pending:
         _parse_cells(spec, p, index, fail, refs=False)
         if ref_free and not p.failed:
-            _identify(spec, p, pending, existing, by_iri, origin, context, index, fail)
+            _identify(spec, p, matcher, origin, context, index, fail)
     # Pass 2: references, then identity for the other kinds.
     for p in pending:
         _parse_cells(spec, p, index, fail, refs=True)
         if not p.failed and p.subject is None:
-            _identify(spec, p, pending, existing, by_iri, origin, context, index, fail)
+            _identify(spec, p, matcher, origin, context, index, fail)
     if problems:
         raise ImportRejected(problems)
     new = bind_prefixes(Graph())
@@ -1215,24 +1216,90 @@ def _parse_cells(spec: Kind, p: _Pending, index: _Index, fail: _Fail, *, refs: b
         p.canon[col.name] = sorted(set(canon))
 
 
-def _key_matches(spec: Kind, row: dict[str, list[str]], other: _Described) -> bool:
+@dataclass(frozen=True)
+class _KeyGroup:
+    """Key columns that fill one property (``party_a`` + ``party_b``), compared as one sorted set."""
+
+    columns: tuple[str, ...]
+    labels: bool
+    multi: bool
+
+
+@cache
+def _key_groups(spec: Kind) -> tuple[_KeyGroup, ...]:
+    groups: list[_KeyGroup] = []
     done: set[str] = set()
     for name in spec.key:
         group = spec.group(name)
         if any(c.name in done for c in group):
             continue
         done.update(c.name for c in group)
-        mine = sorted(v for c in group for v in row.get(c.name, []))
-        theirs = sorted(v for c in group for v in other.values.get(c.name, []))
-        if any(c.labels for c in group):
-            if not mine or not all(_norm(v) in other.labels for v in mine):
+        groups.append(_KeyGroup(tuple(c.name for c in group), any(c.labels for c in group), any(c.multi for c in group)))
+    return tuple(groups)
+
+
+def _labels_of(spec: Kind, values: dict[str, list[str]]) -> frozenset[str]:
+    return frozenset(_norm(v) for c in spec.columns if c.labels for v in values.get(c.name, []))
+
+
+_Entry = tuple[_Described, "_Pending | None"]
+
+
+class _Matcher:
+    """Resources of one kind (from the graph, then from rows) by key, so a row finds what it restates quickly.
+
+    Key columns match when equal; a label column matches any label of the
+    resource (case-insensitive); a multi-valued column (``source``) matches
+    when one side's values include the other's.
+    """
+
+    def __init__(self, spec: Kind) -> None:
+        self.groups = _key_groups(spec)
+        self.blocks: dict[str, list[_Entry]] = {}
+        self.by_iri: dict[URIRef, list[_Entry]] = {}
+
+    def _blocks(self, values: dict[str, list[str]], labels: frozenset[str] | None) -> set[str]:
+        """Bucket names: two entries can only match when they share one (labels: all of a resource's)."""
+        if not self.groups:
+            return {"*"}
+        first = self.groups[0]
+        vals = sorted(v for c in first.columns for v in values.get(c, []))
+        if first.labels:
+            return {"L" + lab for lab in labels} if labels is not None else {"L" + _norm(v) for v in vals}
+        if first.multi:
+            return {"M" + v for v in vals} or {"M"}
+        return {"V" + "\x1f".join(vals)}
+
+    def add(self, d: _Described, p: _Pending | None = None) -> None:
+        entry: _Entry = (d, p)
+        for block in self._blocks(d.values, d.labels):
+            self.blocks.setdefault(block, []).append(entry)
+        self.by_iri.setdefault(d.iri, []).append(entry)
+
+    def matching(self, row: dict[str, list[str]]) -> list[_Entry]:
+        seen: set[int] = set()
+        out: list[_Entry] = []
+        for block in sorted(self._blocks(row, None)):
+            for entry in self.blocks.get(block, []):
+                if id(entry) not in seen:
+                    seen.add(id(entry))
+                    if self._matches(row, entry[0]):
+                        out.append(entry)
+        return out
+
+    def _matches(self, row: dict[str, list[str]], other: _Described) -> bool:
+        for group in self.groups:
+            mine = sorted(v for c in group.columns for v in row.get(c, []))
+            theirs = sorted(v for c in group.columns for v in other.values.get(c, []))
+            if group.labels:
+                if not mine or not all(_norm(v) in other.labels for v in mine):
+                    return False
+            elif group.multi:
+                if (mine or theirs) and not (mine and theirs and (set(mine) <= set(theirs) or set(theirs) <= set(mine))):
+                    return False
+            elif mine != theirs:
                 return False
-        elif any(c.multi for c in group):
-            if (mine or theirs) and not (mine and theirs and (set(mine) <= set(theirs) or set(theirs) <= set(mine))):
-                return False
-        elif mine != theirs:
-            return False
-    return True
+        return True
 
 
 def _conflicts(spec: Kind, row: dict[str, list[str]], other: _Described) -> list[tuple[str, str, str]]:
@@ -1247,9 +1314,7 @@ def _conflicts(spec: Kind, row: dict[str, list[str]], other: _Described) -> list
 def _identify(
     spec: Kind,
     p: _Pending,
-    pending: list[_Pending],
-    existing: list[_Described],
-    by_iri: dict[URIRef, _Described],
+    matcher: _Matcher,
     origin: dict[URIRef, str],
     context: Graph,
     index: _Index,
@@ -1257,10 +1322,6 @@ def _identify(
 ) -> None:
     """Give the row its subject: the id cell, a resource it restates, or a new slug; refuse contradictions."""
     id_cell = p.row.cells.get("id", "")
-    earlier = [
-        (q, _Described(q.subject, q.canon, frozenset(_norm(v) for c in spec.columns if c.labels for v in q.canon.get(c.name, []))))
-        for q in pending if q is not p and q.subject is not None and not q.failed
-    ]
     subject: URIRef | None = None
     if id_cell:
         try:
@@ -1268,50 +1329,47 @@ def _identify(
         except _CellError as exc:
             fail(p, "id", str(exc), exc.policy)
             return
-        matches_existing = [by_iri[subject]] if subject in by_iri else []
-        matches_rows = [(q, d) for q, d in earlier if d.iri == subject]
+        matches = matcher.by_iri.get(subject, [])
     else:
-        matches_existing = [d for d in existing if _key_matches(spec, p.canon, d)]
-        matches_rows = [(q, d) for q, d in earlier if _key_matches(spec, p.canon, d)]
-        found = sorted({d.iri for d in matches_existing} | {d.iri for _q, d in matches_rows})
+        matches = matcher.matching(p.canon)
+        found = sorted({d.iri for d, _q in matches})
         if len(found) > 1:
             listed = "; ".join(index.show(i) for i in found)
             fail(p, None, f"this row matches several resources ({listed}); fill the id column to say which one")
             return
         if found:
             subject = found[0]
-    for d in matches_existing:
+    same = f"same {', '.join(spec.key)}"
+    for d, q in matches:
         for col, mine, theirs in _conflicts(spec, p.canon, d):
-            where = origin.get(d.iri, "the loaded data")
-            fail(p, col, f"contradicts {index.show(d.iri)} in {where}, which says {theirs!r} where this row says "
-                         f"{mine!r} (same {', '.join(spec.key)}); correct one of them")
-    for q, d in matches_rows:
-        for col, mine, theirs in _conflicts(spec, p.canon, d):
-            fail(p, col, f"contradicts line {q.row.line} of {q.table.name}, which says {theirs!r} where this row says "
-                         f"{mine!r} (same {', '.join(spec.key)}); correct one of them")
+            where = origin.get(d.iri, "the loaded data") if q is None else f"line {q.row.line} of {q.table.name}"
+            what = f"{index.show(d.iri)} in {where}" if q is None else where
+            fail(p, col, f"contradicts {what}, which says {theirs!r} where this row says {mine!r} ({same}); "
+                         "correct one of them")
     if p.failed:
         return
-    if subject is not None and (subject in by_iri or matches_rows):
+    in_graph = any(q is None for _d, q in matches)
+    rows = [q for _d, q in matches if q is not None]
+    if subject is not None and (in_graph or rows):
         p.status = "merged"
-        p.merged_with = origin.get(subject, "") if subject in by_iri else f"{matches_rows[0][0].table.name}:{matches_rows[0][0].row.line}"
+        p.merged_with = origin.get(subject, "") if in_graph else f"{rows[0].table.name}:{rows[0].row.line}"
     if subject is None:
         slug = _derive_slug(spec, p.canon)
         if not slug or slug == spec.prefix:
             fail(p, "id", "cannot derive an id from this row; fill the id column")
             return
         subject = WB[slug]
-        taken = (subject, None, None) in context or any(q.subject == subject for q in pending if q is not p)
-        if taken:
+        if (subject, None, None) in context or subject in matcher.by_iri:
             fail(p, "id", f"the derived id {_compact(subject)} is already used by {index.show(subject)} for something "
                           "else; fill the id column with another id")
             return
-    elif subject not in by_iri and not matches_rows and (subject, None, None) in context:
+    elif not in_graph and not rows and (subject, None, None) in context:
         kinds = ", ".join(sorted(_compact(t) for t in context.objects(subject, RDF.type))) or "no type"
         fail(p, "id", f"{_compact(subject)} already exists as {kinds}, not as {spec.name}; choose another id")
         return
     p.subject = subject
-    classes = _classes(spec, p)
-    index.add(subject, classes, [v for c in spec.columns if c.labels for v in p.canon.get(c.name, [])])
+    matcher.add(_Described(subject, p.canon, _labels_of(spec, p.canon)), p)
+    index.add(subject, _classes(spec, p), [v for c in spec.columns if c.labels for v in p.canon.get(c.name, [])])
 
 
 def _parse_id(cell: str) -> URIRef:

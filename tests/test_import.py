@@ -304,6 +304,15 @@ def test_a_row_without_type_merges_into_a_survey_without_contradiction(tmp_path:
     assert (WB["asb-2022"], RDF.type, WBO.Source) not in turtle(result)
 
 
+def test_a_row_repeated_in_the_same_file_is_one_resource(tmp_path: Path) -> None:
+    row = "XK,MK,14,,wb:euractiv-2023-tirana-panel,para. 12\n"
+    path = write(tmp_path, f"{COOP_HEADER}\n{row}{row}")
+    result = fresh(path, "--kind", "cooperation")
+    assert result.exit_code == 0, result.output
+    assert "1 new, 1 merged" in result.stderr and f"line 3: same as wb:coop-mk-xk-euractiv-2023-tirana-panel ({path}:2)" in result.stderr
+    assert len(set(turtle(result).subjects(RDF.type, WBO.BilateralCooperation))) == 1
+
+
 def test_merged_rows_are_reported_with_the_file_they_merge_into(tmp_path: Path) -> None:
     path = write(tmp_path, f"{COOP_HEADER}\nKosovo,North Macedonia,14,,wb:euractiv-2023-tirana-panel,para. 12\n")
     result = invoke("import", path, "--kind", "cooperation")
