@@ -201,17 +201,18 @@ def neighbourhood(G: nx.MultiDiGraph, node: str, depth: int) -> nx.MultiDiGraph:
     return H
 
 
-def layout_positions(
-    G: nx.Graph, *, scale: float | None = None, threshold: int = LAYOUT_THRESHOLD
-) -> dict[str, tuple[float, float]]:
-    """Deterministic 2-D positions for the nodes of ``G``, centred on 0 and about ``scale`` wide.
+def layout_positions(G: nx.Graph, *, threshold: int = LAYOUT_THRESHOLD) -> dict[str, tuple[float, float]]:
+    """Deterministic 2-D positions (in screen pixels around 0) for the nodes of ``G``.
 
-    Up to ``threshold`` nodes: NetworkX's spring layout with a fixed
-    seed (the browser then lets physics settle from there). Above it: igraph's
-    grid Fruchterman-Reingold from a sunflower seed, which only repels nearby
-    nodes and so stays near-linear per iteration (10,000 nodes in about a
-    second); it runs on a private random generator with a fixed seed. The same
-    graph always gives the same picture.
+    Up to ``threshold`` nodes: NetworkX's spring layout with a fixed seed (the
+    browser then lets physics settle from there). Above it, each connected
+    component is laid out on its own with igraph's Fruchterman-Reingold (the
+    grid variant above 1,000 nodes, which only repels nearby nodes and stays
+    near-linear per iteration) from a sunflower seed on a private, seeded
+    random generator; components are then packed in rows, largest first, with
+    isolated nodes and pairs in a compact grid underneath, so a few stray nodes
+    do not squash the main picture. The same graph always gives the same
+    picture; 10,000 nodes take a second or two.
 
     >>> pos = layout_positions(nx.path_graph(["x", "y", "z"]))
     >>> sorted(pos) == ["x", "y", "z"] and pos == layout_positions(nx.path_graph(["x", "y", "z"]))
@@ -221,41 +222,75 @@ def layout_positions(
     n = len(nodes)
     if n == 0:
         return {}
+    simple = nx.Graph()
+    simple.add_nodes_from(nodes)
+    simple.add_edges_from(sorted({tuple(sorted((u, v), key=str)) for u, v in G.edges() if u != v}, key=str))
     if n <= threshold:
-        simple = nx.Graph()
-        simple.add_nodes_from(nodes)
-        simple.add_edges_from(sorted({tuple(sorted((str(u), str(v)))) for u, v in G.edges() if u != v}))
         raw = nx.spring_layout(simple, seed=7, iterations=80)
-        coords = [[float(raw[v][0]), float(raw[v][1])] for v in nodes]
-    else:
-        coords = _igraph_layout(G, nodes)
-    xs = [c[0] for c in coords]
-    ys = [c[1] for c in coords]
+        return _centred({v: (float(raw[v][0]), float(raw[v][1])) for v in nodes}, 60.0 * math.sqrt(n))
+    return _packed_components(simple)
+
+
+def _centred(coords: Mapping[str, tuple[float, float]], radius: float) -> dict[str, tuple[float, float]]:
+    """Scale ``coords`` to fit a square of side 2 * radius centred on 0; rounded to 0.1 px."""
+    xs = [c[0] for c in coords.values()]
+    ys = [c[1] for c in coords.values()]
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    radius = scale if scale is not None else 60.0 * math.sqrt(n)
-    return {
-        v: (round((coords[i][0] - cx) / span * 2 * radius, 1), round((coords[i][1] - cy) / span * 2 * radius, 1))
-        for i, v in enumerate(nodes)
-    }
+    k = 2 * radius / span
+    return {v: (round((x - cx) * k, 1), round((y - cy) * k, 1)) for v, (x, y) in coords.items()}
 
 
-def _igraph_layout(G: nx.Graph, nodes: Sequence[str]) -> list[list[float]]:
+def _packed_components(U: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Lay out each component on its own and pack them, largest first, isolates and pairs last."""
+    gap, cell = 80.0, 60.0
+    comps = sorted((sorted(c, key=str) for c in nx.connected_components(U)), key=lambda c: (-len(c), str(c[0])))
+    large = [c for c in comps if len(c) >= 3]
+    small = [v for c in comps if len(c) < 3 for v in c]  # isolates and pairs, pair members side by side
+    pieces: list[tuple[float, dict[str, tuple[float, float]]]] = []
+    for comp in large:
+        radius = 45.0 * math.sqrt(len(comp))
+        sub = U.subgraph(comp)
+        index = {v: i for i, v in enumerate(comp)}
+        pairs = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in sub.edges())
+        coords = _igraph_layout(len(comp), pairs)
+        pieces.append((radius, _centred({v: (coords[i][0], coords[i][1]) for v, i in index.items()}, radius)))
+    total = sum((2 * r + gap) ** 2 for r, _p in pieces) + len(small) * cell * cell
+    width = max([2 * r for r, _p in pieces] + [math.sqrt(total), cell])
+    out: dict[str, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for radius, piece in pieces:  # shelf packing: left to right, then a new row
+        if x > 0 and x + 2 * radius > width:
+            x, y, row = 0.0, y + row + gap, 0.0
+        for v, (px, py) in piece.items():
+            out[v] = (round(px + x + radius, 1), round(py + y + radius, 1))
+        x += 2 * radius + gap
+        row = max(row, 2 * radius)
+    if small:
+        top = y + row + (gap if pieces else 0.0)
+        columns = max(1, int(width // cell))
+        for i, v in enumerate(small):
+            out[v] = (round((i % columns) * cell + cell / 2, 1), round(top + (i // columns) * cell + cell / 2, 1))
+    xs = [p[0] for p in out.values()]
+    ys = [p[1] for p in out.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return {v: (round(px - cx, 1), round(py - cy, 1)) for v, (px, py) in out.items()}
+
+
+def _igraph_layout(n: int, pairs: Sequence[tuple[int, int]]) -> list[list[float]]:
+    """Fruchterman-Reingold positions of nodes 0..n-1 joined by ``pairs``, deterministic."""
     import igraph as ig
 
-    n = len(nodes)
-    index = {v: i for i, v in enumerate(nodes)}
-    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v})
     golden = math.pi * (3 - math.sqrt(5))  # sunflower (Vogel) seed: even cover of a disc, no randomness
     seed = [[math.sqrt(i + 0.5) * math.cos(i * golden), math.sqrt(i + 0.5) * math.sin(i * golden)] for i in range(n)]
-    graph = ig.Graph(n=n, edges=pairs)
+    graph = ig.Graph(n=n, edges=list(pairs))
     ig.set_random_number_generator(random.Random(20240601))
     try:
         niter = 500 if n <= 2000 else 250 if n <= 5000 else 150
         layout = graph.layout_fruchterman_reingold(seed=seed, niter=niter, grid=n > 1000)
     finally:
         ig.set_random_number_generator(random)
-    return [list(map(float, c)) for c in layout.coords]
+    return [[float(c[0]), float(c[1])] for c in layout.coords]
 
 
 def explorer_page(

@@ -325,6 +325,18 @@ def test_layout_is_deterministic_and_spread_out() -> None:
     assert len(set(a.values())) == 1200  # no two nodes on the same spot
 
 
+def test_isolated_nodes_are_packed_below_and_do_not_squash_the_main_component() -> None:
+    G = nx.gnm_random_graph(600, 1500, seed=2)
+    main = max(nx.connected_components(G), key=len)
+    G.add_nodes_from(range(1000, 1300))  # 300 isolated nodes
+    pos = layout_positions(G)
+    main_x = [pos[v][0] for v in main]
+    isolated_y = [pos[v][1] for v in range(1000, 1300)]
+    assert min(isolated_y) > max(pos[v][1] for v in main)
+    all_x = [p[0] for p in pos.values()]
+    assert max(main_x) - min(main_x) > 0.6 * (max(all_x) - min(all_x))
+
+
 def test_neighbourhood_keeps_edges_and_absences_among_kept_nodes() -> None:
     H = neighbourhood(sample_graph(), W + "XK", 1)
     assert set(H) == {W + "XK", W + "x", BREAKOUT}
