@@ -412,6 +412,8 @@ def test_cli_focus_and_unknown_focus() -> None:
     assert labels == {"日本", "Côte d’Ivoire"}
     bad = runner.invoke(main, ["viz", "--no-shipped", "--data", str(HOSTILE), "--focus", "Atlantis", "-o", "-"])
     assert bad.exit_code == 2 and "Atlantis" in bad.output
+    lonely = runner.invoke(main, ["viz", "--no-shipped", "--data", str(HOSTILE), "--depth", "2", "-o", "-"])
+    assert lonely.exit_code == 2 and "--depth needs --focus" in lonely.output
 
 
 def test_cli_size_choices_are_the_metrics_module_s() -> None:

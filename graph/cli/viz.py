@@ -40,8 +40,8 @@ DEFAULT_OUTPUT = "wbsec-graph.html"
               help="Which network: every actor and tie, the six polities only, memberships, or +/- ties.")
 @click.option("--focus", metavar="NODE", default=None,
               help="Draw only the neighbourhood of NODE: an IRI, a prefixed name (wb:XK) or a label (Kosovo).")
-@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
-              help="With --focus: how many steps out from NODE.")
+@click.option("--depth", type=click.IntRange(min=0), default=None,
+              help="With --focus: how many steps out from NODE (default 1).")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="Only ties valid on that day (undated ties are kept).")
 @click.option("--size-by", "size_by", type=click.Choice(SIZE_METRICS), default="degree", show_default=True,
@@ -60,7 +60,7 @@ def command(
     no_shipped: bool,
     view: str,
     focus: str | None,
-    depth: int,
+    depth: int | None,
     as_of: dt.datetime | None,
     size_by: str,
     color_by: str,
@@ -92,6 +92,8 @@ def command(
     from graph.store import load_graph
     from graph.viz import explorer_page, neighbourhood
 
+    if depth is not None and focus is None:
+        raise click.UsageError("--depth needs --focus NODE")
     g = load_graph(data, shipped=not no_shipped)
     day = as_of.date() if as_of is not None else None
     G = to_networkx(g, view, as_of=day)
@@ -102,8 +104,9 @@ def command(
         node = resolve_node(g, focus, among=list(G.nodes))
         if node not in G:
             raise InputError(f"--focus {focus!r}: {node} is not in the {view} view; try --view actors")
-        G = neighbourhood(G, node, depth)
-        subtitle.append(f"within {depth} of {G.nodes[node].get('label') or node}")
+        steps = 1 if depth is None else depth
+        G = neighbourhood(G, node, steps)
+        subtitle.append(f"within {steps} step{'' if steps == 1 else 's'} of {G.nodes[node].get('label') or node}")
     wanted = [size_by] + (["community"] if color_by == "community" else [])
     report = node_metrics(G, wanted)
     sizes = {r.id: float(r.value(size_by) or 0.0) for r in report.rows}
