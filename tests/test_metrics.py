@@ -75,6 +75,21 @@ def test_unweighted_effective_size_is_borgattis_formula() -> None:
     assert r == pytest.approx({"a": 3 - 2 * 1 / 3, "b": 1.0, "c": 1.0, "d": 1.0})  # n - 2t/n
 
 
+def test_weighted_effective_size_equals_networkx_per_node_definition() -> None:
+    import random
+
+    for seed in range(3):
+        S = nx.gnm_random_graph(40, 120, seed=seed)
+        rnd = random.Random(seed)
+        for u, v in S.edges:
+            S[u][v]["weight"] = rnd.choice([0.5, 1.0, 2.0, 3.0, 7.0])
+        S.add_node("isolated")
+        got = {r.id: r.effective_size for r in node_metrics(S, ["effective_size"]).rows}
+        ref = nx.effective_size(S, nodes=list(S), weight="weight")  # NetworkX's reference (per-node) code
+        assert got.pop("isolated") is None
+        assert got == pytest.approx({str(n): x for n, x in ref.items() if n != "isolated"}, abs=1e-12)
+
+
 def _igraph(S: nx.Graph) -> tuple[ig.Graph, list[str]]:
     names = sorted(S.nodes)
     index = {n: i for i, n in enumerate(names)}
