@@ -407,7 +407,7 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     if spec.name == "xml":
         _refuse_xml_unsafe(g)
     try:
-        data = g.serialize(format=spec.rdflib, encoding="utf-8")
+        data = _exact_turtle(g) if spec.name == "ttl" else g.serialize(format=spec.rdflib, encoding="utf-8")
     except (UnicodeEncodeError, ValueError) as exc:
         raise OutputError(f"cannot write the graph as {spec.name}: {exc}") from exc
     if spec.name == "nt":
@@ -429,6 +429,31 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     if not same_graph(g, back):
         raise OutputError(f"the {spec.name} export does not round-trip to the same graph; nothing written")
     return data
+
+
+def _exact_turtle(g: Graph) -> bytes:
+    """Turtle that keeps every typed literal's spelling.
+
+    rdflib's Turtle writer prints ``"42"^^xsd:decimal`` as ``42.0``, which reads
+    back as a different term: merged with the curated data, a figure would then
+    have two values. Such literals are written in full instead.
+    """
+    import io
+
+    from rdflib import Literal
+    from rdflib.plugins.serializers.turtle import TurtleSerializer
+
+    class _Exact(TurtleSerializer):
+        def label(self, node: Any, position: int) -> str:
+            short: str = super().label(node, position)
+            if isinstance(node, Literal) and node.datatype is not None:
+                if not short.startswith('"') and short != str(node):
+                    return str(node.n3(self.store.namespace_manager))
+            return short
+
+    buffer = io.BytesIO()
+    _Exact(g).serialize(buffer, encoding="utf-8")
+    return buffer.getvalue()
 
 
 def same_graph(a: Graph, b: Graph) -> bool:

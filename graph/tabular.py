@@ -998,33 +998,10 @@ def export_csv(g: Graph, kind: str) -> str:
 
 
 def turtle(g: Graph) -> bytes:
-    """``g`` as Turtle that keeps every literal exactly as it is, checked by parsing it back.
+    """``g`` as Turtle that keeps every literal exactly as it is, checked by parsing it back."""
+    from graph.store import serialize_verified
 
-    rdflib's Turtle writer prints ``"42"^^xsd:decimal`` as ``42.0``, which
-    reads back as a different literal: merged into the curated data (which
-    holds ``"42"``) a figure would then have two percentages. Numbers whose
-    short form would change are written in full (``"42"^^xsd:decimal``).
-    """
-    from rdflib.plugins.serializers.turtle import TurtleSerializer
-
-    from graph.errors import OutputError
-
-    class _Exact(TurtleSerializer):
-        def label(self, node: Node, position: int) -> str:
-            if isinstance(node, Literal) and node.datatype is not None:
-                short = super().label(node, position)
-                if not short.startswith('"') and short != str(node):
-                    return node.n3(self.store.namespace_manager)
-                return short
-            return super().label(node, position)
-
-    buffer = io.BytesIO()
-    _Exact(g).serialize(buffer, encoding="utf-8")
-    data = buffer.getvalue()
-    back = Graph().parse(data=data, format="turtle")
-    if set(back) != set(g):
-        raise OutputError("the Turtle output does not read back as the same triples; nothing written")
-    return data
+    return serialize_verified(g, "ttl")
 
 
 # ---------------------------------------------------------------------------
