@@ -538,16 +538,20 @@ def _checked_input(path: Path, fmt: str | None, max_bytes: int) -> _Input:
     return _Input(path, spec, data)
 
 
+_SMALL_FILE = 4 * 1024 * 1024
 _OX_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "jsonld": "JSON_LD", "xml": "RDF_XML"}
 
 
 def _bulk_load(pyoxigraph: Any, store: Any, item: _Input) -> None:
     fmt = getattr(pyoxigraph.RdfFormat, _OX_FORMATS[item.spec.name])
+    # bulk_load writes new files on every call, a fixed cost that dominates for small inputs
+    small = (len(item.data) if item.data is not None else item.path.stat().st_size) < _SMALL_FILE
+    load = store.load if small else store.bulk_load
     try:
         if item.data is None:
-            store.bulk_load(path=str(item.path), format=fmt)
+            load(path=str(item.path), format=fmt)
         else:
-            store.bulk_load(input=item.data, format=fmt)
+            load(input=item.data, format=fmt)
     except SyntaxError as exc:
         raise InputError(_syntax_message(exc, item)) from exc
     except (OSError, ValueError) as exc:

@@ -214,22 +214,24 @@ def simple_graph(G: nx.MultiDiGraph | nx.Graph) -> nx.Graph:
     """
     S = nx.Graph()
     S.add_nodes_from(sorted(G.nodes(data=True), key=lambda t: str(t[0])))
-    signed: dict[tuple[str, str], float] = {}
-    for u, v, d in sorted(G.edges(data=True), key=lambda t: (str(t[0]), str(t[1]))):
+    ties: dict[tuple[str, str], dict[str, float]] = {}
+    for u, v, d in G.edges(data=True):
         if u == v:
             continue
-        a, b = sorted((u, v), key=str)
+        pair = (u, v) if str(u) <= str(v) else (v, u)
         w = float(d.get("weight", 1.0))
-        s = -1 if float(d.get("sign", 1)) < 0 else 1
-        if S.has_edge(a, b):
-            S[a][b]["weight"] += w
-        else:
-            S.add_edge(a, b, weight=w)
+        tie = ties.get(pair)
+        if tie is None:
+            tie = ties[pair] = {"weight": 0.0, "_signed": 0.0}
+        tie["weight"] += w
+        tie["_signed"] += -w if float(d.get("sign", 1)) < 0 else w
         rel = f"n_{d.get('relation', 'edge')}"
-        S[a][b][rel] = S[a][b].get(rel, 0) + 1
-        signed[(a, b)] = signed.get((a, b), 0.0) + s * w
-    for (a, b), total in signed.items():
-        S[a][b]["sign"] = (total > 0) - (total < 0)
+        tie[rel] = tie.get(rel, 0) + 1
+    for pair in sorted(ties, key=lambda p: (str(p[0]), str(p[1]))):
+        tie = ties[pair]
+        total = tie.pop("_signed")
+        tie["sign"] = (total > 0) - (total < 0)
+        S.add_edge(pair[0], pair[1], **tie)
     return S
 
 

@@ -339,3 +339,49 @@ def test_cli_reads_a_remote_endpoint(endpoint: EndpointBackend, memory: MemoryBa
     result = CliRunner().invoke(main, ["query", "members", "--endpoint", endpoint.url, "--format", "json"])
     assert result.exit_code == 0, result.output
     assert '"https://w3id.org/wbsec/id/AL"' in result.stdout
+
+
+# --------------------------------------------------------------------------- fast centrality
+
+
+def _hubby_graph() -> object:
+    import networkx as nx
+
+    B = nx.barabasi_albert_graph(2500, 2, seed=3)
+    G = nx.MultiDiGraph()
+    for u, v in B.edges():
+        G.add_edge(f"n{u:05d}", f"n{v:05d}", weight=1.0 + (u * v) % 3, relation="cooperation")
+    G.add_edge("n00001", "n00002", weight=2.0)  # a parallel tie in the other direction: weights add up
+    G.add_node("isolated")
+    G.add_edge("n00003", "n00003")  # self-loops are dropped
+    return G
+
+
+def test_igraph_engine_matches_networkx() -> None:
+    from graph import metrics
+
+    G = _hubby_graph()
+    for samples in (0, 128):
+        a = metrics.betweenness(G, samples=samples, engine="networkx")
+        b = metrics.betweenness(G, samples=samples, engine="igraph")
+        assert a.keys() == b.keys()
+        assert max(abs(a[n] - b[n]) for n in a) < 1e-9
+    a = metrics.pagerank(G, engine="networkx")
+    b = metrics.pagerank(G, engine="igraph")
+    assert max(abs(a[n] - b[n]) for n in a) < 1e-9
+    first = metrics.communities(G, engine="igraph")
+    assert first == metrics.communities(G, engine="igraph")  # seeded: the same partition every run
+    assert sorted(first) == sorted(G.nodes) and min(first.values()) == 0
+    with pytest.raises(InputError, match="unknown engine"):
+        metrics.pagerank(G, engine="graph-tool")
+
+
+def test_igraph_copy_is_dropped_when_the_graph_changes() -> None:
+    from graph import metrics
+
+    G = _hubby_graph()
+    before = metrics.pagerank(G, engine="igraph")
+    G.add_edge("isolated", "n00000")
+    after = metrics.pagerank(G, engine="igraph")
+    assert after["isolated"] > before["isolated"]
+    assert after == metrics.pagerank(G.copy(), engine="igraph")
