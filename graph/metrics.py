@@ -425,7 +425,29 @@ def _betweenness(S: nx.Graph, samples: int | None, engine: str = "networkx") -> 
 
 
 def _closeness(S: nx.Graph) -> Values:
-    return {n: float(x) for n, x in nx.closeness_centrality(S).items()}
+    """NetworkX's closeness (Wasserman-Faust scaling), by breadth-first search in SciPy's C code.
+
+    closeness(v) = (r / (n-1)) * (r / sum of hop distances to the r nodes v reaches); 0 when r = 0.
+    Sources are processed in blocks so memory stays at block x n distances.
+    """
+    from scipy.sparse.csgraph import shortest_path
+
+    nodes = list(S.nodes)
+    n = len(nodes)
+    if n <= 1:
+        return {v: 0.0 for v in nodes}
+    A = nx.to_scipy_sparse_array(S, nodelist=nodes, weight=None, format="csr")
+    out: Values = {}
+    block = max(1, min(n, 2_000_000 // n))
+    for start in range(0, n, block):
+        idx = np.arange(start, min(n, start + block))
+        dist = shortest_path(A, method="D", directed=False, unweighted=True, indices=idx)
+        finite = np.isfinite(dist)
+        reach = finite.sum(axis=1) - 1  # minus the source itself
+        total = np.where(finite, dist, 0.0).sum(axis=1)
+        for i, r, t in zip(idx, reach, total):
+            out[nodes[int(i)]] = float((r / t) * (r / (n - 1))) if t > 0 else 0.0
+    return out
 
 
 def _eigenvector(S: nx.Graph) -> tuple[Values, str]:

@@ -130,6 +130,14 @@ def test_closeness_on_a_disconnected_graph_is_wasserman_faust() -> None:
     assert r == pytest.approx({"b": (2 / 3) * (2 / 2), "a": (2 / 3) * (2 / 3), "c": (2 / 3) * (2 / 3), "d": 0.0})
 
 
+def test_closeness_equals_networkx_on_random_disconnected_graphs() -> None:
+    for seed in range(3):
+        S = nx.gnm_random_graph(80, 90, seed=seed)  # sparse: several components and isolates
+        got = {r.id: r.closeness for r in node_metrics(S, ["closeness"]).rows}
+        ref = nx.closeness_centrality(S)
+        assert got == pytest.approx({str(n): x for n, x in ref.items()}, abs=1e-12)
+
+
 def test_eigenvector_equals_numpy_principal_eigenvector() -> None:
     S = simple_graph(view("four.ttl", "polities"))
     names = sorted(S.nodes)
