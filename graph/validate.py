@@ -16,7 +16,7 @@ import logging
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from rdflib.term import Node
 from graph.errors import InputError
 from graph.namespaces import FOAF, PREFIXES, RDF, RDFS, SH, SKOS
 
-__all__ = ["ValidationReport", "Violation", "format_report", "report_json", "validate"]
+__all__ = ["ValidationReport", "Violation", "conforms_cached", "format_report", "report_json", "validate"]
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 _LABEL_PROPERTIES = (SKOS.prefLabel, FOAF.name, RDFS.label)
@@ -101,6 +101,50 @@ def validate(data: Graph, shapes: Graph | None = None) -> ValidationReport:
                        _SEVERITY_ORDER.get(v.severity, 9), v.severity, v.message),
     )
     return ValidationReport(conforms=bool(conforms), violations=violations)
+
+
+def conforms_cached(g: Graph, files: Sequence[str | Path], *, cache_dir: Path | None = None) -> bool:
+    """``validate(g).conforms``, remembered for the exact inputs ``g`` was loaded from.
+
+    ``files`` are the files ``g`` came from, in load order. The verdict is
+    keyed by the sha256 of their bytes, of the shapes file and of the wbsec,
+    rdflib and pySHACL versions, and kept in ``$XDG_CACHE_HOME/wbsec/conformance/``
+    (default ``~/.cache``), so a cold ``wbsec info`` on unchanged data skips
+    pySHACL. If the cache cannot be read or written the check just runs.
+    """
+    import hashlib
+    import os
+    from importlib import metadata
+
+    import rdflib
+
+    from graph import __version__
+    from graph.errors import GraphError
+    from graph.fileio import atomic_write_text
+
+    digest = hashlib.sha256()
+    try:
+        shacl_version = metadata.version("pyshacl")
+    except metadata.PackageNotFoundError:
+        shacl_version = "?"
+    digest.update(f"wbsec {__version__} rdflib {rdflib.__version__} pyshacl {shacl_version}\n".encode())
+    for path in [_shapes_file(), *map(Path, files)]:
+        data = path.read_bytes()
+        digest.update(f"{len(data)}\n".encode())
+        digest.update(data)
+    base = cache_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wbsec" / "conformance"
+    entry = base / digest.hexdigest()
+    try:
+        return bool(json.loads(entry.read_text(encoding="utf-8"))["conforms"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    verdict = validate(g).conforms
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(entry, json.dumps({"conforms": verdict}) + "\n")
+    except (OSError, GraphError):
+        pass  # a read-only home: validate every time
+    return verdict
 
 
 def format_report(report: ValidationReport, g: Graph) -> str:

@@ -25,9 +25,11 @@ def command(data: tuple[str, ...], no_shipped: bool, fmt: str, no_validate: bool
     s = summary(g)
     conforms: bool | None = None
     if not no_validate:
-        from graph.validate import validate
+        from graph.store import TBOX_FILE, shipped_files
+        from graph.validate import conforms_cached
 
-        conforms = validate(g).conforms
+        # the verdict is cached per exact input bytes, so an unchanged graph skips pySHACL
+        conforms = conforms_cached(g, [TBOX_FILE, *(shipped_files() if not no_shipped else []), *data])
     if fmt == "json":
         out = {
             "triples": s.triples,
