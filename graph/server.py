@@ -299,8 +299,16 @@ class _Gate(http.server.ThreadingHTTPServer):
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
         self.pool: queue.Queue[http.client.HTTPConnection] = queue.Queue()
         for _ in range(max(1, config.pool)):
-            self.pool.put(http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=config.timeout + 10))
+            self.pool.put(_Upstream("127.0.0.1", upstream_port, timeout=config.timeout + 10))
         self.ids = itertools.count(1)
+
+
+class _Upstream(http.client.HTTPConnection):
+    """A connection to Oxigraph with Nagle's algorithm off (small requests would wait for delayed ACKs)."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -310,6 +318,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Gate
 
     # -- plumbing --------------------------------------------------------------
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # headers and body go out at once
+
     def version_string(self) -> str:
         return self.server_version
 
