@@ -423,3 +423,17 @@ def test_info_uses_the_cache_under_xdg_cache_home(tmp_path: Path, monkeypatch: p
     assert first.exit_code == second.exit_code == 0
     assert first.stdout == second.stdout and '"conforms": true' in first.stdout
     assert len(list((tmp_path / "wbsec" / "conformance").iterdir())) == 1
+
+
+def test_network_commands_read_a_store_like_the_files(store_dir: Path, synth_file: Path) -> None:
+    runner = CliRunner()
+    for args in (["metrics", "--metric", "degree", "--top", "5", "--format", "csv"],
+                 ["neighbours", "Albania", "--format", "csv"],
+                 ["path", "Albania", "Serbia", "--format", "json"],
+                 ["export", "--view", "polities", "--format", "csv"]):
+        on_store = runner.invoke(main, [*args, "--store", str(store_dir)])
+        in_memory = runner.invoke(main, [*args, "--data", str(synth_file)])
+        assert on_store.exit_code == 0, (args, on_store.output)
+        assert on_store.stdout == in_memory.stdout, args
+    refused = runner.invoke(main, ["export", "--store", str(store_dir)])
+    assert refused.exit_code == 2 and "network views only" in refused.stderr

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from graph.cli.metrics import VIEW_CHOICES
-from graph.cli.options import data_options, emit, output_option
+from graph.cli.options import data_options, emit, open_data, output_option
+
+if TYPE_CHECKING:
+    from graph.backends import Backend
 
 RDF_FORMATS = ["ttl", "nt", "trig", "jsonld", "xml"]
 GRAPH_FORMATS = ["graphml", "gexf", "csv"]
@@ -26,8 +30,8 @@ GRAPH_FORMATS = ["graphml", "gexf", "csv"]
               help="Write the rows of one spreadsheet layout as CSV (see wbsec import --describe KIND).")
 @click.option("--data-only", is_flag=True, help="Leave out the ontology (TBox); export the facts only.")
 @output_option
-def command(data: tuple[str, ...], no_shipped: bool, fmt: str, view: str | None, as_of: datetime | None,
-            kind: str | None, data_only: bool, output: Path | None) -> None:
+def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None, fmt: str,
+            view: str | None, as_of: datetime | None, kind: str | None, data_only: bool, output: Path | None) -> None:
     """Export the graph (ontology, curated data and --data files) as RDF.
 
     The bytes are parsed back and compared with the graph before anything is
@@ -47,27 +51,26 @@ def command(data: tuple[str, ...], no_shipped: bool, fmt: str, view: str | None,
     """
     from graph.store import load_graph, serialize_verified
 
+    if (store is not None or endpoint is not None) and (kind is not None or view is None and fmt not in GRAPH_FORMATS):
+        raise click.UsageError("--store and --endpoint export network views only: add --view V (RDF: query CONSTRUCT)")
     if kind is not None:
         _export_kind(data, no_shipped, fmt, kind, view, as_of, output)
         return
     if view is not None or fmt in GRAPH_FORMATS or as_of is not None:
-        _export_view(data, no_shipped, fmt, view or "actors", as_of, output)
+        _export_view(open_data(data, no_shipped, store, endpoint), fmt, view or "actors", as_of, output)
         return
 
     g = load_graph(data, shipped=not no_shipped, ontology=not data_only)
     emit(serialize_verified(g, fmt), output)
 
 
-def _export_view(data: tuple[str, ...], no_shipped: bool, fmt: str, view: str, as_of: datetime | None,
-                 output: Path | None) -> None:
+def _export_view(g: Backend, fmt: str, view: str, as_of: datetime | None, output: Path | None) -> None:
     from graph.errors import InputError
     from graph.fileio import atomic_write_bytes
     from graph.project import network_files, to_networkx
-    from graph.store import load_graph
 
     if fmt not in GRAPH_FORMATS:
         raise InputError(f"--view writes a network: use --format {'|'.join(GRAPH_FORMATS)}, not {fmt}")
-    g = load_graph(data, shipped=not no_shipped)
     files = network_files(to_networkx(g, view, as_of=as_of.date() if as_of else None), fmt)
     if len(files) == 1:
         emit(files[0].data, output)

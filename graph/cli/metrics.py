@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from graph.cli.options import data_options, emit, output_option
+from graph.cli.options import data_options, emit, open_data, output_option
 
 if TYPE_CHECKING:
     from graph.metrics import MetricsReport
@@ -69,6 +69,8 @@ def as_date(value: dt.datetime | None) -> dt.date | None:
 def command(
     data: tuple[str, ...],
     no_shipped: bool,
+    store: Path | None,
+    endpoint: str | None,
     view: str,
     as_of: dt.datetime | None,
     metric: tuple[str, ...],
@@ -104,9 +106,8 @@ def command(
     """
     from graph.metrics import node_metrics
     from graph.project import to_networkx
-    from graph.store import load_graph
 
-    g = load_graph(data, shipped=not no_shipped)
+    g = open_data(data, no_shipped, store, endpoint)
     G = to_networkx(g, view, as_of=as_date(as_of))
     report = node_metrics(G, list(metric) or None, samples=samples, top=top)
     for note in report.notes:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from graph.cli.metrics import as_date, view_options
-from graph.cli.options import data_options, emit, output_option
+from graph.cli.options import data_options, emit, open_data, output_option
 
 
 @click.command("path")
@@ -22,6 +22,8 @@ from graph.cli.options import data_options, emit, output_option
 def command(
     data: tuple[str, ...],
     no_shipped: bool,
+    store: Path | None,
+    endpoint: str | None,
     source: str,
     target: str,
     view: str,
@@ -45,17 +47,18 @@ def command(
     from dataclasses import asdict
 
     from graph.metrics import shortest_paths
-    from graph.project import resolve_node, to_networkx
+    from graph.project import node_facts, resolve_node, to_networkx
     from rdflib import URIRef
 
-    from graph.store import compact, load_graph
+    from graph.store import compact
 
-    g = load_graph(data, shipped=not no_shipped)
+    backend = open_data(data, no_shipped, store, endpoint)
+    g = node_facts(backend)  # labels and prefixes (the whole graph when it is in memory)
 
     def short(iri: str) -> str:
         return compact(g, URIRef(iri)) if iri else ""
 
-    G = to_networkx(g, view, as_of=as_date(as_of))
+    G = to_networkx(backend, view, as_of=as_date(as_of))
     report = shortest_paths(G, resolve_node(g, source, among=G.nodes), resolve_node(g, target, among=G.nodes))
     if not report.paths:
         click.echo(f"No path between {report.source.label} and {report.target.label} in the {view} view.", err=True)
