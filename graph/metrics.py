@@ -56,6 +56,7 @@ the same partition as NetworkX's Louvain. ``engine="auto"`` picks igraph from
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -502,6 +503,7 @@ def _pagerank(S: nx.Graph, engine: str = "networkx") -> Values:
         return {}
     if _use_igraph(engine, S.number_of_nodes()):
         ig = _igraph_of(S)
+        _one_openmp_thread()
         ranks = ig.graph.pagerank(directed=False, damping=0.85, weights="weight", implementation="prpack")
         return {node: float(x) for node, x in zip(ig.nodes, ranks)}
     return {n: float(x) for n, x in nx.pagerank(S, alpha=0.85, weight="weight", tol=1e-12, max_iter=1000).items()}
@@ -570,20 +572,40 @@ def _igraph_of(G: nx.MultiDiGraph | nx.Graph) -> _IGraph:
         return cache["wbsec-igraph"]  # type: ignore[no-any-return]
     nodes = sorted(G.nodes, key=str)
     index = {n: i for i, n in enumerate(nodes)}
-    ties: dict[tuple[int, int], float] = {}
-    for u, v, w in G.edges(data="weight", default=1.0):
-        if u == v:
-            continue
-        a, b = index[u], index[v]
-        key = (a, b) if a < b else (b, a)
-        ties[key] = ties.get(key, 0.0) + float(w)
-    pairs = sorted(ties)
-    H = igraph.Graph(n=len(nodes), edges=pairs, directed=False)
-    H.es["weight"] = [ties[p] for p in pairs]
+    edges = [(index[u], index[v], w) for u, v, w in G.edges(data="weight", default=1.0)]
+    H = igraph.Graph(n=len(nodes), edges=[(a, b) for a, b, _w in edges], directed=False)
+    H.es["weight"] = [float(w) for _a, _b, w in edges]
+    # parallel edges (either direction) become one tie with the summed weight; self-loops go (in C)
+    H.simplify(multiple=True, loops=True, combine_edges={"weight": "sum"})
     out = _IGraph(H, [str(n) for n in nodes])
     if cache is not None:
         cache["wbsec-igraph"] = out
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _openmp() -> Any:
+    """The OpenMP runtime igraph was built with (its wheel ships one), or None."""
+    import ctypes
+    import glob
+    import os
+
+    import igraph
+
+    bundled = glob.glob(os.path.join(os.path.dirname(igraph.__file__), os.pardir, "igraph.libs", "libgomp*.so*"))
+    for name in [*bundled, "libgomp.so.1"]:
+        try:
+            return ctypes.CDLL(name)
+        except OSError:
+            continue
+    return None
+
+
+def _one_openmp_thread() -> None:
+    """igraph's PageRank (PRPACK) sums in parallel, so its last digits change from run to run; one thread keeps them."""
+    lib = _openmp()
+    if lib is not None:
+        lib.omp_set_num_threads(1)
 
 
 def _igraph_betweenness(G: nx.MultiDiGraph | nx.Graph, k: int | None) -> Values:
