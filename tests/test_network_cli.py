@@ -7,12 +7,13 @@ import io
 import json
 from pathlib import Path
 
+import click
 import networkx as nx
 import pytest
 from click.testing import CliRunner, Result
 
 from graph.cli import main
-from graph.cli.metrics import METRIC_CHOICES, VIEW_CHOICES
+from graph.cli.metrics import command as metrics_command
 from graph.metrics import METRICS
 from graph.project import VIEWS
 
@@ -25,8 +26,10 @@ def invoke(*args: str) -> Result:
 
 
 def test_cli_choices_are_the_library_names() -> None:
-    assert tuple(VIEW_CHOICES) == VIEWS
-    assert tuple(METRIC_CHOICES) == METRICS
+    params = {p.name: p for p in metrics_command.params}
+    assert isinstance(params["view"].type, click.Choice) and isinstance(params["metric"].type, click.Choice)
+    assert tuple(params["view"].type.choices) == VIEWS
+    assert tuple(params["metric"].type.choices) == METRICS
 
 
 @pytest.mark.parametrize("name", ["metrics", "neighbours", "path"])

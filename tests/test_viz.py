@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import click
 import networkx as nx
 import pytest
 from click.testing import CliRunner
@@ -417,12 +418,14 @@ def test_cli_focus_and_unknown_focus() -> None:
 
 
 def test_cli_size_choices_are_the_metrics_module_s() -> None:
-    from graph.cli.viz import SIZE_METRICS, VIEWS
+    from graph.cli.viz import command
     from graph.metrics import METRICS
     from graph.project import VIEWS as PROJECT_VIEWS
 
-    assert set(SIZE_METRICS) == set(METRICS) - {"community"}
-    assert VIEWS == PROJECT_VIEWS
+    params = {p.name: p for p in command.params}
+    assert isinstance(params["size_by"].type, click.Choice) and isinstance(params["view"].type, click.Choice)
+    assert set(params["size_by"].type.choices) == set(METRICS) - {"community"}
+    assert tuple(params["view"].type.choices) == PROJECT_VIEWS
 
 
 def test_cli_shipped_data_with_gaps(tmp_path: Path) -> None:

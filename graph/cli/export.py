@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from graph.cli.metrics import VIEW_CHOICES
-from graph.cli.options import data_options, emit, open_data, output_option
+from graph.cli.options import VIEWS, as_date, data_options, emit, open_data, output_option
 
 if TYPE_CHECKING:
     from graph.backends import Backend
@@ -22,7 +21,7 @@ GRAPH_FORMATS = ["graphml", "gexf", "csv"]
 @data_options
 @click.option("--format", "fmt", type=click.Choice(RDF_FORMATS + GRAPH_FORMATS), default="ttl", show_default=True,
               help="Output format: RDF (ttl, nt, trig, jsonld, xml) or, for a network view, graphml, gexf, csv.")
-@click.option("--view", "view", type=click.Choice(VIEW_CHOICES), default=None,
+@click.option("--view", "view", type=VIEWS, default=None,
               help="Export this network view (with --format graphml|gexf|csv; default actors) instead of RDF.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
               help="With --view: keep only claims valid on this date.")
@@ -67,11 +66,11 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
 def _export_view(g: Backend, fmt: str, view: str, as_of: datetime | None, output: Path | None) -> None:
     from graph.errors import InputError
     from graph.fileio import atomic_write_bytes
-    from graph.project import network_files, to_networkx
+    from graph.network import view_files
 
     if fmt not in GRAPH_FORMATS:
         raise InputError(f"--view writes a network: use --format {'|'.join(GRAPH_FORMATS)}, not {fmt}")
-    files = network_files(to_networkx(g, view, as_of=as_of.date() if as_of else None), fmt)
+    files = view_files(g, view, fmt, as_of=as_date(as_of))
     if len(files) == 1:
         emit(files[0].data, output)
         return

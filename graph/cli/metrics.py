@@ -3,68 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from graph.cli.options import data_options, emit, open_data, output_option
+from graph.cli.options import (
+    METRICS,
+    ChoicesInHelp,
+    as_date,
+    data_options,
+    emit,
+    format_option,
+    open_data,
+    output_option,
+    view_options,
+)
 
 if TYPE_CHECKING:
     from graph.metrics import MetricsReport
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: The views of graph.project.VIEWS (kept here so --help needs no NetworkX; a test keeps them in step).
-VIEW_CHOICES = ["actors", "polities", "affiliation", "signed"]
-#: graph.metrics.METRICS, for the same reason.
-METRIC_CHOICES = [
-    "degree", "weighted_degree", "betweenness", "closeness", "eigenvector", "pagerank", "core", "community",
-    "constraint", "effective_size", "positive_ties", "negative_ties",
-]
-
-
-def view_options(func: F) -> F:
-    """Add ``--view`` and ``--as-of`` (shared by metrics, neighbours, path and export)."""
-    func = click.option(
-        "--as-of",
-        "as_of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="Keep only claims valid on this date (memberships by validFrom/validThrough, events by date; "
-        "undated claims are kept).",
-    )(func)
-    func = click.option(
-        "--view",
-        "view",
-        type=click.Choice(VIEW_CHOICES),
-        default="actors",
-        show_default=True,
-        help="actors: every relation; polities: the six WB polities, ties = agreements + shared memberships; "
-        "affiliation: actor - organisation/initiative; signed: cooperation (+) vs hostility (-).",
-    )(func)
-    return func
-
-
-def as_date(value: dt.datetime | None) -> dt.date | None:
-    """The date part of a ``--as-of`` value."""
-    return value.date() if value is not None else None
 
 
 @click.command("metrics")
 @data_options
 @view_options
-@click.option("--metric", "metric", multiple=True, type=click.Choice(METRIC_CHOICES), metavar="M",
-              help=f"A metric to compute (repeatable; default all): {', '.join(METRIC_CHOICES)}. "
-              "Rows are ranked by the first one.")
+@click.option("--metric", "metric", cls=ChoicesInHelp, multiple=True, type=METRICS, metavar="M",
+              help="A metric to compute (repeatable; default all): {choices}. Rows are ranked by the first one.")
 @click.option("--top", type=click.IntRange(min=0), default=None, metavar="N", help="Show only the first N rows.")
 @click.option("--samples", type=click.IntRange(min=0), default=None, metavar="K",
               help="Estimate betweenness from K sampled nodes (fixed seed); 0 = exact. "
               "Without it, graphs over 5000 nodes are sampled with K=500 and a note says so.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="A readable table, CSV, or JSON (a list of objects with id, label, kind and one key per metric).")
+@format_option("table", "csv", "json",
+               help="A readable table, CSV, or JSON (a list of objects with id, label, kind and one key per metric).")
 @output_option
 def command(
     data: tuple[str, ...],
@@ -104,12 +75,10 @@ def command(
       wbsec metrics --view polities --format json
       wbsec metrics --view signed --metric positive_ties --metric negative_ties
     """
-    from graph.metrics import node_metrics
-    from graph.project import to_networkx
+    from graph.network import ranked_metrics
 
     g = open_data(data, no_shipped, store, endpoint)
-    G = to_networkx(g, view, as_of=as_date(as_of))
-    report = node_metrics(G, list(metric) or None, samples=samples, top=top)
+    report = ranked_metrics(g, view, as_of=as_date(as_of), metrics=list(metric) or None, samples=samples, top=top)
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)
     if view == "signed":

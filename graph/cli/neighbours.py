@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from graph.cli.metrics import as_date, csv_text, table_text, view_options
-from graph.cli.options import data_options, emit, open_data, output_option
+from graph.cli.metrics import csv_text, table_text
+from graph.cli.options import as_date, data_options, emit, format_option, open_data, output_option, view_options
 
 
 @click.command("neighbours")
@@ -17,8 +17,7 @@ from graph.cli.options import data_options, emit, open_data, output_option
 @view_options
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, metavar="K",
               help="Follow ties up to K hops away (in either direction).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="A readable table, CSV (one row per tie) or JSON (nodes and ties).")
+@format_option("table", "csv", "json", help="A readable table, CSV (one row per tie) or JSON (nodes and ties).")
 @output_option
 def command(
     data: tuple[str, ...],
@@ -47,20 +46,10 @@ def command(
     import json
     from dataclasses import asdict
 
-    from graph.metrics import ego_network
-    from graph.project import node_facts, resolve_node, to_networkx
-    from rdflib import URIRef
+    from graph.network import ego as ego_of
 
-    from graph.store import compact
-
-    backend = open_data(data, no_shipped, store, endpoint)
-    g = node_facts(backend)  # labels and prefixes (the whole graph when it is in memory)
-
-    def short(iri: str) -> str:
-        return compact(g, URIRef(iri)) if iri else ""
-
-    G = to_networkx(backend, view, as_of=as_date(as_of))
-    ego = ego_network(G, resolve_node(g, node, among=G.nodes), depth)
+    answer = ego_of(open_data(data, no_shipped, store, endpoint), node, view, as_of=as_date(as_of), depth=depth)
+    ego, short = answer.ego, answer.short
     if fmt == "json":
         emit(json.dumps(asdict(ego), indent=2, ensure_ascii=False) + "\n", output)
         return

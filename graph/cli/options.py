@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +15,41 @@ if TYPE_CHECKING:
     from graph.backends import Backend
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class LibraryChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice among names a library module declares, imported only when a value is checked or help is shown.
+
+    The names live once, in the library (``graph.project.VIEWS``,
+    ``graph.metrics.METRICS``); importing a command module stays free of
+    NetworkX and rdflib.
+    """
+
+    def __init__(self, module: str, name: str, *, without: tuple[str, ...] = ()) -> None:
+        self._where = (module, name, without)
+        self.case_sensitive = True
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        module, name, without = self._where
+        names: tuple[str, ...] = getattr(importlib.import_module(module), name)
+        return tuple(n for n in names if n not in without)
+
+
+class ChoicesInHelp(click.Option):
+    """An option whose help lists its choices where it says ``{choices}`` (filled in when help is shown)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        if record is None or not isinstance(self.type, click.Choice):
+            return record
+        return record[0], record[1].replace("{choices}", ", ".join(map(str, self.type.choices)))
+
+
+#: The network views of graph.project.VIEWS.
+VIEWS = LibraryChoice("graph.project", "VIEWS")
+#: The per-node metrics of graph.metrics.METRICS.
+METRICS = LibraryChoice("graph.metrics", "METRICS")
 
 
 def data_options(func: F) -> F:
@@ -92,3 +129,37 @@ def emit(data: str | bytes, output: Path | None) -> None:
 def stdout_is_terminal() -> bool:
     """True when standard output is a terminal (then tables, otherwise CSV)."""
     return sys.stdout.isatty()
+
+
+def view_options(func: F) -> F:
+    """Add ``--view`` and ``--as-of`` (shared by metrics, neighbours and path)."""
+    func = click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="Keep only claims valid on this date (memberships by validFrom/validThrough, events by date; "
+        "undated claims are kept).",
+    )(func)
+    func = click.option(
+        "--view",
+        "view",
+        type=VIEWS,
+        default="actors",
+        show_default=True,
+        help="actors: every relation; polities: the six WB polities, ties = agreements + shared memberships; "
+        "affiliation: actor - organisation/initiative; signed: cooperation (+) vs hostility (-).",
+    )(func)
+    return func
+
+
+def as_date(value: dt.datetime | None) -> dt.date | None:
+    """The date part of an ``--as-of`` value."""
+    return value.date() if value is not None else None
+
+
+def format_option(*choices: str, help: str) -> Callable[[F], F]:
+    """Add ``--format`` with these ``choices``, the first being the default."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
+                        help=help)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from graph.cli.metrics import as_date, view_options
-from graph.cli.options import data_options, emit, open_data, output_option
+from graph.cli.options import as_date, data_options, emit, format_option, open_data, output_option, view_options
 
 
 @click.command("path")
@@ -16,8 +15,7 @@ from graph.cli.options import data_options, emit, open_data, output_option
 @click.argument("source")
 @click.argument("target")
 @view_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Readable text or JSON.")
+@format_option("table", "json", help="Readable text or JSON.")
 @output_option
 def command(
     data: tuple[str, ...],
@@ -46,20 +44,10 @@ def command(
     import json
     from dataclasses import asdict
 
-    from graph.metrics import shortest_paths
-    from graph.project import node_facts, resolve_node, to_networkx
-    from rdflib import URIRef
+    from graph.network import paths
 
-    from graph.store import compact
-
-    backend = open_data(data, no_shipped, store, endpoint)
-    g = node_facts(backend)  # labels and prefixes (the whole graph when it is in memory)
-
-    def short(iri: str) -> str:
-        return compact(g, URIRef(iri)) if iri else ""
-
-    G = to_networkx(backend, view, as_of=as_date(as_of))
-    report = shortest_paths(G, resolve_node(g, source, among=G.nodes), resolve_node(g, target, among=G.nodes))
+    answer = paths(open_data(data, no_shipped, store, endpoint), source, target, view, as_of=as_date(as_of))
+    report, short = answer.report, answer.short
     if not report.paths:
         click.echo(f"No path between {report.source.label} and {report.target.label} in the {view} view.", err=True)
     if report.truncated:

@@ -1,0 +1,186 @@
+"""Answer the network commands on RDF data: project the view, find the named nodes, run one analysis.
+
+Each function here is what one ``wbsec`` command asks (``metrics``,
+``neighbours``, ``path``, ``export --view``, ``viz``): it takes the loaded
+data (an rdflib graph or a :class:`graph.backends.Backend`), builds the
+NetworkX view with :func:`graph.project.to_networkx` and hands it to the
+RDF-free analysis (:mod:`graph.metrics`, :mod:`graph.viz`), adding what only
+the RDF side knows: prefixed names, labels, provenance and the gap analysis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rdflib import URIRef
+
+from graph.errors import InputError
+from graph.gaps import cooperation_gaps
+from graph.metrics import EgoNetwork, MetricsReport, PathReport, ego_network, node_metrics, shortest_paths
+from graph.project import NetworkFile, network_files, node_facts, resolve_node, to_networkx
+from graph.provenance import claim_provenance
+from graph.store import compact
+from graph.viz import ExplorerPage, GapEdge, explorer_page, neighbourhood
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib import Graph
+
+    from graph.backends import Backend
+
+log = logging.getLogger("wbsec")
+
+
+@dataclass(frozen=True)
+class ShortNames:
+    """Prefixed names (``wb:AL``) for the IRIs an answer mentions; call it with an IRI ("" stays "")."""
+
+    names: Mapping[str, str]
+
+    def __call__(self, iri: str) -> str:
+        return self.names.get(iri, iri) if iri else ""
+
+
+@dataclass(frozen=True)
+class EgoAnswer:
+    """What ``wbsec neighbours`` shows: the ego network and short names for its IRIs."""
+
+    ego: EgoNetwork
+    short: ShortNames
+
+
+@dataclass(frozen=True)
+class PathAnswer:
+    """What ``wbsec path`` shows: the shortest paths and short names for their IRIs."""
+
+    report: PathReport
+    short: ShortNames
+
+
+def ranked_metrics(
+    g: Graph | Backend,
+    view: str = "actors",
+    *,
+    as_of: dt.date | None = None,
+    metrics: Sequence[str] | None = None,
+    samples: int | None = None,
+    top: int | None = None,
+) -> MetricsReport:
+    """:func:`graph.metrics.node_metrics` of the ``view`` of ``g`` on the day ``as_of``."""
+    return node_metrics(to_networkx(g, view, as_of=as_of), metrics, samples=samples, top=top)
+
+
+def ego(g: Graph | Backend, node: str, view: str = "actors", *, as_of: dt.date | None = None,
+        depth: int = 1) -> EgoAnswer:
+    """The ego network of ``node`` (an IRI, prefixed name or label) within ``depth`` hops in the ``view``."""
+    facts = node_facts(g)  # labels and prefixes (the whole graph when it is in memory)
+    G = to_networkx(g, view, as_of=as_of)
+    found = ego_network(G, resolve_node(facts, node, among=G.nodes), depth)
+    iris = [found.center.id, *(t.role for t in found.ties), *(t.claim for t in found.ties)]
+    return EgoAnswer(found, _short_names(facts, iris))
+
+
+def paths(g: Graph | Backend, source: str, target: str, view: str = "actors", *,
+          as_of: dt.date | None = None) -> PathAnswer:
+    """Every shortest path from ``source`` to ``target`` (IRIs, prefixed names or labels) in the ``view``."""
+    facts = node_facts(g)
+    G = to_networkx(g, view, as_of=as_of)
+    report = shortest_paths(G, resolve_node(facts, source, among=G.nodes), resolve_node(facts, target, among=G.nodes))
+    ties = [t for p in report.paths for hop in p.hops for t in hop]
+    return PathAnswer(report, _short_names(facts, [*(t.role for t in ties), *(t.claim for t in ties)]))
+
+
+def view_files(g: Graph | Backend, view: str, fmt: str, *, as_of: dt.date | None = None) -> list[NetworkFile]:
+    """The ``view`` of ``g`` as GraphML, GEXF or CSV files (see :func:`graph.project.network_files`)."""
+    return network_files(to_networkx(g, view, as_of=as_of), fmt)
+
+
+def explorer(
+    g: Graph,
+    *,
+    view: str = "actors",
+    focus: str | None = None,
+    depth: int | None = None,
+    as_of: dt.date | None = None,
+    size_by: str = "degree",
+    color_by: str = "kind",
+    top_gaps: int = 5,
+    title: str | None = None,
+) -> ExplorerPage:
+    """The interactive explorer page of the ``view`` of ``g`` (see :func:`graph.viz.explorer_page`).
+
+    ``focus`` (an IRI, prefixed name or label) keeps only the nodes within
+    ``depth`` steps of it (default 1); nodes are sized by the metric
+    ``size_by``, coloured by kind or Louvain community; the ``top_gaps``
+    highest-ranked cooperation gaps with both ends drawn are added as dashed
+    ties, and every claim shown carries its sources.
+    """
+    if depth is not None and focus is None:
+        raise InputError("--depth needs --focus NODE")
+    G = to_networkx(g, view, as_of=as_of)
+    subtitle = [f"{view} view"]
+    if as_of is not None:
+        subtitle.append(f"as of {as_of.isoformat()}")
+    if focus is not None:
+        node = resolve_node(g, focus, among=list(G.nodes))
+        if node not in G:
+            raise InputError(f"--focus {focus!r}: {node} is not in the {view} view; try --view actors")
+        steps = 1 if depth is None else depth
+        G = neighbourhood(G, node, steps)
+        subtitle.append(f"within {steps} step{'' if steps == 1 else 's'} of {G.nodes[node].get('label') or node}")
+    report = node_metrics(G, [size_by] + (["community"] if color_by == "community" else []))
+    sizes = {r.id: float(r.value(size_by) or 0.0) for r in report.rows}
+    communities = {r.id: int(c) for r in report.rows if (c := r.value("community")) is not None} \
+        if color_by == "community" else None
+    gaps = _top_gaps(g, G, top_gaps) if top_gaps else []
+    return explorer_page(
+        G,
+        title=title or f"wbsec: {view} network",
+        subtitle=" · ".join(subtitle),
+        sizes=sizes,
+        size_label=size_by,
+        color_by=color_by,
+        communities=communities,
+        gaps=gaps,
+        provenance=claim_provenance(g, _claims_shown(G, gaps)),
+    )
+
+
+def _claims_shown(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> set[str]:
+    """Every claim the page can show: behind the ties, the stated absences and the dashed gaps."""
+    claims = {str(c) for _u, _v, d in G.edges(data=True) for c in str(d.get("claims") or d.get("claim") or "").split()}
+    claims |= {str(x.get("claim")) for x in G.graph.get("absences", []) if x.get("claim")}
+    claims |= {c for gap in gaps for c in gap.claims}
+    return claims
+
+
+def _top_gaps(g: Graph, G: nx.MultiDiGraph, n: int) -> list[GapEdge]:
+    """The n highest-ranked gap dyads with both ends drawn, as dashed edges for the page."""
+    try:
+        analysis = cooperation_gaps(g)
+    except InputError as exc:  # e.g. own data without two polities of the region: draw without gaps
+        log.warning("cooperation gaps not drawn: %s", exc)
+        return []
+    ranked = sorted((d for d in analysis.dyads if d.rank is not None), key=lambda d: (d.rank, d.a, d.b))
+    ranked = [d for d in ranked if d.a in G and d.b in G][:n]
+    out: list[GapEdge] = []
+    for d in ranked:
+        parts = [f"Ranked {d.rank} of {sum(1 for x in analysis.dyads if x.rank is not None)} by the gap analysis"]
+        if d.demand.value is not None and d.actual.value is not None:
+            parts.append(f"demand {d.demand.value:.2f} against actual cooperation {d.actual.value:.2f}")
+        note = "; ".join(parts) + "."
+        if d.status_note:
+            note += f" {d.status_note}"
+        out.append(
+            GapEdge(d.a, d.b, "gap", score=d.score if d.score is not None else d.score_high, note=note,
+                    claims=tuple(ev.claim for ev in d.evidence if ev.claim))
+        )
+    return out
+
+
+def _short_names(facts: Graph, iris: Iterable[str]) -> ShortNames:
+    return ShortNames({iri: compact(facts, URIRef(iri)) for iri in set(iris) if iri})
