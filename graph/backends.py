@@ -465,10 +465,7 @@ def load_store(
         inputs.append(_checked_input(TBOX_FILE, None, max_bytes))
         if shipped:
             inputs.extend(_checked_input(p, None, max_bytes) for p in shipped_files())
-    for p in files:
-        if _URL_LIKE.match(str(p)):
-            raise PolicyError(f"{p}: only local files can be loaded, not URLs")
-        inputs.append(_checked_input(Path(p), fmt, max_bytes))
+    inputs.extend(_checked_input(p, fmt, max_bytes) for p in files)
 
     parent = target.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -514,28 +511,21 @@ def _open_writable(pyoxigraph: Any, target: Path) -> Any:
         ) from exc
 
 
-def _checked_input(path: Path, fmt: str | None, max_bytes: int) -> _Input:
+def _checked_input(path: str | Path, fmt: str | None, max_bytes: int) -> _Input:
     """The same pre-checks as :func:`graph.store.parse_file`, without parsing into rdflib."""
-    from graph.store import _decode_utf8, _refuse_dtd, _refuse_remote_context
+    from graph.store import _decode_utf8, _refuse_dtd, _refuse_remote_context, local_file
 
-    text_path = str(path)
-    if _URL_LIKE.match(text_path):
-        raise PolicyError(f"{text_path}: only local files can be loaded, not URLs")
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise PolicyError(f"{path}: {size} bytes is over the {max_bytes}-byte limit")
-    spec = rdf_format(fmt) if fmt else format_for_path(path)
+    p = local_file(path, max_bytes)
+    spec = rdf_format(fmt) if fmt else format_for_path(p)
     if spec.name not in ("xml", "jsonld"):
-        return _Input(path, spec, None)
-    data = path.read_bytes()
-    text = _decode_utf8(data, str(path))
+        return _Input(p, spec, None)
+    data = p.read_bytes()
+    text = _decode_utf8(data, str(p))
     if spec.name == "xml":
-        _refuse_dtd(data, str(path))
+        _refuse_dtd(data, str(p))
     else:
-        _refuse_remote_context(text, str(path))
-    return _Input(path, spec, data)
+        _refuse_remote_context(text, str(p))
+    return _Input(p, spec, data)
 
 
 _SMALL_FILE = 4 * 1024 * 1024

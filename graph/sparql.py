@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from graph.errors import GraphError, InputError, LimitError, PolicyError
 from graph.sandbox import query_deadline
-from graph.store import QUERIES_DIR
+from graph.store import BAD_IRI_CHARS, IRI_SCHEMES, QUERIES_DIR
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -96,8 +96,6 @@ PARAM_TYPES: dict[str, str] = {
 MAX_QUERY_BYTES = 256 * 1024
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_ALLOWED_SCHEMES = ("http", "https", "urn")
-_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _PNAME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*|):(.*)$")
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
@@ -351,7 +349,7 @@ def _looks_like_iri(value: str) -> bool:
     if value.startswith("<") and value.endswith(">"):
         return True
     scheme = _SCHEME_RE.match(value)
-    if scheme and scheme.group(1).lower() in _ALLOWED_SCHEMES:
+    if scheme and scheme.group(1).lower() in IRI_SCHEMES:
         return True
     pname = _PNAME_RE.match(value)
     return bool(pname and pname.group(1) in PREFIXES and not any(c.isspace() for c in value))
@@ -368,7 +366,7 @@ def _iri(value: str, name: str) -> Node:
     else:
         scheme = _SCHEME_RE.match(text)
         pname = _PNAME_RE.match(text)
-        is_absolute = scheme is not None and scheme.group(1).lower() in _ALLOWED_SCHEMES
+        is_absolute = scheme is not None and scheme.group(1).lower() in IRI_SCHEMES
         if pname and not is_absolute:
             prefix, local = pname.group(1), pname.group(2)
             if prefix not in PREFIXES:
@@ -380,9 +378,9 @@ def _iri(value: str, name: str) -> Node:
     scheme = _SCHEME_RE.match(text)
     if scheme is None:
         raise InputError(f"{name}: {value!r} is not an IRI (write wb:NAME, <https://…> or https://…)")
-    if scheme.group(1).lower() not in _ALLOWED_SCHEMES:
+    if scheme.group(1).lower() not in IRI_SCHEMES:
         raise InputError(f"{name}: IRI scheme {scheme.group(1)!r} is not allowed; use http, https or urn")
-    if _BAD_IRI_CHARS.search(text):
+    if BAD_IRI_CHARS.search(text):
         raise InputError(f"{name}: IRI {value!r} contains whitespace or one of <>\"{{}}|^`\\")
     return URIRef(text)
 
@@ -661,18 +659,14 @@ def select(
 
     Keyword arguments are parameters: ``select(g, "members", org=WB.NATO)``.
     """
-    nq = resolve(query)
-    _expect(nq, "SELECT")
-    out = run(g, nq, timeout=timeout, max_rows=max_rows, params=params)
+    out = _run_expecting(g, query, ("SELECT",), timeout=timeout, max_rows=max_rows, params=params)
     assert isinstance(out, Table)
     return out
 
 
 def ask(g: Graph | Backend, query: str | NamedQuery, *, timeout: float | None = 30.0, **params: object) -> bool:
     """Run an ASK query and return its answer."""
-    nq = resolve(query)
-    _expect(nq, "ASK")
-    return bool(run(g, nq, timeout=timeout, params=params))
+    return bool(_run_expecting(g, query, ("ASK",), timeout=timeout, max_rows=None, params=params))
 
 
 def construct(
@@ -686,17 +680,26 @@ def construct(
     """Run a CONSTRUCT or DESCRIBE query and return the graph it builds (``max_rows`` caps triples)."""
     from rdflib import Graph as RDFGraph
 
-    nq = resolve(query)
-    _expect(nq, "CONSTRUCT", "DESCRIBE")
-    out = run(g, nq, timeout=timeout, max_rows=max_rows, params=params)
+    out = _run_expecting(g, query, ("CONSTRUCT", "DESCRIBE"), timeout=timeout, max_rows=max_rows, params=params)
     assert isinstance(out, RDFGraph)
     return out
 
 
-def _expect(nq: NamedQuery, *kinds: str) -> None:
+def _run_expecting(
+    g: Graph | Backend,
+    query: str | NamedQuery,
+    kinds: tuple[str, ...],
+    *,
+    timeout: float | None,
+    max_rows: int | None,
+    params: Mapping[str, object],
+) -> Result:
+    """:func:`run`, after refusing a query that is not one of ``kinds`` (SELECT, ASK, ...) unevaluated."""
+    nq = resolve(query)
     actual = _kind(prepare(nq.text))
     if actual not in kinds:
         raise InputError(f"{_label(nq)} is a {actual} query; this call needs {' or '.join(kinds)}")
+    return run(g, nq, timeout=timeout, max_rows=max_rows, params=params)
 
 
 def _label(nq: NamedQuery) -> str:

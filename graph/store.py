@@ -56,7 +56,10 @@ FORMATS: tuple[RDFFormat, ...] = (
     RDFFormat("xml", "xml", (".rdf", ".owl", ".xml"), "application/rdf+xml"),
 )
 _ALIASES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "xml", "rdf": "xml"}
-_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: Characters an IRI may not hold (RFC 3987): controls, space and <>"{}|^`\.
+BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: The only schemes a full IRI typed by a user (query parameter, spreadsheet cell) may have.
+IRI_SCHEMES = ("http", "https", "urn")
 _URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -136,18 +139,29 @@ def parse_file(path: str | Path, fmt: str | None = None, *, max_bytes: int = DEF
     DTD and JSON-LD that points at a remote or file context. A syntax error
     becomes :class:`InputError` with ``file:line``.
     """
+    p = local_file(path, max_bytes)
+    spec = rdf_format(fmt) if fmt else format_for_path(p)
+    data = p.read_bytes()
+    return parse_bytes(data, spec, name=str(p))
+
+
+def local_file(path: str | Path, max_bytes: int, *, verb: str = "loaded", limit: str = "") -> Path:
+    """``path`` once it is known to be a local file (not a URL) of at most ``max_bytes``.
+
+    Every reader of user files checks them this way before reading a byte;
+    ``verb`` and ``limit`` word the refusals for the caller ("only local files
+    can be imported", "over the N-byte limit for CSV files").
+    """
     text_path = str(path)
     if _URL_LIKE.match(text_path):
-        raise PolicyError(f"{text_path}: only local files can be loaded, not URLs")
+        raise PolicyError(f"{text_path}: only local files can be {verb}, not URLs")
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: no such file")
     size = p.stat().st_size
     if size > max_bytes:
-        raise PolicyError(f"{p}: {size} bytes is over the {max_bytes}-byte limit")
-    spec = rdf_format(fmt) if fmt else format_for_path(p)
-    data = p.read_bytes()
-    return parse_bytes(data, spec, name=str(p))
+        raise PolicyError(f"{p}: {size} bytes is over the {max_bytes}-byte limit{limit}")
+    return p
 
 
 def parse_bytes(data: bytes, spec: RDFFormat, *, name: str, base: str | None = None) -> Graph:
@@ -292,7 +306,7 @@ def _check_terms(g: Graph, name: str) -> None:
     for triple in g:
         for term in triple:
             if isinstance(term, URIRef):
-                if _BAD_IRI_CHARS.search(term):
+                if BAD_IRI_CHARS.search(term):
                     raise InputError(f"{name}: IRI <{term}> contains a space or a character IRIs may not hold")
                 _strict_unicode(term, name)
             elif isinstance(term, Literal):

@@ -57,7 +57,16 @@ from graph.namespaces import (
     XSD,
     bind_prefixes,
 )
-from graph.store import ONTOLOGY_DIR, TBOX_FILE, merge_graphs, parse_file, shipped_files
+from graph.store import (
+    BAD_IRI_CHARS,
+    IRI_SCHEMES,
+    ONTOLOGY_DIR,
+    TBOX_FILE,
+    local_file,
+    merge_graphs,
+    parse_file,
+    shipped_files,
+)
 
 __all__ = [
     "EXAMPLES_DIR",
@@ -101,9 +110,7 @@ _KIND_KEYS = frozenset({"title", "select", "prefix", "slug", "key", "compare", "
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection), plus the quote itself.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _SEPARATOR = "|"
-_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SCHEME_LIKE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):\S*$")
-_ALLOWED_SCHEMES = ("http", "https", "urn")
 _SLUG_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _QID = re.compile(r"^(?:wd:|https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -434,14 +441,7 @@ class _Table:
 def _read_table(path: Path, kind: Kind, delimiter: str, problems: list[Problem]) -> _Table | None:
     """Read one CSV file into rows keyed by column name; file and header problems go to ``problems``."""
     name = str(path)
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", name):
-        raise PolicyError(f"{name}: only local files can be imported, not URLs")
-    if not path.is_file():
-        raise InputError(f"{name}: no such file")
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise PolicyError(f"{name}: {size} bytes is over the {MAX_CSV_BYTES}-byte limit for CSV files")
-    data = path.read_bytes()
+    data = local_file(path, MAX_CSV_BYTES, verb="imported", limit=" for CSV files").read_bytes()
 
     def refuse(message: str, line: int = 0) -> None:
         problems.append(Problem(name, line, None, message))
@@ -738,7 +738,7 @@ def _iri_of(cell: str) -> URIRef | None:
     scheme = m.group(1)
     if scheme.lower() in PREFIXES and not cell.startswith(f"{scheme}://"):
         iri = PREFIXES[scheme.lower()] + cell[len(scheme) + 1:]
-    elif scheme.lower() in _ALLOWED_SCHEMES:
+    elif scheme.lower() in IRI_SCHEMES:
         iri = cell
     else:
         raise _CellError(
@@ -746,7 +746,7 @@ def _iri_of(cell: str) -> URIRef | None:
             "or a prefixed name such as wb:AL)",
             policy=True,
         )
-    if _BAD_IRI_CHARS.search(iri):
+    if BAD_IRI_CHARS.search(iri):
         raise _CellError(f"{cell!r} contains a space or a character IRIs may not hold")
     return URIRef(iri)
 
