@@ -410,7 +410,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path == "/update" or path == "/store":
             self._text(403, "this endpoint is read-only")
         else:
-            self._text(405, f"method {self.command} is not allowed here; use GET or POST", )
+            self._text(405, f"method {self.command} is not allowed here; use GET or POST")
 
     def _options(self) -> None:
         origin = self.headers.get("Origin")

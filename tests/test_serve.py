@@ -19,6 +19,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from graph.server import policy_refusal
+from tests.conftest import Listener
 
 ROOT = Path(__file__).resolve().parent.parent
 WBSEC = Path(sys.executable).parent / "wbsec"
@@ -160,15 +161,15 @@ def test_sparqlwrapper_malformed_query_gets_400_with_a_message(served: Served) -
 # --------------------------------------------------------------------------- the gate's policy
 
 
-def test_service_and_from_are_refused_with_403(served: Served, listener: object) -> None:
-    url = getattr(listener, "url")
+def test_service_and_from_are_refused_with_403(served: Served, listener: Listener) -> None:
+    url = listener.url
     for query in (f"SELECT * WHERE {{ SERVICE <{url}/s> {{ ?s ?p ?o }} }}",
                   f"SELECT * WHERE {{ \\u0053ERVICE <{url}/s> {{ ?s ?p ?o }} }}",
                   f"SELECT * FROM <{url}/g> WHERE {{ ?s ?p ?o }}"):
         status, _h, body = _request(served, "POST", "/query", _form(query),
                                     {"Content-Type": "application/x-www-form-urlencoded"})
         assert status == 403, body
-    assert getattr(listener, "hits") == []
+    assert listener.hits == []
 
 
 def test_policy_check_skips_strings_iris_comments_and_variables() -> None:
