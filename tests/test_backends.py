@@ -281,6 +281,30 @@ def test_a_failed_load_leaves_the_store_unchanged(tmp_path: Path, synth_file: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db"]  # no half-loaded copy left behind
 
 
+def test_big_files_stream_in_batches_with_blank_nodes_kept_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bounded-memory path (files over the small-file size, a few quads per batch) loads the same graph."""
+    import graph.backends as backends
+
+    monkeypatch.setattr(backends, "_SMALL_FILE", 0)
+    monkeypatch.setattr(backends, "_BATCH", 3)
+    lines = [f'<https://example.org/s{i}> <https://example.org/p> "{i}" .' for i in range(10)]
+    lines += [f"_:shared <https://example.org/q> <https://example.org/s{i}> ." for i in range(7)]
+    (tmp_path / "a.nt").write_text("\n".join(lines) + "\n")
+    (tmp_path / "b.nt").write_text("_:shared <https://example.org/q> <https://example.org/s0> .\n")
+    report = load_store(tmp_path / "db", [tmp_path / "a.nt", tmp_path / "b.nt"], shipped=False)
+    tbox = len(load_graph([], shipped=False))
+    assert report.triples_after == tbox + 18
+    blank = "SELECT ?b (COUNT(*) AS ?n) WHERE { ?b <https://example.org/q> ?o FILTER isBlank(?b) } GROUP BY ?b ORDER BY ?n"
+    counts = [int(row[1]) for row in sparql.select(OxigraphBackend(tmp_path / "db"), blank).rows]
+    assert counts == [1, 7]  # one blank node per file, whole across the batches of a.nt
+    (tmp_path / "c.nt").write_text("\n".join(lines[:8]) + "\n<https://example.org/broken> .\n")
+    with pytest.raises(InputError, match=r"c\.nt:9: N-Triples syntax error"):
+        load_store(tmp_path / "db", [tmp_path / "c.nt"])
+    assert OxigraphBackend(tmp_path / "db").triple_count() == report.triples_after
+
+
 @pytest.mark.parametrize(
     ("name", "error", "message"),
     [
