@@ -73,6 +73,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from graph.errors import InputError
+from graph.spreadsheet import csv_table
 from graph.store import PROJECTIONS_DIR, label_of
 
 if TYPE_CHECKING:
@@ -582,7 +583,6 @@ _EDGE_DEFAULTS: dict[str, object] = {
     "relation": "", "role": "", "via": "", "weight": 1.0, "sign": 1, "since": "", "until": "", "claim": "", "claims": "",
 }
 _SYMMETRIC = frozenset({"cooperation", "agreement", "shared-affiliation"})
-_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -657,33 +657,16 @@ def _scalar(value: object, default: object) -> object:
     return str(value)
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_CSV_RISKY) else text
-
-
 def _csv_files(H: nx.MultiDiGraph) -> list[NetworkFile]:
-    import csv
-    import io
-
-    nodes = io.StringIO()
-    w = csv.writer(nodes, lineterminator="\n")
-    w.writerow(["Id", "Label", "kind", "region", "external"])
-    for n, d in H.nodes(data=True):
-        w.writerow([_cell(n), _cell(d["label"]), _cell(d["kind"]), _cell(d["region"]), _cell(d["external"])])
-    edges = io.StringIO()
-    w = csv.writer(edges, lineterminator="\n")
+    nodes = csv_table(["Id", "Label", "kind", "region", "external"],
+                      ([n, d["label"], d["kind"], d["region"], d["external"]] for n, d in H.nodes(data=True)))
     attrs = [a for a in _EDGE_DEFAULTS if a != "weight"]  # Weight is Gephi's own column
-    w.writerow(["Source", "Target", "Type", "Id", "Label", "Weight", *attrs])
-    for u, v, k, d in H.edges(keys=True, data=True):
-        kind = "Undirected" if d["relation"] in _SYMMETRIC else "Directed"
-        w.writerow([_cell(u), _cell(v), kind, _cell(k), _cell(d["relation"]), _cell(d["weight"]),
-                    *(_cell(d[a]) for a in attrs)])
+    edges = csv_table(
+        ["Source", "Target", "Type", "Id", "Label", "Weight", *attrs],
+        ([u, v, "Undirected" if d["relation"] in _SYMMETRIC else "Directed", k, d["relation"], d["weight"],
+          *(d[a] for a in attrs)] for u, v, k, d in H.edges(keys=True, data=True)),
+    )
     return [
-        NetworkFile(".nodes.csv", nodes.getvalue().encode("utf-8")),
-        NetworkFile(".edges.csv", edges.getvalue().encode("utf-8")),
+        NetworkFile(".nodes.csv", nodes.encode("utf-8")),
+        NetworkFile(".edges.csv", edges.encode("utf-8")),
     ]

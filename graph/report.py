@@ -9,7 +9,6 @@ no dates in the metadata).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from graph.gaps import (
     Evidence,
     GapAnalysis,
 )
+from graph.spreadsheet import csv_table
 
 FORMATS = ("table", "csv", "json", "md")
 PLOT_FORMATS = (".png", ".svg")
@@ -209,13 +209,11 @@ def csv_text(an: GapAnalysis) -> str:
     head = ["rank", "a", "b", "label_a", "label_b", "status", "score", "score_low", "score_high",
             "actual", "actual_low", "actual_high", "demand", "demand_low", "demand_high",
             "friction", "friction_low", "friction_high", *comp_cols, "claims"]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(head)
 
     def cell(x: float | None) -> str:
         return "" if x is None else repr(_r(x))
 
+    rows: list[list[object]] = []
     for d in an.dyads:
         row: list[object] = [d.rank if d.rank is not None else "", d.a, d.b, an.label(d.a), an.label(d.b), d.status,
                              cell(d.score), cell(d.score_low), cell(d.score_high)]
@@ -225,8 +223,8 @@ def csv_text(an: GapAnalysis) -> str:
             for c in agg.components:
                 row += [cell(c.raw), cell(c.value)]
         row.append(" ".join(e.claim for e in d.evidence))
-        w.writerow(row)
-    return buf.getvalue()
+        rows.append(row)
+    return csv_table(head, rows)
 
 
 def _columns(rows: Sequence[Sequence[str]]) -> str:

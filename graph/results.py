@@ -23,15 +23,13 @@ CONSTRUCT and DESCRIBE print ``ttl``, ``nt`` (sorted lines) or ``jsonld``.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from graph.errors import InputError
 from graph.sparql import NamedQuery, Table, run
+from graph.spreadsheet import csv_safe, csv_table
 from graph.store import compact, label_of, serialize_verified
 
 if TYPE_CHECKING:
@@ -47,8 +45,6 @@ ALL_FORMATS: tuple[str, ...] = SELECT_FORMATS + GRAPH_FORMATS
 #: Longest cell the ``table`` format prints in full.
 TABLE_CELL_WIDTH = 80
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def answer(
@@ -135,17 +131,6 @@ def plain(node: Node | None) -> str:
     return str(node)
 
 
-def csv_safe(cell: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR).
-
-    >>> csv_safe("=HYPERLINK(\\"http://x\\")"), csv_safe("-3"), csv_safe("Albania")
-    ('\\'=HYPERLINK("http://x")', '-3', 'Albania')
-    """
-    if cell.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(cell):
-        return "'" + cell
-    return cell
-
-
 class _Labeller:
     """Readable cells: ``wb:AL (Albania)`` for IRIs, the text of literals."""
 
@@ -212,12 +197,7 @@ def _markdown(table: Table, g: Graph) -> str:
 
 
 def _csv(table: Table, _g: Graph) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([csv_safe(plain(v)) for v in row])
-    return buffer.getvalue()
+    return csv_table(table.columns, ([plain(v) for v in row] for row in table.rows), newline="\r\n")
 
 
 def _tsv(table: Table, _g: Graph) -> str:

@@ -57,6 +57,7 @@ from graph.namespaces import (
     XSD,
     bind_prefixes,
 )
+from graph.spreadsheet import FORMULA_START, csv_table
 from graph.store import (
     BAD_IRI_CHARS,
     IRI_SCHEMES,
@@ -107,8 +108,8 @@ _COLUMN_KEYS = frozenset(
     {"name", "value", "property", "range", "scheme", "required", "multi", "labels", "default", "choices", "help"}
 )
 _KIND_KEYS = frozenset({"title", "select", "prefix", "slug", "key", "compare", "provenance", "columns"})
-#: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection), plus the quote itself.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+#: Characters that make a spreadsheet treat a cell as a formula, plus the quote itself (so the prefix can be undone).
+_FORMULA_START = (*FORMULA_START, "'")
 _SEPARATOR = "|"
 _SCHEME_LIKE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):\S*$")
 _SLUG_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -123,7 +124,7 @@ _TRANSLITERATION = str.maketrans(
     {
         "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "þ": "th", "ð": "d", "ı": "i", "ħ": "h",
         # Serbian and Macedonian Cyrillic (plus the Russian letters) -> Latin, as the sources spell names
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "dj", "е": "e", "ё": "e", "ж": "z",
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "d", "е": "e", "ё": "e", "ж": "z",
         "з": "z", "и": "i", "й": "j", "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n",
         "њ": "nj", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "ћ": "c", "у": "u", "ф": "f",
         "х": "h", "ц": "c", "ч": "c", "џ": "dz", "ш": "s", "щ": "sc", "ъ": "", "ы": "y", "ь": "",
@@ -317,9 +318,14 @@ def _fold(text: str) -> str:
     return slugify(text).replace("-", "")
 
 
-def _escape_cell(cell: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would run as a formula (and to one already starting with ``'``)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+def _escape_cell(cell: object) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula (and to one already starting with ``'``).
+
+    Unlike :func:`graph.spreadsheet.csv_safe` this is reversible (:func:`_unescape_cell`), so a
+    value such as ``-3`` or ``'quoted'`` comes back from a spreadsheet round trip unchanged.
+    """
+    text = str(cell)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _unescape_cell(cell: str) -> str:
@@ -980,21 +986,12 @@ def export_rows(g: Graph, kind: str) -> list[list[str]]:
     return [r for r, _iri in rows]
 
 
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_escape_cell(cell) for cell in row])
-    return buffer.getvalue()
-
-
 def export_csv(g: Graph, kind: str) -> str:
     """``kind`` rows of ``g`` as CSV text (header first); cells that a spreadsheet would run as formulas get a ``'``.
 
     ``wbsec import`` removes that ``'`` again, so export -> import gives back the same values.
     """
-    return _csv_text(layout(kind).header, export_rows(g, kind))
+    return csv_table(layout(kind).header, export_rows(g, kind), cell=_escape_cell)
 
 
 def turtle(g: Graph) -> bytes:
@@ -1465,11 +1462,7 @@ def template(kind: str, *, example: bool = True) -> str:
         for i, col in enumerate(spec.columns):
             if col.value == "id" and i < len(row):
                 row[i] = ""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(spec.header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_table(spec.header, rows, cell=_escape_cell)
 
 
 _HOLDS = {

@@ -198,7 +198,7 @@ def test_person_ids_drop_diacritics() -> None:
 
 def test_slugify_transliterates() -> None:
     assert slugify("Xhelal Sveçla") == "xhelal-svecla"
-    assert slugify("Đorđe Ђорђевић, Zvečan") == "dorde-djordjevic-zvecan"
+    assert slugify("Đorđe Ђорђевић, Zvečan") == "dorde-dordevic-zvecan"  # both scripts give one slug
     assert slugify("SecurityCooperation") == "security-cooperation"
 
 

@@ -100,7 +100,9 @@ def render_metrics(report: MetricsReport, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        return csv_text(["id", "label", "kind", *names], [[rec[c] for c in ["id", "label", "kind", *names]]
+        from graph.spreadsheet import csv_table
+
+        return csv_table(["id", "label", "kind", *names], [[rec[c] for c in ["id", "label", "kind", *names]]
                                                           for rec in records])
     header = ["#", "label", "kind", *names]
     body = [[str(i), str(rec["label"]), str(rec["kind"]), *(_fmt(rec[m]) for m in names)]
@@ -128,24 +130,3 @@ def table_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return "  ".join(out).rstrip()
 
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]) + "\n"
-
-
-def csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """CSV with ``None`` as an empty cell and formula-like text cells defused with a leading apostrophe."""
-    import csv
-    import io
-
-    def cell(v: object) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, (int, float)):
-            return repr(v) if isinstance(v, float) else str(v)
-        text = str(v)
-        return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    for r in rows:
-        w.writerow([cell(v) for v in r])
-    return buf.getvalue()

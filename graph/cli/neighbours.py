@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from graph.cli.metrics import csv_text, table_text
+from graph.cli.metrics import table_text
 from graph.cli.options import as_date, data_options, emit, format_option, open_data, output_option, view_options
 
 
@@ -56,9 +56,11 @@ def command(
     label = {n.id: n.label for n in ego.nodes}
     cols = ["source", "relation", "target", "role", "weight", "sign", "since", "until", "claim"]
     if fmt == "csv":
-        emit(csv_text(["source", "source_label", *cols[1:3], "target_label", *cols[3:]],
-                      [[t.source, label[t.source], t.relation, t.target, label[t.target], t.role, t.weight, t.sign,
-                        t.since, t.until, t.claim] for t in ego.ties]), output)
+        from graph.spreadsheet import csv_table
+
+        emit(csv_table(["source", "source_label", *cols[1:3], "target_label", *cols[3:]],
+                       [[t.source, label[t.source], t.relation, t.target, label[t.target], t.role, t.weight, t.sign,
+                         t.since, t.until, t.claim] for t in ego.ties]), output)
         return
     click.echo(f"{ego.center.label} <{short(ego.center.id)}>, view {view}, depth {depth}: "
                f"{len(ego.nodes) - 1} neighbours, {len(ego.ties)} ties", err=True)
