@@ -572,9 +572,24 @@ def _igraph_of(G: nx.MultiDiGraph | nx.Graph) -> _IGraph:
         return cache["wbsec-igraph"]  # type: ignore[no-any-return]
     nodes = sorted(G.nodes, key=str)
     index = {n: i for i, n in enumerate(nodes)}
-    edges = [(index[u], index[v], w) for u, v, w in G.edges(data="weight", default=1.0)]
-    H = igraph.Graph(n=len(nodes), edges=[(a, b) for a, b, _w in edges], directed=False)
-    H.es["weight"] = [float(w) for _a, _b, w in edges]
+    pairs: list[tuple[int, int]] = []
+    weights: list[float] = []
+    add_pair, add_weight = pairs.append, weights.append
+    undirected, multi = not G.is_directed(), G.is_multigraph()
+    # G._adj is NetworkX's own adjacency dict (its algorithms read it too): walking it directly
+    # takes half the time of G.edges(data=...), the largest part of a first PageRank on 50k nodes
+    for u, nbrs in G._adj.items():
+        iu = index[u]
+        for v, data in nbrs.items():
+            iv = index[v]
+            if undirected and iv < iu:
+                continue  # an undirected graph lists each edge under both ends
+            pair = (iu, iv)
+            for d in data.values() if multi else (data,):
+                add_pair(pair)
+                add_weight(float(d.get("weight", 1.0)))
+    H = igraph.Graph(n=len(nodes), edges=pairs, directed=False)
+    H.es["weight"] = weights
     # parallel edges (either direction) become one tie with the summed weight; self-loops go (in C)
     H.simplify(multiple=True, loops=True, combine_edges={"weight": "sum"})
     out = _IGraph(H, [str(n) for n in nodes])

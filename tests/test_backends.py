@@ -393,6 +393,13 @@ def test_igraph_engine_matches_networkx() -> None:
     a = metrics.pagerank(G, engine="networkx")
     b = metrics.pagerank(G, engine="igraph")
     assert max(abs(a[n] - b[n]) for n in a) < 1e-9
+    import networkx as nx
+
+    for other in (metrics.simple_graph(G), nx.DiGraph(G), nx.MultiGraph(G)):  # every kind of graph is copied alike
+        c = metrics.pagerank(other, engine="igraph")
+        assert max(abs(a[n] - c[n]) for n in a) < 1e-9, type(other).__name__
+        copy = metrics._igraph_of(other).graph
+        assert sum(copy.es["weight"]) == metrics.simple_graph(G).size(weight="weight"), type(other).__name__
     first = metrics.communities(G, engine="igraph")
     assert first == metrics.communities(G, engine="igraph")  # seeded: the same partition every run
     assert sorted(first) == sorted(G.nodes) and min(first.values()) == 0
