@@ -1246,7 +1246,7 @@ def _profiles(analyst: _Analyst, dyads: Sequence[Dyad], polities: Sequence[str],
 
 
 def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = str(WB.WesternBalkans)) -> GapAnalysis:
-    """Run the whole cooperation-gap analysis on the rdflib graph ``g``.
+    """Run the whole cooperation-gap analysis on ``g`` (an rdflib graph, or a store or endpoint backend).
 
     Pairs every polity of ``region`` (15 pairs for the six Western Balkan
     polities), scores and ranks the pairs, measures external dependence on the
@@ -1254,7 +1254,7 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     "affiliation" view. Raises :class:`InputError` when the region has fewer
     than two polities.
     """
-    from graph.project import to_networkx
+    from graph.project import node_facts, to_networkx
 
     cfg = config or load_config()
     facts = _facts(g, region, cfg)
@@ -1271,7 +1271,7 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
                             extra_outside=cfg.extra_outside, merge_into=bodies)
     orgs, degree = affiliation_sets(G_aff, polities, roles=cfg.roles, member_polity=facts.member_polity)
 
-    labels = _labels(g, facts, H, G_aff)
+    labels = _labels(node_facts(g), facts, H, G_aff)
     analyst = _Analyst(facts, cfg, region, labels)
     raws = {(a, b): analyst.pair(a, b) for a, b in itertools.combinations(polities, 2)}
     dyads, norm = _dyads(raws, cfg, analyst)
@@ -1290,6 +1290,7 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
 
 
 def _labels(g: Any, facts: _Facts, *graphs: Any) -> dict[str, str]:
+    """The label of every IRI the analysis mentions, read from ``g`` (an rdflib graph holding the labels)."""
     from rdflib import URIRef
 
     from graph.store import label_of

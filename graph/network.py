@@ -100,7 +100,7 @@ def view_files(g: Graph | Backend, view: str, fmt: str, *, as_of: dt.date | None
 
 
 def explorer(
-    g: Graph,
+    g: Graph | Backend,
     *,
     view: str = "actors",
     focus: str | None = None,
@@ -158,7 +158,7 @@ def _claims_shown(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> set[str]:
     return claims
 
 
-def _top_gaps(g: Graph, G: nx.MultiDiGraph, n: int) -> list[GapEdge]:
+def _top_gaps(g: Graph | Backend, G: nx.MultiDiGraph, n: int) -> list[GapEdge]:
     """The n highest-ranked gap dyads with both ends drawn, as dashed edges for the page."""
     try:
         analysis = cooperation_gaps(g)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
+    from graph.backends import Backend
+
 __all__ = ["Provenance", "SourceRef", "claim_provenance"]
 
 
@@ -43,17 +45,20 @@ class Provenance:
     evidence: str
 
 
-def claim_provenance(g: Graph, claim_iris: Iterable[str]) -> dict[str, Provenance]:
+def claim_provenance(g: Graph | Backend, claim_iris: Iterable[str]) -> dict[str, Provenance]:
     """The provenance of each claim IRI in ``claim_iris``, keyed by IRI (sorted, without duplicates).
 
     A source's title is its ``dcterms:title`` (English first), else its label.
     Claims recorded in no source still get an entry, with no sources. Several
     locators or quotes on one claim are joined with " · " in sorted order, so
-    the result is deterministic.
+    the result is deterministic. On a store or endpoint the provenance
+    triples are fetched with one CONSTRUCT query first.
     """
     from rdflib import URIRef
 
     from graph.namespaces import PROV, WBO
+
+    g = _provenance_graph(g)
 
     titles: dict[Node, str] = {}
 
@@ -74,6 +79,29 @@ def claim_provenance(g: Graph, claim_iris: Iterable[str]) -> dict[str, Provenanc
         evidence = " · ".join(sorted({str(x) for x in g.objects(claim, WBO.evidence)}))
         out[iri] = Provenance(iri, sources, locator, evidence)
     return out
+
+
+#: Seconds the provenance query of a store or endpoint may run.
+_TIMEOUT = 120.0
+#: What claim_provenance reads, for a store or endpoint: where each claim comes from, and the sources' names.
+_PROVENANCE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
+  { VALUES ?p { prov:wasDerivedFrom prov:hadPrimarySource wbo:locator wbo:evidence } ?s ?p ?o }
+  UNION
+  { VALUES ?p { dcterms:title skos:prefLabel foaf:name rdfs:label } ?s ?p ?o
+    FILTER EXISTS { [] prov:wasDerivedFrom|prov:hadPrimarySource ?s } }
+}"""
+
+
+def _provenance_graph(g: Graph | Backend) -> Graph:
+    """``g`` itself when it is in memory; else the provenance triples of a store or endpoint."""
+    from graph.backends import Backend, MemoryBackend
+    from graph.sparql import construct
+
+    if isinstance(g, MemoryBackend):
+        return g.graph
+    if isinstance(g, Backend):
+        return construct(g, _PROVENANCE_FACTS, timeout=_TIMEOUT)
+    return g
 
 
 def _title(g: Graph, source: Node) -> str:

@@ -530,3 +530,25 @@ def render(an: GapAnalysis, fmt: str) -> str:
     if fmt == "md":
         return markdown_report(an)
     raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+
+
+def gap_report(
+    g: Any,
+    fmt: str,
+    *,
+    config: str | Path | None = None,
+    plots: Sequence[tuple[str | Path, Sequence[str]]] = (),
+) -> tuple[str, list[Path]]:
+    """What ``wbsec gaps`` prints: the analysis of ``g`` rendered as ``fmt``, and the plot files written.
+
+    ``config`` is a TOML file merged over ``ontology/gaps.toml``; each of
+    ``plots`` is a ``.png``/``.svg`` path with the panels to draw in it.
+    ``g`` is an rdflib graph or a store or endpoint backend.
+    """
+    from graph.gaps import cooperation_gaps, load_config
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    an = cooperation_gaps(g, load_config(config))
+    written = [write_plot(an, path, panels) for path, panels in plots]
+    return render(an, fmt), written

@@ -359,10 +359,15 @@ def test_cli_load_then_query_the_store(tmp_path: Path, synth_file: Path) -> None
     assert bad.exit_code == 3 and bad.stderr.startswith("Error: ")
 
 
-def test_cli_reads_a_remote_endpoint(endpoint: EndpointBackend, memory: MemoryBackend) -> None:
+def test_cli_reads_a_remote_endpoint(endpoint: EndpointBackend, synth_file: Path) -> None:
     result = CliRunner().invoke(main, ["query", "members", "--endpoint", endpoint.url, "--format", "json"])
     assert result.exit_code == 0, result.output
     assert '"https://w3id.org/wbsec/id/AL"' in result.stdout
+    for args in (["gaps", "--format", "csv"], ["viz", "--view", "polities", "-o", "-"]):
+        remote = CliRunner().invoke(main, [*args, "--endpoint", endpoint.url])
+        in_memory = CliRunner().invoke(main, [*args, "--data", str(synth_file)])
+        assert remote.exit_code == 0, (args, remote.output)
+        assert remote.stdout == in_memory.stdout, args  # the gap scores and the page (with provenance) alike
 
 
 # --------------------------------------------------------------------------- fast centrality
@@ -461,7 +466,9 @@ def test_network_commands_read_a_store_like_the_files(store_dir: Path, synth_fil
     for args in (["metrics", "--metric", "degree", "--top", "5", "--format", "csv"],
                  ["neighbours", "Albania", "--format", "csv"],
                  ["path", "Albania", "Serbia", "--format", "json"],
-                 ["export", "--view", "polities", "--format", "csv"]):
+                 ["export", "--view", "polities", "--format", "csv"],
+                 ["gaps", "--format", "json"],
+                 ["viz", "--focus", "Kosovo", "-o", "-"]):
         on_store = runner.invoke(main, [*args, "--store", str(store_dir)])
         in_memory = runner.invoke(main, [*args, "--data", str(synth_file)])
         assert on_store.exit_code == 0, (args, on_store.output)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from graph.cli.options import data_options, emit, output_option, stdout_is_terminal
+from graph.cli.options import data_options, emit, open_data, output_option, stdout_is_terminal
 
 _PLOT = click.Path(dir_okay=False, path_type=Path)
 
@@ -31,7 +31,7 @@ def _plot_file(ctx: click.Context, param: click.Parameter, value: Path | None) -
               help="Draw only the 6x6 gap heatmap into its own file.")
 @click.option("--dependence-chart", "dependence", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
               help="Draw only the external-dependence bar chart into its own file.")
-def command(data: tuple[str, ...], no_shipped: bool, fmt: str | None, config: Path | None, output: Path | None,
+def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None, fmt: str | None, config: Path | None, output: Path | None,
             plot: Path | None, heatmap: Path | None, dependence: Path | None) -> None:
     """Rank pairs of Western Balkan polities by the gap between wanted and recorded cooperation.
 
@@ -57,17 +57,12 @@ def command(data: tuple[str, ...], no_shipped: bool, fmt: str | None, config: Pa
       wbsec gaps --format md --output gaps-report.md --plot gaps.png
       wbsec gaps --config my-weights.toml          # see ontology/gaps.toml
     """
-    from graph.gaps import cooperation_gaps, load_config
-    from graph.report import render, write_plot
-    from graph.store import load_graph
+    from graph.report import gap_report
 
-    cfg = load_config(config)
-    g = load_graph(data, shipped=not no_shipped)
-    analysis = cooperation_gaps(g, cfg)
-    for path, panels in ((plot, ("heatmap", "dependence")), (heatmap, ("heatmap",)),
-                         (dependence, ("dependence",))):
-        if path is not None:
-            write_plot(analysis, path, panels)
-            click.echo(f"Wrote {path}.", err=True)
-    chosen = fmt or ("table" if stdout_is_terminal() else "csv")
-    emit(render(analysis, chosen), output)
+    plots = [(path, panels) for path, panels in ((plot, ("heatmap", "dependence")), (heatmap, ("heatmap",)),
+                                                 (dependence, ("dependence",))) if path is not None]
+    text, written = gap_report(open_data(data, no_shipped, store, endpoint),
+                               fmt or ("table" if stdout_is_terminal() else "csv"), config=config, plots=plots)
+    for path in written:
+        click.echo(f"Wrote {path}.", err=True)
+    emit(text, output)

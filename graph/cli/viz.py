@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from graph.cli.options import VIEWS, LibraryChoice, as_date, data_options
+from graph.cli.options import VIEWS, LibraryChoice, as_date, data_options, open_data
 
 #: Metrics that can set node size (graph.metrics.METRICS without the community label).
 SIZE_METRICS = LibraryChoice("graph.metrics", "METRICS", without=("community",))
@@ -38,6 +38,8 @@ DEFAULT_OUTPUT = "wbsec-graph.html"
 def command(
     data: tuple[str, ...],
     no_shipped: bool,
+    store: Path | None,
+    endpoint: str | None,
     view: str,
     focus: str | None,
     depth: int | None,
@@ -66,11 +68,10 @@ def command(
     """
     from graph.fileio import atomic_write_text
     from graph.network import explorer
-    from graph.store import load_graph
 
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus NODE")
-    page = explorer(load_graph(data, shipped=not no_shipped), view=view, focus=focus, depth=depth,
+    page = explorer(open_data(data, no_shipped, store, endpoint), view=view, focus=focus, depth=depth,
                     as_of=as_date(as_of), size_by=size_by, color_by=color_by, top_gaps=top_gaps, title=title)
     if str(output) == "-":
         click.echo(page.html.encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
