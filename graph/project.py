@@ -310,15 +310,9 @@ _NODE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
 
 def node_facts(g: Graph | Backend) -> Graph:
     """``g`` itself, or for a store or endpoint backend the triples node attributes come from."""
-    from graph.backends import Backend, MemoryBackend
-    from graph.sparql import construct
+    from graph.sparql import readable_graph
 
-    if isinstance(g, MemoryBackend):
-        return g.graph
-    if isinstance(g, Backend):
-        return construct(g, _NODE_FACTS, timeout=_TIMEOUT)
-    return g
-
+    return readable_graph(g, _NODE_FACTS, timeout=_TIMEOUT)
 
 
 def _select(g: Graph | Backend, rule: Rule) -> list[dict[str, Node]]:

@@ -57,9 +57,9 @@ def claim_provenance(g: Graph | Backend, claim_iris: Iterable[str]) -> dict[str,
     from rdflib import URIRef
 
     from graph.namespaces import PROV, WBO
+    from graph.sparql import readable_graph
 
-    g = _provenance_graph(g)
-
+    g = readable_graph(g, _PROVENANCE_FACTS, timeout=_TIMEOUT)
     titles: dict[Node, str] = {}
 
     def title(source: Node) -> str:
@@ -90,18 +90,6 @@ _PROVENANCE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
   { VALUES ?p { dcterms:title skos:prefLabel foaf:name rdfs:label } ?s ?p ?o
     FILTER EXISTS { [] prov:wasDerivedFrom|prov:hadPrimarySource ?s } }
 }"""
-
-
-def _provenance_graph(g: Graph | Backend) -> Graph:
-    """``g`` itself when it is in memory; else the provenance triples of a store or endpoint."""
-    from graph.backends import Backend, MemoryBackend
-    from graph.sparql import construct
-
-    if isinstance(g, MemoryBackend):
-        return g.graph
-    if isinstance(g, Backend):
-        return construct(g, _PROVENANCE_FACTS, timeout=_TIMEOUT)
-    return g
 
 
 def _title(g: Graph, source: Node) -> str:

@@ -685,6 +685,21 @@ def construct(
     return out
 
 
+def readable_graph(g: Graph | Backend, query: str, *, timeout: float | None = 30.0) -> Graph:
+    """An rdflib graph to read ``g``'s triples from directly (``g.objects(...)``, labels).
+
+    ``g`` itself when it is in memory; for a store or endpoint, the triples
+    the CONSTRUCT ``query`` fetches, so only what the caller reads crosses over.
+    """
+    from graph.backends import Backend, MemoryBackend
+
+    if isinstance(g, MemoryBackend):
+        return g.graph
+    if isinstance(g, Backend):
+        return construct(g, query, timeout=timeout)
+    return g
+
+
 def _run_expecting(
     g: Graph | Backend,
     query: str | NamedQuery,
