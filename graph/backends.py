@@ -539,7 +539,7 @@ def _bulk_load(pyoxigraph: Any, store: Any, item: _Input) -> None:
 
     Oxigraph's ``bulk_load`` buffers a whole file (about 840 MB of memory for
     a million triples); parsing as a stream and handing the bulk loader
-    bounded batches keeps the peak near 150 MB at the same speed. Blank-node
+    bounded batches keeps the peak near 160 MB, no slower. Blank-node
     labels are renamed once per file, so they stay distinct across files and
     consistent across the batches of one file, as with ``load``.
     """

@@ -689,14 +689,15 @@ def readable_graph(g: Graph | Backend, query: str, *, timeout: float | None = 30
     """An rdflib graph to read ``g``'s triples from directly (``g.objects(...)``, labels).
 
     ``g`` itself when it is in memory; for a store or endpoint, the triples
-    the CONSTRUCT ``query`` fetches, so only what the caller reads crosses over.
+    the CONSTRUCT ``query`` fetches, so only what the caller reads crosses over
+    (at most :data:`graph.backends.MATERIALISE_MAX_TRIPLES`, else LimitError).
     """
-    from graph.backends import Backend, MemoryBackend
+    from graph.backends import MATERIALISE_MAX_TRIPLES, Backend, MemoryBackend
 
     if isinstance(g, MemoryBackend):
         return g.graph
     if isinstance(g, Backend):
-        return construct(g, query, timeout=timeout)
+        return construct(g, query, timeout=timeout, max_rows=MATERIALISE_MAX_TRIPLES)
     return g
 
 
