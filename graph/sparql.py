@@ -39,6 +39,7 @@ import datetime as _dt
 import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -691,14 +692,23 @@ def readable_graph(g: Graph | Backend, query: str, *, timeout: float | None = 30
     ``g`` itself when it is in memory; for a store or endpoint, the triples
     the CONSTRUCT ``query`` fetches, so only what the caller reads crosses over
     (at most :data:`graph.backends.MATERIALISE_MAX_TRIPLES`, else LimitError).
+    The answer is kept for the life of the backend object (backends are
+    read-only), so the several projections of one command ask only once.
     """
     from graph.backends import MATERIALISE_MAX_TRIPLES, Backend, MemoryBackend
 
     if isinstance(g, MemoryBackend):
         return g.graph
-    if isinstance(g, Backend):
-        return construct(g, query, timeout=timeout, max_rows=MATERIALISE_MAX_TRIPLES)
-    return g
+    if not isinstance(g, Backend):
+        return g
+    fetched = _READABLE.setdefault(g, {})
+    if query not in fetched:
+        fetched[query] = construct(g, query, timeout=timeout, max_rows=MATERIALISE_MAX_TRIPLES)
+    return fetched[query]
+
+
+#: readable_graph's answers per store or endpoint backend, dropped with the backend.
+_READABLE: weakref.WeakKeyDictionary[Backend, dict[str, Graph]] = weakref.WeakKeyDictionary()
 
 
 def _run_expecting(

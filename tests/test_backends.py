@@ -359,6 +359,24 @@ def test_cli_load_then_query_the_store(tmp_path: Path, synth_file: Path) -> None
     assert bad.exit_code == 3 and bad.stderr.startswith("Error: ")
 
 
+def test_a_store_is_asked_for_node_facts_and_provenance_once_per_page(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """viz projects twice more for the gap analysis and resolves --focus; the CONSTRUCTs are not repeated."""
+    from graph.network import explorer
+
+    asked: list[str] = []
+    construct = sparql.construct
+
+    def counting(g: object, query: object, **kwargs: object) -> object:
+        asked.append(str(query))
+        return construct(g, query, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sparql, "construct", counting)
+    page = explorer(OxigraphBackend(store_dir), focus="Kosovo")
+    assert page.nodes > 1 and len(asked) == 2 and len(set(asked)) == 2
+
+
 def test_cli_reads_a_remote_endpoint(endpoint: EndpointBackend, synth_file: Path) -> None:
     result = CliRunner().invoke(main, ["query", "members", "--endpoint", endpoint.url, "--format", "json"])
     assert result.exit_code == 0, result.output

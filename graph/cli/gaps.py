@@ -31,7 +31,8 @@ def _plot_file(ctx: click.Context, param: click.Parameter, value: Path | None) -
               help="Draw only the 6x6 gap heatmap into its own file.")
 @click.option("--dependence-chart", "dependence", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
               help="Draw only the external-dependence bar chart into its own file.")
-def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None, fmt: str | None, config: Path | None, output: Path | None,
+def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None, fmt: str | None,
+            config: Path | None, output: Path | None,
             plot: Path | None, heatmap: Path | None, dependence: Path | None) -> None:
     """Rank pairs of Western Balkan polities by the gap between wanted and recorded cooperation.
 
