@@ -219,6 +219,71 @@ class WBO(DefinedNamespace):
     ViolentExtremism: URIRef
     War: URIRef
 
+    # The landscape (issue 13): missions, founding, seats, instruments, conflicts
+    Mission: URIRef
+    conflictsWith: URIRef
+    endBasis: URIRef
+    founded: URIRef
+    foundedAt: URIRef
+    foundingInstrument: URIRef
+    inForceFrom: URIRef
+    instrumentKind: URIRef
+    operatesIn: URIRef
+    seat: URIRef
+    secretariat: URIRef
+    signatory: URIRef
+    signedAt: URIRef
+    sourceKind: URIRef
+    startBasis: URIRef
+
+    # New roles, lifecycle statuses and policy domains
+    ContractingParty: URIRef
+    HeadOfSecretariat: URIRef
+    Observer: URIRef
+    Inactive: URIRef
+    CivilProtection: URIRef
+    ClassifiedInformation: URIRef
+    CrisisManagement: URIRef
+    Customs: URIRef
+    Defence: URIRef
+    JudicialCooperation: URIRef
+    MigrationAndAsylum: URIRef
+    PoliceCooperation: URIRef
+    SmallArmsControl: URIRef
+
+    # Code list SourceKindScheme and its concepts
+    SourceKindScheme: URIRef
+    InternationalOrganisationSource: URIRef
+    NewsSource: URIRef
+    OfficialSource: URIRef
+    ReferenceWork: URIRef
+    ResearchSource: URIRef
+
+    # Code list InstrumentKindScheme and its concepts
+    InstrumentKindScheme: URIRef
+    AgreementInstrument: URIRef
+    BorderCrossingArrangement: URIRef
+    ConventionInstrument: URIRef
+    CooperationPlan: URIRef
+    JointCentreArrangement: URIRef
+    JointDeclaration: URIRef
+    JointPatrolArrangement: URIRef
+    MemorandumOfUnderstanding: URIRef
+    ProtocolInstrument: URIRef
+
+    # Code list DateBasisScheme and its concepts
+    DateBasisScheme: URIRef
+    Accession: URIRef
+    Admission: URIRef
+    EntryIntoForce: URIRef
+    FirstParticipation: URIRef
+    Founding: URIRef
+    Ratification: URIRef
+    Signature: URIRef
+    Succession: URIRef
+    Termination: URIRef
+    Withdrawal: URIRef
+
 
 #: Prefix -> namespace IRI, for Turtle output, SPARQL queries and compact names.
 PREFIXES: dict[str, str] = {
