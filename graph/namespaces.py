@@ -220,6 +220,7 @@ class WBO(DefinedNamespace):
     War: URIRef
 
     # The landscape (issue 13): missions, founding, seats, instruments, conflicts
+    FoundingEvent: URIRef
     Mission: URIRef
     conflictsWith: URIRef
     endBasis: URIRef
