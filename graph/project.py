@@ -38,7 +38,9 @@ Graph contract (``to_networkx``):
 Views:
 
 * ``actors`` - every rule tagged ``actors``; nodes are every edge end plus
-  every actor and initiative in the data, so isolated actors show up;
+  every actor and initiative in the data, so isolated actors show up
+  (publishers of sources only through their edges: a news outlet is not an
+  actor of the field);
 * ``polities`` - only the six Western Balkan polities (``wbo:region
   wb:WesternBalkans``), always all six; their cooperation and agreement edges
   plus one ``shared-affiliation`` edge per organisation or initiative both
@@ -303,7 +305,7 @@ def resolve_node(g: Graph | Backend, text: str, among: Iterable[str] | None = No
 #: when the data sit in an Oxigraph store or behind a SPARQL endpoint.
 _NODE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
   VALUES ?p { rdf:type rdfs:subClassOf skos:prefLabel skos:altLabel foaf:name rdfs:label wbo:region
-              org:subOrganizationOf org:member org:organization org:heldBy org:postIn }
+              org:subOrganizationOf org:member org:organization org:heldBy org:postIn dcterms:publisher }
   ?s ?p ?o
 }"""
 
@@ -523,8 +525,17 @@ class _NodeInfo:
         )
 
     def actors_and_initiatives(self) -> list[str]:
+        """Every actor and initiative, except publishers: a news outlet is there to date and cite claims.
+
+        A publisher that also acts (the RCC publishes the Balkan Barometer and
+        hosts initiatives) still enters the view through its edges.
+        """
+        from rdflib import DCTERMS
+
         wanted = ACTOR_KINDS | {"initiative"}
-        return sorted(n for n in self._types if n.startswith(("http://", "https://", "urn:")) and self.kind(n) in wanted)
+        publishers = {str(o) for o in self.g.objects(None, DCTERMS.publisher)}
+        return sorted(n for n in self._types if n.startswith(("http://", "https://", "urn:"))
+                      and self.kind(n) in wanted and n not in publishers)
 
 
 def _add_node(G: nx.MultiDiGraph, info: _NodeInfo, node: str) -> None:

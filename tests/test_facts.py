@@ -179,7 +179,7 @@ SELECT_FACTS: list[tuple[str, str, list[tuple[str, ...]]]] = [
      "SELECT ?p WHERE { ?p a wbo:Polity ; wbo:region wb:WesternBalkans }",
      [(str(WB[c]),) for c in ("AL", "BA", "ME", "MK", "RS", "XK")]),
     ("nato-members-exactly-three",
-     "SELECT ?p WHERE { ?m a org:Membership ; org:member ?p ; org:organization wb:NATO ; org:role wbo:Member }",
+     "SELECT DISTINCT ?p WHERE { ?m a org:Membership ; org:member ?p ; org:organization wb:NATO ; org:role wbo:Member }",
      [(str(WB[c]),) for c in ("AL", "ME", "MK")]),
     ("eu-negotiating-candidates",
      "SELECT ?p WHERE { ?m org:member ?p ; org:organization wb:EU ; org:role wbo:NegotiatingCandidate }",

@@ -491,7 +491,7 @@ def test_id_cell_is_never_turned_into_an_arbitrary_iri(tmp_path: Path) -> None:
 def test_unknown_reference_suggests_close_matches(tmp_path: Path) -> None:
     path = write(tmp_path, f"{COOP_HEADER}\nKosovo,Macedonia,14,,wb:euractiv-2023-tirana-panel,\n")
     err = refused(tmp_path, [path, "--kind", "cooperation"])
-    assert f"{path}:2: column 'party_b': unknown polity 'Macedonia'; did you mean wb:MK (North Macedonia)?" in err
+    assert f"{path}:2: column 'party_b': unknown polity 'Macedonia'; did you mean wb:MK (North Macedonia)" in err
 
 
 def test_reference_of_the_wrong_kind_says_what_it_is(tmp_path: Path) -> None:
