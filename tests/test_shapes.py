@@ -78,12 +78,30 @@ CASES: dict[str, tuple[str, str | None, str]] = {
     "concept-no-scheme": ("Concept-inScheme", "skos:inScheme", "needs skos:inScheme"),
     "pref-label-untagged": ("PrefLabel-tagged", "skos:prefLabel", "needs a language tag"),
     "pref-label-two-english": ("PrefLabel-tagged", "skos:prefLabel", "at most one label per language"),
+    "source-kind-not-in-scheme": ("SourceKind-value", "wbo:sourceKind", "wbo:SourceKindScheme"),
+    "source-url-text": ("SourceUrl-iri", "schema:url", "not as text"),
+    "instrument-kind-not-in-scheme": ("Instrument-kind", "wbo:instrumentKind", "wbo:InstrumentKindScheme"),
+    "instrument-in-force-text": ("Instrument-inForce", "wbo:inForceFrom", '"2012"^^xsd:gYear'),
+    "instrument-signatory-text": ("Instrument-signatory", "wbo:signatory", "not text"),
+    "instrument-not-agreement": ("Instrument-isAgreement", "rdf:type", "typed wbo:Agreement"),
+    "instrument-no-locator": ("Instrument-locator", "wbo:locator", "needs a wbo:locator"),
+    "founded-text": ("Founded-date", "wbo:founded", "wbo:FoundingEvent"),
+    "founded-no-source": ("Founded-source", "prov:wasDerivedFrom", "must name the source"),
+    "operates-in-text": ("OperatesIn-actor", "wbo:operatesIn", "not text"),
+    "start-basis-no-date": ("StartBasis-date", "schema:validFrom", "needs that date"),
+    "start-basis-not-in-scheme": ("StartBasis-value", "wbo:startBasis", "wbo:DateBasisScheme"),
+    "end-basis-no-date": ("EndBasis-date", "schema:validThrough", "needs that date"),
+    "end-basis-not-in-scheme": ("EndBasis-value", "wbo:endBasis", "wbo:DateBasisScheme"),
+    "conflict-one-sided": ("Conflict-backlink", "^wbo:conflictsWith", "both directions"),
+    "conflict-literal": ("Conflict-claim", "wbo:conflictsWith", "must be such a claim"),
 }
 
 
 def _compact(iri: str | None) -> str | None:
     if iri is None:
         return None
+    if iri.startswith("^"):  # an inverse path
+        return "^" + str(_compact(iri[1:]))
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
@@ -112,6 +130,14 @@ def test_fixture_breaks_exactly_its_rule(fixture: str) -> None:
     assert all(v.focus.endswith(("/bad", "/ME", "#Stray", "#Unlabelled")) for v in report.violations)
 
 
+def test_conflict_between_claims_about_different_things_is_reported_on_both() -> None:
+    report = _check("conflict-different-things")
+    assert not report.conforms
+    assert {(_compact(v.shape), v.focus.rsplit("/", 1)[-1]) for v in report.violations} == {
+        ("wbsh:ConflictShape", "bad"), ("wbsh:ConflictShape", "other")}
+    assert all("not about the same thing" in v.message for v in report.violations)
+
+
 def test_conforming_fixture_passes_with_no_results() -> None:
     report = _check("conforming")
     assert report.violations == []
@@ -136,10 +162,17 @@ def test_shapes_parse_with_oxigraph(shapes: Graph) -> None:
     assert len(quads) == len(shapes)
 
 
-def test_shapes_use_shacl_core_only(shapes: Graph) -> None:
-    sparql_terms = {SH.sparql, SH.select, SH.ask, SH.SPARQLConstraint, SH.SPARQLTarget, SH.target}
+def test_shapes_use_shacl_core_plus_only_local_sparql_constraints(shapes: Graph) -> None:
+    """SHACL Core everywhere; SPARQL only in named constraints whose query never leaves the data."""
+    advanced = {SH.ask, SH.SPARQLTarget, SH.target, SH.rule, SH.SPARQLRule}
     used = {p for p in shapes.predicates()} | {o for o in shapes.objects(None, RDF.type)}
-    assert used & sparql_terms == set()
+    assert used & advanced == set()
+    constraints = set(shapes.objects(None, SH.sparql))
+    assert constraints == {URIRef("https://w3id.org/wbsec/shapes#Conflict-sameThing")}
+    for constraint in constraints:
+        query = str(shapes.value(constraint, SH.select)).upper()
+        assert not {"SERVICE", "FROM", "LOAD", "GRAPH"} & set(query.replace("{", " ").replace("}", " ").split())
+        assert any(getattr(m, "language", None) == "en" for m in shapes.objects(constraint, SH.message))
     assert not list(shapes.triples((None, OWL.imports, None)))
 
 
@@ -167,6 +200,7 @@ def test_every_rule_has_a_fixture(shapes: Graph) -> None:
         else:  # an anonymous property shape reports under the node shape holding it
             rules.update(_compact(str(parent)) for parent in shapes.subjects(SH.property, shape))
     covered = {f"wbsh:{shape}" for shape, _path, _words in CASES.values()} | {"wbsh:ActorNameShape"}
+    covered |= {"wbsh:ConflictShape", "wbsh:Conflict-sameThing"}  # test_conflict_between_claims_about_different_things
     assert len(rules) > 40
     assert sorted(rules - covered) == []
 
