@@ -218,8 +218,8 @@ SELECT_FACTS: list[tuple[str, str, list[tuple[str, ...]]]] = [
         wbo:agreementCount ?n . FILTER(?other != wb:XK) }""",
      [(str(WB["AL"]), "26"), (str(WB["ME"]), "9"),
       (str(WB["MK"]), "14")]),
-    ("observation-count-per-survey",
-     "SELECT ?d (COUNT(?o) AS ?n) WHERE { ?o a qb:Observation ; qb:dataSet ?d } GROUP BY ?d",
+    ("fes-observation-count-per-survey",
+     "SELECT ?d (COUNT(?o) AS ?n) WHERE { ?o a qb:Observation ; qb:dataSet ?d ; prov:wasDerivedFrom wb:fes-2023-future-is-cooperative } GROUP BY ?d",
      [(str(WB["asb-2022"]), "34"), (str(WB["iri-wb-survey-2022"]), "12"),
       (str(WB["securimeter-2022"]), "5")]),
 ]
@@ -276,3 +276,30 @@ def test_no_agreement_count_of_zero(g: Graph) -> None:
 def test_evidence_quotes_are_at_most_30_words(g: Graph) -> None:
     long_quotes = [q for (q,) in _rows(g, "SELECT ?q WHERE { ?c wbo:evidence ?q }") if len(q.split()) > 30]
     assert long_quotes == []
+
+
+def test_no_conflict_is_one_sided(g: Graph) -> None:
+    """wbo:conflictsWith is written in both directions, so either claim leads a reader to the other."""
+    one_sided = _rows(g, """SELECT ?a ?b WHERE { ?a wbo:conflictsWith ?b FILTER NOT EXISTS { ?b wbo:conflictsWith ?a } }""")
+    assert one_sided == []
+
+
+def test_conflicting_claims_cite_different_sources(g: Graph) -> None:
+    """Two versions of a fact are kept because two documents state it differently."""
+    same = _rows(g, """SELECT ?a ?b WHERE { ?a wbo:conflictsWith ?b .
+        FILTER NOT EXISTS { ?a prov:wasDerivedFrom ?s FILTER NOT EXISTS { ?b prov:wasDerivedFrom ?s } } }""")
+    assert same == []
+
+
+def test_every_claim_cites_a_source_with_a_url(g: Graph) -> None:
+    """A reader can open the document behind every claim (the two core documents included)."""
+    missing = _rows(g, f"""SELECT DISTINCT ?c WHERE {{ {CLAIM_CLASSES}
+        ?c a/rdfs:subClassOf* ?cls .
+        FILTER NOT EXISTS {{ ?c prov:wasDerivedFrom ?s . ?s schema:url ?u }} }}""")
+    assert missing == []
+
+
+def test_every_source_has_a_kind(g: Graph) -> None:
+    missing = _rows(g, """SELECT ?s WHERE { { ?s a wbo:Source } UNION { ?s a wbo:Survey }
+        FILTER NOT EXISTS { ?s wbo:sourceKind ?k } }""")
+    assert missing == []

@@ -161,6 +161,16 @@ EXPECTED: dict[str, tuple[dict[str, str], tuple[str, ...], list[tuple[str | None
         ("wb:EU", "European Union", "2", "0", "0", "1", "1"),
         ("wb:RCC", "Regional Cooperation Council", "1", "0", "1", "0", "0"),
     ]),
+    "landscape-coverage": ({}, ("bodies", "memberships", "datedMemberships", "instruments", "multilateral",
+                                "pairsWithInstruments", "conflicts", "sources", "official",
+                                "internationalOrganisation", "news", "research", "reference"), [
+        ("6", "6", "2", "1", "0", "3", "0", "3", "0", "0", "0", "0", "0"),
+    ]),
+    "instruments-per-pair": ({}, ("a", "b", "instruments", "datedInstruments", "first", "last", "domains"), [
+        ("wb:AL", "wb:RS", "1", "1", "2022", "2022", None),
+        ("wb:AL", "wb:XK", "1", "1", "2022", "2022", None),
+        ("wb:RS", "wb:XK", "1", "1", "2022", "2022", None),
+    ]),
     "pairs-without-cooperation": ({}, ("a", "aLabel", "b", "bLabel", "sharedAgreements", "sharedAffiliations"), [
         ("wb:AL", "Albania", "wb:RS", "Serbia", "1", "2"),
     ]),
