@@ -1,4 +1,4 @@
-"""Shared pytest fixtures: paths to test data and a counting loopback listener."""
+"""Shared pytest fixtures: paths to test data, a private cache directory and a counting loopback listener."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ import pytest
 
 TESTS_DIR = Path(__file__).resolve().parent
 DATA = TESTS_DIR / "data"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own ``XDG_CACHE_HOME``: nothing is read from or written to the user's cache."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
 
 
 @dataclass

@@ -156,3 +156,9 @@ def test_entry_point_refuses_remote_context_with_no_request(tmp_path: Path, list
         f"Error: {doc}: remote JSON-LD contexts are disabled ({listener.url}/ctx); inline the context in the file"
     ]
     assert listener.hits == []
+
+
+def test_tests_never_touch_the_users_cache(private_cache: Path) -> None:
+    """The conformance verdict of ``wbsec info`` lands in the test's own cache, not in ~/.cache."""
+    assert invoke("info", "--format", "json").exit_code == 0
+    assert list((private_cache / "wbsec" / "conformance").iterdir())
