@@ -6,14 +6,19 @@ Formats of a SELECT result:
   beside them (``wb:AL (Albania)``) unless the query also selects the label
   itself (a column ``?xLabel`` or ``?xName`` next to ``?x``), cells longer than
   :data:`TABLE_CELL_WIDTH` characters shortened with ``…``;
-- ``csv``: RFC 4180 with a header row, IRIs written in full, literals as
-  their lexical form (the W3C SPARQL 1.1 CSV results format), plus
-  spreadsheet safety: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
-  or a carriage return gets a leading ``'`` so that Excel or LibreOffice show
-  it as text instead of running it as a formula (a plain number such as
-  ``-3`` or ``+1.5`` is left alone);
-- ``tsv``: the same cells separated by tabs; a tab, newline, carriage return
-  or backslash inside a value is written ``\\t``, ``\\n``, ``\\r``, ``\\\\``;
+- ``csv``: the W3C SPARQL 1.1 Query Results CSV format (RFC 4180, CRLF line
+  ends, a header of variable names, IRIs in full, literals as their lexical
+  form, blank nodes ``_:id``, unbound cells empty): what SPARQL tools read
+  back, with no cell altered;
+- ``tsv``: the W3C SPARQL 1.1 Query Results TSV format (a header of
+  ``?name``, every term in Turtle syntax: ``<iri>``, ``"text"@en``,
+  ``"12.50"^^<…#decimal>``, with tab, newline, carriage return, quote and
+  backslash escaped inside literals);
+- ``sheet``: CSV for a spreadsheet: the cells of ``csv`` with formula safety:
+  a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+  gets a leading ``'`` so that Excel or LibreOffice show it as text instead
+  of running it as a formula (a plain number such as ``-3`` or ``+1.5`` is
+  left alone). Use it for files an analyst opens in a spreadsheet program;
 - ``json``: the W3C SPARQL 1.1 Query Results JSON format;
 - ``md``: a Markdown table with labels as in ``table``.
 
@@ -29,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from graph.errors import InputError
 from graph.sparql import NamedQuery, Table, run
-from graph.spreadsheet import csv_safe, csv_table
+from graph.spreadsheet import csv_table
 from graph.store import compact, label_of, serialize_verified
 
 if TYPE_CHECKING:
@@ -38,7 +43,7 @@ if TYPE_CHECKING:
 
     from graph.backends import Backend
 
-SELECT_FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "json", "md")
+SELECT_FORMATS: tuple[str, ...] = ("table", "csv", "tsv", "sheet", "json", "md")
 GRAPH_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
 ALL_FORMATS: tuple[str, ...] = SELECT_FORMATS + GRAPH_FORMATS
 
@@ -108,7 +113,7 @@ def render(result: Table | bool | Graph, fmt: str, g: Graph) -> bytes:
             return (json.dumps({"head": {}, "boolean": result}) + "\n").encode("utf-8")
         return b"true\n" if result else b"false\n"
     if isinstance(result, Table):
-        renderers = {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "md": _markdown}
+        renderers = {"table": _table, "csv": _csv, "tsv": _tsv, "sheet": _sheet, "json": _json, "md": _markdown}
         if fmt not in renderers:
             raise InputError(f"--format {fmt} does not apply to a SELECT query; use {', '.join(SELECT_FORMATS)}")
         return renderers[fmt](result, g).encode("utf-8")
@@ -197,15 +202,50 @@ def _markdown(table: Table, g: Graph) -> str:
 
 
 def _csv(table: Table, _g: Graph) -> str:
+    """W3C SPARQL 1.1 CSV: every cell exactly as :func:`plain` gives it."""
+    return csv_table(table.columns, ([plain(v) for v in row] for row in table.rows), cell=str, newline="\r\n")
+
+
+def _sheet(table: Table, _g: Graph) -> str:
+    """The ``csv`` cells with spreadsheet formula safety (:func:`graph.spreadsheet.csv_safe`)."""
     return csv_table(table.columns, ([plain(v) for v in row] for row in table.rows), newline="\r\n")
 
 
-def _tsv(table: Table, _g: Graph) -> str:
-    def esc(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
-    out = ["\t".join(table.columns)]
-    out += ["\t".join(csv_safe(esc(plain(v))) for v in row) for row in table.rows]
+
+def tsv_term(node: Node | None) -> str:
+    r"""One term as the W3C SPARQL TSV format writes it (Turtle syntax; '' when unbound).
+
+    >>> from rdflib import Literal, URIRef, XSD
+    >>> print(tsv_term(URIRef("https://w3id.org/wbsec/id/AL")), tsv_term(Literal("a\tb", lang="en")))
+    <https://w3id.org/wbsec/id/AL> "a\tb"@en
+    >>> print(tsv_term(Literal("12.50", datatype=XSD.decimal)))
+    "12.50"^^<http://www.w3.org/2001/XMLSchema#decimal>
+    """
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal):
+        text = '"' + str(node).translate(_TSV_ESCAPES) + '"'
+        if node.language:
+            return f"{text}@{node.language}"
+        if node.datatype is not None and node.datatype != XSD.string:
+            return f"{text}^^<{node.datatype}>"
+        return text
+    return '"' + str(node).translate(_TSV_ESCAPES) + '"'
+
+
+def _tsv(table: Table, _g: Graph) -> str:
+    """W3C SPARQL 1.1 TSV: ``?name`` headers, terms in Turtle syntax."""
+    out = ["\t".join(f"?{name}" for name in table.columns)]
+    out += ["\t".join(tsv_term(v) for v in row) for row in table.rows]
     return "\n".join(out) + "\n"
 
 

@@ -129,8 +129,8 @@ def test_markdown_table() -> None:
     ]
 
 
-def test_csv_cells_cannot_run_as_formulas() -> None:
-    result = invoke(CELLS, "--format", "csv", "--no-shipped", "--data", str(FORMULA))
+def test_sheet_cells_cannot_run_as_formulas() -> None:
+    result = invoke(CELLS, "--format", "sheet", "--no-shipped", "--data", str(FORMULA))
     assert result.exit_code == 0
     cells = {row[0].rsplit("/", 1)[1]: row[1] for row in csv_rows(result.stdout)[1:]}
     assert cells == {
@@ -148,15 +148,51 @@ def test_csv_cells_cannot_run_as_formulas() -> None:
     assert result.stdout_bytes.startswith(b"s,c\r\n")  # RFC 4180 line ends
 
 
-def test_tsv_escapes_tabs_and_newlines() -> None:
+def test_csv_is_w3c_sparql_csv_with_every_cell_unaltered() -> None:
+    result = invoke(CELLS, "--format", "csv", "--no-shipped", "--data", str(FORMULA))
+    assert result.exit_code == 0
+    cells = {row[0].rsplit("/", 1)[1]: row[1] for row in csv_rows(result.stdout)[1:]}
+    assert cells["cell-eq"] == '=HYPERLINK("http://evil.example","click")'
+    assert cells["cell-tab"] == "\t=1+1"
+    assert cells["cell-plain"] == 'Albania, "the" country\nsecond line'
+    assert result.stdout_bytes.startswith(b"s,c\r\n")
+
+
+def test_tsv_is_w3c_sparql_tsv() -> None:
     lines = invoke(CELLS, "--format", "tsv", "--no-shipped", "--data", str(FORMULA)).stdout.split("\n")
-    assert lines[0] == "s\tc"
+    assert lines[0] == "?s\t?c"
     cells = dict(line.split("\t") for line in lines[1:] if line)
-    base = "https://w3id.org/wbsec/id/"
-    assert cells[base + "cell-plain"] == 'Albania, "the" country\\nsecond line'
-    assert cells[base + "cell-tab"] == "\\t=1+1"
-    assert cells[base + "cell-eq"].startswith("'=")
+    base = "<https://w3id.org/wbsec/id/"
+    assert cells[base + "cell-plain>"] == '"Albania, \\"the\\" country\\nsecond line"'
+    assert cells[base + "cell-tab>"] == '"\\t=1+1"'
+    assert cells[base + "cell-decimal>"] == '"12.50"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    assert cells[base + "cell-lang>"].endswith('"@fr')
     assert len(lines) == 12  # header, 10 rows, final newline
+
+
+def test_tsv_reads_back_with_rdflib_and_pyoxigraph() -> None:
+    """Both SPARQL toolkits parse the TSV and see the JSON's terms, types and languages.
+
+    (Neither parses SPARQL CSV, which the W3C calls lossy; the CSV test above reads it as RFC 4180.)
+    """
+    import io
+
+    import pyoxigraph
+    from rdflib.query import Result
+
+    query = ('SELECT ?s ?c ?none WHERE { ?s rdfs:comment ?c FILTER (CONTAINS(STR(?s), "/cell-")) '
+             "OPTIONAL { ?s wbo:about ?none } } ORDER BY ?s")
+    args = ("--no-shipped", "--data", str(FORMULA))
+    out = invoke(query, "--format", "tsv", *args).stdout
+    expected = [(b["s"]["value"], b["c"]["value"], b["c"].get("xml:lang"), b["c"].get("datatype"))
+                for b in json.loads(invoke(query, "--format", "json", *args).stdout)["results"]["bindings"]]
+    assert len(expected) == 10
+    parsed = list(Result.parse(io.StringIO(out), format="tsv"))
+    assert [(str(r[0]), str(r[1]), r[1].language, str(r[1].datatype) if r[1].datatype else None)
+            for r in parsed] == expected
+    assert all(r[2] is None for r in parsed)
+    ox = list(pyoxigraph.parse_query_results(out.encode("utf-8"), format=pyoxigraph.QueryResultsFormat.TSV))
+    assert [(row["s"].value, row["c"].value, row["c"].language) for row in ox] == [e[:3] for e in expected]
 
 
 def test_json_is_w3c_sparql_results() -> None:

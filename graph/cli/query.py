@@ -9,7 +9,7 @@ import click
 
 from graph.cli.options import data_options, emit, open_data, output_option, stdout_is_terminal
 
-_FORMATS = ("table", "csv", "tsv", "json", "md", "ttl", "nt", "jsonld")
+_FORMATS = ("table", "csv", "tsv", "sheet", "json", "md", "ttl", "nt", "jsonld")
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -34,7 +34,8 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
                    "other text a string, unless the query's header declares a type.")
 @click.option("--list", "list_", is_flag=True, help="List the named questions with their parameters and exit.")
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
-              help="SELECT: table (default on a terminal), csv (default when piped), tsv, json, md. "
+              help="SELECT: table (default on a terminal), csv (default when piped; W3C SPARQL CSV), tsv (W3C "
+                   "SPARQL TSV), sheet (CSV safe to open in a spreadsheet: formula cells shown as text), json, md. "
                    "CONSTRUCT/DESCRIBE: ttl (default), nt, jsonld. ASK prints true/false (json: W3C).")
 @click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Stop the query after this many seconds (exit 5); 0 means no limit.")
