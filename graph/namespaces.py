@@ -229,6 +229,7 @@ class WBO(DefinedNamespace):
     foundingInstrument: URIRef
     inForceFrom: URIRef
     instrumentKind: URIRef
+    instrumentStatus: URIRef
     operatesIn: URIRef
     seat: URIRef
     secretariat: URIRef
@@ -271,6 +272,13 @@ class WBO(DefinedNamespace):
     JointPatrolArrangement: URIRef
     MemorandumOfUnderstanding: URIRef
     ProtocolInstrument: URIRef
+
+    # Code list InstrumentStatusScheme and its concepts
+    InstrumentStatusScheme: URIRef
+    AgreedNotSigned: URIRef
+    Announced: URIRef
+    Draft: URIRef
+    Negotiated: URIRef
 
     # Code list DateBasisScheme and its concepts
     DateBasisScheme: URIRef

@@ -81,6 +81,7 @@ CASES: dict[str, tuple[str, str | None, str]] = {
     "source-kind-not-in-scheme": ("SourceKind-value", "wbo:sourceKind", "wbo:SourceKindScheme"),
     "source-url-text": ("SourceUrl-iri", "schema:url", "not as text"),
     "instrument-kind-not-in-scheme": ("Instrument-kind", "wbo:instrumentKind", "wbo:InstrumentKindScheme"),
+    "instrument-status-not-in-scheme": ("Instrument-status", "wbo:instrumentStatus", "wbo:InstrumentStatusScheme"),
     "instrument-in-force-text": ("Instrument-inForce", "wbo:inForceFrom", '"2012"^^xsd:gYear'),
     "instrument-signatory-text": ("Instrument-signatory", "wbo:signatory", "not text"),
     "instrument-not-agreement": ("Instrument-isAgreement", "rdf:type", "typed wbo:Agreement"),
