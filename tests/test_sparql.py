@@ -167,9 +167,9 @@ EXPECTED: dict[str, tuple[dict[str, str], tuple[str, ...], list[tuple[str | None
         ("6", "6", "2", "1", "0", "3", "0", "3", "0", "0", "0", "0", "0"),
     ]),
     "instruments-per-pair": ({}, ("a", "b", "instruments", "datedInstruments", "first", "last", "domains"), [
-        ("wb:AL", "wb:RS", "1", "1", "2022", "2022", None),
-        ("wb:AL", "wb:XK", "1", "1", "2022", "2022", None),
-        ("wb:RS", "wb:XK", "1", "1", "2022", "2022", None),
+        ("wb:AL", "wb:RS", "1", "1", "2022", "2022", ""),
+        ("wb:AL", "wb:XK", "1", "1", "2022", "2022", ""),
+        ("wb:RS", "wb:XK", "1", "1", "2022", "2022", ""),
     ]),
     "pairs-without-cooperation": ({}, ("a", "aLabel", "b", "bLabel", "sharedAgreements", "sharedAffiliations"), [
         ("wb:AL", "Albania", "wb:RS", "Serbia", "1", "2"),
