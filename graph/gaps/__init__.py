@@ -30,6 +30,7 @@ from graph.gaps.analysis import GapAnalysis, cooperation_gaps
 from graph.gaps.config import DEFAULT_CONFIG, GapConfig, load_config
 from graph.gaps.dependence import (
     CarrierShare,
+    Classification,
     Connectivity,
     ExternalDependence,
     PairPaths,
@@ -48,13 +49,16 @@ from graph.gaps.model import (
     Evidence,
     InitiativeSupport,
     PolityProfile,
+    RankInterval,
 )
+from graph.gaps.components import component_table
 from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
+from graph.gaps.uncertainty import Sensitivity, ShareInterval, Uncertainty
 
 __all__ = [
     "COOPERATING", "DEFAULT_CONFIG", "NO_DATA", "QUERIES_DIR", "STATED_ABSENT", "STATUSES",
-    "Aggregate", "CarrierShare", "Component", "Connectivity", "Dyad", "Evidence", "ExternalDependence",
-    "GapAnalysis", "GapConfig", "InitiativeSupport", "PairPaths", "PolityProfile", "Suggestion",
-    "affiliation_sets", "cooperation_gaps", "cooperation_network", "external_dependence", "load_config",
+    "Aggregate", "CarrierShare", "Classification", "Component", "Connectivity", "Dyad", "Evidence", "ExternalDependence",
+    "GapAnalysis", "GapConfig", "InitiativeSupport", "PairPaths", "PolityProfile", "RankInterval", "Sensitivity", "ShareInterval", "Suggestion", "Uncertainty",
+    "affiliation_sets", "component_table", "cooperation_gaps", "cooperation_network", "external_dependence", "load_config",
     "missing_ties",
 ]

@@ -65,6 +65,7 @@ class ExternalDependence:
     pairs: tuple[PairPaths, ...]
     relations: tuple[str, ...]
     outside_nodes: int
+    alternatives: tuple[Classification, ...] = ()
 
     @property
     def outside_actors(self) -> tuple[CarrierShare, ...]:
@@ -225,3 +226,40 @@ def external_dependence(H: Any, polities: Sequence[str], relations: Sequence[str
         relations=tuple(relations),
         outside_nodes=len(outside),
     )
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The external-dependence result under one outside/inside classification of the bridging actors."""
+
+    outside: tuple[str, ...]
+    inside: tuple[str, ...]
+    share_through_outside: float | None
+    without_outside: Connectivity
+    declared: bool
+
+
+def classification_alternatives(H: Any, polities: Sequence[str], bridging: Sequence[str],
+                                relations: Sequence[str] = ()) -> tuple[Classification, ...]:
+    """External dependence with every bridging actor of ``H`` counted as outside or inside (2^k results).
+
+    The declared classification (the ``external`` flags already on ``H``)
+    is marked ``declared``. Bridging actors missing from ``H`` are ignored.
+
+    >>> import networkx as nx
+    >>> H = nx.Graph([("A", "BP"), ("BP", "B")])
+    >>> [(c.outside, c.share_through_outside) for c in classification_alternatives(H, ["A", "B"], ["BP"])]
+    [((), 0.0), (('BP',), 1.0)]
+    """
+    present = sorted(n for n in set(bridging) if n in H)
+    declared = frozenset(n for n in present if H.nodes[n].get("external"))
+    out: list[Classification] = []
+    for k in range(len(present) + 1):
+        for chosen in itertools.combinations(present, k):
+            H2 = H.copy()
+            for n in present:
+                H2.nodes[n]["external"] = n in chosen
+            ed = external_dependence(H2, polities, relations)
+            out.append(Classification(tuple(chosen), tuple(n for n in present if n not in chosen),
+                                      ed.share_through_outside, ed.without_outside, frozenset(chosen) == declared))
+    return tuple(out)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from graph.gaps.config import GapConfig
 from graph.gaps.model import Evidence
 from graph.store import ONTOLOGY_DIR
 
@@ -35,10 +34,28 @@ class Facts:
     provenance: dict[str, Evidence]
     bilateral: dict[tuple[str, str], list[tuple[str, int | None, str | None]]]
     agreements: dict[str, tuple[frozenset[str], str | None]]
-    memberships: dict[str, dict[str, list[str]]]
+    memberships: dict[str, dict[str, list[tuple[str, str | None]]]]
     member_polity: dict[str, str]
     observations: list[Observation]
     statements: list[tuple[str, str, str, str, str, str | None]]
+    instruments: list[Instrument] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One instrument counted once: a wbo:Agreement, or several linked by wbo:conflictsWith.
+
+    ``agreements`` are the linked resources (one instrument as different
+    sources report it); ``parties`` the union of their parties.
+    """
+
+    agreements: tuple[str, ...]
+    parties: frozenset[str]
+
+    @property
+    def iri(self) -> str:
+        """The resource that names the instrument (the smallest IRI of the group)."""
+        return self.agreements[0]
 
 
 @functools.lru_cache(maxsize=None)
@@ -54,7 +71,8 @@ def rows(g: Any, name: str, **params: Any) -> list[dict[str, object]]:
     return select(g, query(name), timeout=None, **params).records()
 
 
-def read_facts(g: Any, region: str, cfg: GapConfig) -> Facts:
+def read_facts(g: Any, region: str) -> Facts:
+    """Ask every question of ``ontology/gaps/*.rq`` once and group the answers (independent of the settings)."""
     from rdflib import URIRef
 
     reg = URIRef(region)
@@ -96,17 +114,18 @@ def read_facts(g: Any, region: str, cfg: GapConfig) -> Facts:
         else:
             frameworks.setdefault(agreement, None)
     agreements = {a: (frozenset(p), frameworks.get(a)) for a, p in parties.items()}
+    links = [(str(r["agreement"]), str(r["other"])) for r in rows(g, "conflicts")]
 
-    roles = set(cfg.roles)
-    memberships: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    memberships: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(lambda: defaultdict(list))
     member_polity: dict[str, str] = {}
     for r in rows(g, "memberships", region=reg):
         member_polity.setdefault(str(r["member"]), str(r["polity"]))
-        if r["role"] is None or str(r["role"]) not in roles or r["until"] is not None:
+        if r["until"] is not None:
             continue
         claims = memberships[str(r["polity"])][str(r["organization"])]
-        if str(r["membership"]) not in claims:
-            claims.append(str(r["membership"]))
+        entry = (str(r["membership"]), None if r["role"] is None else str(r["role"]))
+        if entry not in claims:
+            claims.append(entry)
 
     grouped: dict[str, dict[str, Any]] = {}
     for r in rows(g, "observations"):
@@ -131,7 +150,35 @@ def read_facts(g: Any, region: str, cfg: GapConfig) -> Facts:
         (str(r["statement"]), str(r["from"]), str(r["to"]), str(r["stance"]), "incident", str(r["incident"]))
         for r in rows(g, "statements-incident", region=reg)
     ]
-    return Facts(polities, provenance, bilateral, agreements, memberships, member_polity, observations, statements)
+    return Facts(polities, provenance, bilateral, agreements, memberships, member_polity, observations, statements,
+                 instruments(agreements, links))
+
+
+def instruments(agreements: Mapping[str, tuple[frozenset[str], str | None]],
+                links: Iterable[tuple[str, str]]) -> list[Instrument]:
+    """Group agreements linked by wbo:conflictsWith (at any distance) into instruments counted once.
+
+    >>> [i.agreements for i in instruments({"a": (frozenset("XY"), None), "b": (frozenset("XY"), None),
+    ...                                      "c": (frozenset("XZ"), None)}, [("b", "a")])]
+    [('a', 'b'), ('c',)]
+    """
+    parent = {a: a for a in agreements}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for x, y in links:
+        if x in parent and y in parent:
+            rx, ry = root(x), root(y)
+            parent[max(rx, ry)] = min(rx, ry)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for a in sorted(agreements):
+        groups[root(a)].append(a)
+    return [Instrument(tuple(members), frozenset().union(*(agreements[m][0] for m in members)))
+            for _r, members in sorted(groups.items())]
 
 
 def evidence_for(facts: Facts, claim: str, note: str) -> Evidence:

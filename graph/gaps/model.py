@@ -97,6 +97,7 @@ class Dyad:
     score_low: float
     score_high: float
     rank: int | None = None
+    rank_interval: RankInterval | None = None
 
     @property
     def score(self) -> float | None:
@@ -118,6 +119,24 @@ class Dyad:
 
 
 @dataclass(frozen=True)
+class RankInterval:
+    """Where a pair lands over the uncertainty analysis's draws: median rank, rank interval, gap interval.
+
+    ``low`` and ``high`` bound the ranks of the central ``level`` share of the
+    draws (rank 1 = largest gap; 0.9: the 5th to the 95th percentile).
+    """
+
+    median: float
+    low: int
+    high: int
+    gap_median: float
+    gap_low: float
+    gap_high: float
+    level: float
+    draws: int
+
+
+@dataclass(frozen=True)
 class InitiativeSupport:
     """One survey figure of support for a named initiative (e.g. Open Balkan)."""
 
@@ -128,7 +147,13 @@ class InitiativeSupport:
 
 @dataclass(frozen=True)
 class PolityProfile:
-    """Perception versus reality for one polity: public support beside recorded ties."""
+    """Perception versus reality for one polity: public support beside recorded ties.
+
+    ``agreements`` sums the stated agreement counts of its pairs; it is None
+    when no source gives a count for any of them, and ``agreements_unknown``
+    lists the partners whose count no source gives (so the sum is a lower
+    bound whenever that list is not empty).
+    """
 
     polity: str
     support: float | None
@@ -138,10 +163,11 @@ class PolityProfile:
     cooperating: tuple[str, ...]
     stated_absent: tuple[str, ...]
     no_data: tuple[str, ...]
-    agreements: int
+    agreements: int | None
     affiliations: tuple[str, ...]
     actual_low: float
     actual_high: float
+    agreements_unknown: tuple[str, ...] = ()
 
     @property
     def gap_low(self) -> float | None:
@@ -156,14 +182,17 @@ class PolityProfile:
 
 
 def mean(values: Sequence[float]) -> float:
+    """The arithmetic mean of a non-empty sequence."""
     return sum(values) / len(values)
 
 
 def fmt(x: float) -> str:
+    """``x`` in the shortest general format."""
     return f"{x:g}"
 
 
 def pct(x: float) -> str:
+    """``x`` as a percentage with one decimal."""
     return f"{x:.1f}%"
 
 
@@ -177,21 +206,3 @@ def merged(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
         elif ev.note and ev.note not in seen.note.split("; "):
             out[ev.claim] = replace(seen, note=f"{seen.note}; {ev.note}")
     return tuple(out.values())
-
-
-def known(name: str, raw: float | None, value: float, weight: float, basis: str,
-           evidence: Iterable[Evidence] = (), items: Sequence[str] = ()) -> Component:
-    v = min(1.0, max(0.0, value))
-    return Component(name, raw, v, v, weight, basis, merged(evidence), tuple(items))
-
-
-def unknown(name: str, weight: float, basis: str, evidence: Iterable[Evidence] = ()) -> Component:
-    return Component(name, None, 0.0, 1.0, weight, basis, merged(evidence))
-
-
-def aggregate(name: str, components: Sequence[Component]) -> Aggregate:
-    total = sum(c.weight for c in components)
-    low = sum(c.weight * c.low for c in components) / total
-    high = sum(c.weight * c.high for c in components) / total
-    return Aggregate(name, low, high, tuple(components))
-
