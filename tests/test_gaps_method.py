@@ -312,3 +312,13 @@ def test_cli_draws_seed_and_sensitivity() -> None:
     assert "## Sensitivity" in md.stdout and "median [interval]" in md.stdout
     none = runner.invoke(main, [*args[:4], "--format", "json", "--draws", "0"])
     assert json.loads(none.stdout)["uncertainty"] is None
+
+
+def test_a_fixed_reference_count_by_hand(tmp_path: Path) -> None:
+    cfg = load_config(config_file(tmp_path, "[normalisation]\nreference = 8\n"))
+    assert cfg.reference == 8.0
+    an = cooperation_gaps(load_graph([FOUR], shipped=False), cfg, draws=0)
+    # AL-BA 10 / 8 capped at 1; AL-ME 5 / 8
+    assert an.dyad(AL, BA).actual.component("bilateral_agreements").value == 1.0
+    assert an.dyad(AL, ME).actual.component("bilateral_agreements").value == pytest.approx(5 / 8)
+    assert an.normalisers["bilateral_agreements"] == 8.0

@@ -56,9 +56,9 @@ from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
 from graph.gaps.uncertainty import Sensitivity, ShareInterval, Uncertainty
 
 __all__ = [
-    "COOPERATING", "DEFAULT_CONFIG", "NO_DATA", "QUERIES_DIR", "STATED_ABSENT", "STATUSES",
-    "Aggregate", "CarrierShare", "Classification", "Component", "Connectivity", "Dyad", "Evidence", "ExternalDependence",
-    "GapAnalysis", "GapConfig", "InitiativeSupport", "PairPaths", "PolityProfile", "RankInterval", "Sensitivity", "ShareInterval", "Suggestion", "Uncertainty",
-    "affiliation_sets", "component_table", "cooperation_gaps", "cooperation_network", "external_dependence", "load_config",
-    "missing_ties",
+    "COOPERATING", "DEFAULT_CONFIG", "NO_DATA", "QUERIES_DIR", "STATED_ABSENT", "STATUSES", "Aggregate",
+    "CarrierShare", "Classification", "Component", "Connectivity", "Dyad", "Evidence", "ExternalDependence",
+    "GapAnalysis", "GapConfig", "InitiativeSupport", "PairPaths", "PolityProfile", "RankInterval",
+    "Sensitivity", "ShareInterval", "Suggestion", "Uncertainty", "affiliation_sets", "component_table",
+    "cooperation_gaps", "cooperation_network", "external_dependence", "load_config", "missing_ties",
 ]

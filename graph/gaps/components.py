@@ -315,7 +315,10 @@ class Context:
 @register("bilateral_agreements", scale="count", unit="agreements", queries=("bilateral.rq", "agreements.rq",
                                                                                "conflicts.rq"))
 def bilateral_agreements(ctx: Context, a: str, b: str) -> Reading:
-    """The largest number of agreements any source states for the pair (wbo:BilateralCooperation wbo:agreementCount), or the number of two-party instruments (wbo:Agreement, linked versions once) if larger; "no progress" (a status in [status] absent) takes the value [status] no_progress; unknown (0 to 1) when no source describes the pair or a cooperation claim gives no number.
+    """The largest number of agreements any source states for the pair (wbo:BilateralCooperation wbo:agreementCount),
+    or the number of two-party instruments (wbo:Agreement, linked versions once) if larger; "no progress" (a status
+    in [status] absent) takes the value [status] no_progress; unknown (0 to 1) when no source describes the pair or
+    a cooperation claim gives no number.
 
     A pair with recorded agreements never scores below the "no progress" value.
     """
@@ -336,7 +339,9 @@ def bilateral_agreements(ctx: Context, a: str, b: str) -> Reading:
 
 @register("shared_affiliations", scale="count", unit="organisations (role-weighted)", queries=("memberships.rq",))
 def shared_affiliations(ctx: Context, a: str, b: str) -> Reading:
-    """Organisations and initiatives both belong to (their own membership or a body's, without an end date), each counted with the smaller of the two polities' role weights ([roles]: member 1, partner or candidate less, aspirant 0), summed.
+    """Organisations and initiatives both belong to (their own membership or a body's, without an end date), each
+    counted with the smaller of the two polities' role weights ([roles]: member 1, partner or candidate less,
+    aspirant 0), summed.
 
     A polity with several memberships in one organisation counts its largest role weight.
     """
@@ -360,7 +365,8 @@ def shared_affiliations(ctx: Context, a: str, b: str) -> Reading:
 @register("multilateral_instruments", scale="count", unit="instruments (discounted)",
           queries=("agreements.rq", "conflicts.rq"))
 def multilateral_instruments(ctx: Context, a: str, b: str) -> Reading:
-    """Instruments with three or more parties (wbo:Agreement; versions linked by wbo:conflictsWith once) both signed, each weighted by [instruments] multilateral_discount (1 / (parties - 1) by default), summed."""
+    """Instruments with three or more parties (wbo:Agreement; versions linked by wbo:conflictsWith once) both signed,
+    each weighted by [instruments] multilateral_discount (1 / (parties - 1) by default), summed."""
     rule = ctx.cfg.multilateral_discount
     found = [i for i in ctx.f.instruments if len(i.parties) >= 3 and a in i.parties and b in i.parties]
     total = sum(discount(len(i.parties), rule) for i in found)
@@ -373,7 +379,8 @@ def multilateral_instruments(ctx: Context, a: str, b: str) -> Reading:
 @register("positive_statements", scale="count", unit="statements", queries=("statements-direct.rq",
                                                                               "statements-incident.rq"))
 def positive_statements(ctx: Context, a: str, b: str) -> Reading:
-    """Statements on behalf of one aimed at the other with a stance in [stances] positive, or condemning an incident aimed at the other ([stances] solidarity)."""
+    """Statements on behalf of one aimed at the other with a stance in [stances] positive, or condemning an incident
+    aimed at the other ([stances] solidarity)."""
     positive, _hostile = ctx.statements(a, b)
     return Reading(len(positive), f"{len(positive)} supportive or solidarity statements", tuple(positive),
                    tuple(e.claim for e in positive))
@@ -389,7 +396,9 @@ def accusations(ctx: Context, a: str, b: str) -> Reading:
 
 @register("public_support", scale="percent", unit="per cent", queries=("observations.rq",))
 def public_support(ctx: Context, a: str, b: str) -> Reading:
-    """The mean of the two sides' support for cooperation: each side's figure about cooperation with the other ([indicators] pair_support), else its figure on regional cooperation (support), else the region-wide figure (a declared fallback); unknown when there is none."""
+    """The mean of the two sides' support for cooperation: each side's figure about cooperation with the other
+    ([indicators] pair_support), else its figure on regional cooperation (support), else the region-wide figure (a
+    declared fallback); unknown when there is none."""
     sa, basis_a, ev_a = ctx.side_support(a, b)
     sb, basis_b, ev_b = ctx.side_support(b, a)
     known = [s for s in (sa, sb) if s is not None]
@@ -402,7 +411,8 @@ def public_support(ctx: Context, a: str, b: str) -> Reading:
 
 @register("shared_threats", scale="count", unit="threats or needs", queries=("observations.rq",))
 def shared_threats(ctx: Context, a: str, b: str) -> Reading:
-    """Threats or cooperation needs ([indicators] threat, need) both publics name; each side's list is its own figures plus the region-wide ones, without the two polities themselves; unknown when a side has no figure."""
+    """Threats or cooperation needs ([indicators] threat, need) both publics name; each side's list is its own figures
+    plus the region-wide ones, without the two polities themselves; unknown when a side has no figure."""
     shared, basis, evidence = ctx.shared_threats(a, b)
     if shared is None:
         return Reading(None, f"no threat figures: {basis}")
@@ -413,7 +423,8 @@ def shared_threats(ctx: Context, a: str, b: str) -> Reading:
 
 @register("threat_perception", scale="percent", unit="per cent", queries=("observations.rq",))
 def threat_perception(ctx: Context, a: str, b: str) -> Reading:
-    """The larger of "share of a's respondents who see b as a threat" and the reverse ([indicators] threat); unknown without a figure."""
+    """The larger of "share of a's respondents who see b as a threat" and the reverse ([indicators] threat); unknown
+    without a figure."""
     value, basis, evidence = ctx.directed(ctx.cfg.threat_indicators, a, b, first_only=False)
     if value is None:
         return Reading(None, f"no survey figure: {basis}")
@@ -422,7 +433,8 @@ def threat_perception(ctx: Context, a: str, b: str) -> Reading:
 
 @register("unfavourable_opinion", scale="percent", unit="per cent", queries=("observations.rq",))
 def unfavourable_opinion(ctx: Context, a: str, b: str) -> Reading:
-    """The same for unfavourable opinion (the first indicator in [indicators] unfavourable that has a figure per direction)."""
+    """The same for unfavourable opinion (the first indicator in [indicators] unfavourable that has a figure per
+    direction)."""
     value, basis, evidence = ctx.directed(ctx.cfg.unfavourable_indicators, a, b, first_only=True)
     if value is None:
         return Reading(None, f"no survey figure: {basis}")
@@ -435,7 +447,8 @@ def readings(ctx: Context, pairs: Sequence[tuple[str, str]]) -> list[tuple[Compo
 
 
 def component_table(cfg: GapConfig) -> str:
-    """A Markdown table of every configured component: key, weight and range, function, definition, unit, scale, queries.
+    """A Markdown table of every configured component: key, weight and range, function, definition, unit, scale,
+    queries.
 
     >>> from graph.gaps.config import load_config
     >>> component_table(load_config()).splitlines()[0]

@@ -17,6 +17,8 @@ QUERIES_DIR = ONTOLOGY_DIR / "gaps"
 
 @dataclass(frozen=True)
 class Observation:
+    """One survey figure: whose residents answered (``area``), what was asked, about what, the percentage, the period."""
+
     obs: str
     area: str
     indicator: str
@@ -60,12 +62,14 @@ class Instrument:
 
 @functools.lru_cache(maxsize=None)
 def query(name: str) -> Any:
+    """The prepared SPARQL query ``ontology/gaps/NAME.rq`` (parsed once per process)."""
     from graph.sparql import query_from_file
 
     return query_from_file(QUERIES_DIR / f"{name}.rq")
 
 
 def rows(g: Any, name: str, **params: Any) -> list[dict[str, object]]:
+    """The answer rows of the question ``name`` on ``g``, with ``params`` bound as RDF terms."""
     from graph.sparql import select
 
     return select(g, query(name), timeout=None, **params).records()
@@ -182,6 +186,7 @@ def instruments(agreements: Mapping[str, tuple[frozenset[str], str | None]],
 
 
 def evidence_for(facts: Facts, claim: str, note: str) -> Evidence:
+    """The evidence entry of ``claim``: its provenance with ``note`` saying what it contributes."""
     base = facts.provenance.get(claim)
     if base is None:
         return Evidence(claim=claim, sources=(), locator="", note=note)
