@@ -83,6 +83,7 @@ def _component_json(c: Component) -> dict[str, object]:
         "basis": c.basis,
         "items": list(c.items),
         "claims": [e.claim for e in c.evidence],
+        "fallbacks": [{"item": item or None, "side": side} for item, side in c.fallbacks],
     }
 
 

@@ -310,6 +310,10 @@ def test_missing_tie_suggestions_by_hand(fx: GapAnalysis) -> None:
     first = fx.suggestions[0]
     assert "European Union, IISG" in first.reason and "no source records bilateral cooperation" in first.reason
     assert "threat perception 40.0%" in first.reason
+    # neither public has its own figure about war, and Serbia none about cooperation: the reason says so
+    assert "war as a threat or need (region-wide figures, not the public's own, for war: Albania and Serbia)" \
+        in first.reason
+    assert "65.0% (region-wide figures, not the public's own, for Serbia)" in first.reason
     assert "no progress" in fx.suggestions[2].reason
 
 
@@ -426,7 +430,7 @@ def test_json_has_the_agreed_shape(fx: GapAnalysis) -> None:
     assert first["actual"]["components"][0] == {
         "name": "bilateral_agreements", "raw": None, "value": 0.0, "range": [0.0, 0.0], "weight": 0.4,
         "basis": "a source says the cooperation has made no progress: the [status] no_progress value "
-                 "→ 0 ([status] no_progress)", "items": [], "claims": [str(WB["t-coop-me-rs"])]}
+                 "→ 0 ([status] no_progress)", "items": [], "claims": [str(WB["t-coop-me-rs"])], "fallbacks": []}
     # 1,000 seeded draws: ME-RS is first in most of them (its interval is checked in test_gaps_method.py)
     assert first["rank_interval"]["low"] == 1 and first["rank_interval"]["draws"] == 1000
     assert data["method"]["normalisation"] == "minmax" and data["uncertainty"]["seed"] == 14

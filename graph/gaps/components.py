@@ -30,6 +30,8 @@ class Reading:
     """What one component function finds for one pair, before normalisation.
 
     ``raw`` is the count or percentage, or None when no source gives it.
+    ``fallbacks`` lists ``(item, side)`` where a side's figure is the
+    region-wide one, not its public's own (item "" for the component itself).
     ``no_progress`` marks a value set by the "no progress" status (its value
     is ``[status] no_progress``, not a count). ``floor`` marks a value that
     may not fall below the "no progress" value (a pair with recorded
@@ -43,6 +45,7 @@ class Reading:
     items: tuple[str, ...] = ()
     no_progress: bool = False
     floor: bool = False
+    fallbacks: tuple[tuple[str, str], ...] = ()
 
     @property
     def unknown(self) -> bool:
@@ -247,7 +250,8 @@ class Context:
                                    f"{pct(o.pct)} {self.name(o.indicator)}") for o in region]
         return None, "no figure", []
 
-    def threats_of(self, side: str, pair: frozenset[str]) -> tuple[dict[str, list[Observation]], str]:
+    def threats_of(self, side: str, pair: frozenset[str],
+                   own_only: bool = False) -> tuple[dict[str, list[Observation]], str]:
         """What the side's public names as threats or cooperation needs: its own figures plus the region-wide ones.
 
         Region-wide surveys sampled every polity of the region, so their
@@ -258,7 +262,7 @@ class Context:
         out: dict[str, list[Observation]] = defaultdict(list)
         found = {"own": False, "region-wide": False}
         for o in self.latest:
-            if o.indicator in wanted and o.area in (side, self.region):
+            if o.indicator in wanted and o.area in ((side,) if own_only else (side, self.region)):
                 for t in o.abouts - pair - {self.region}:
                     out[t].append(o)
                     found["own" if o.area == side else "region-wide"] = True
@@ -406,7 +410,9 @@ def public_support(ctx: Context, a: str, b: str) -> Reading:
              f"{ctx.name(b)}: {pct(sb) if sb is not None else 'no figure'} ({basis_b})")
     if not known:
         return Reading(None, f"no survey figure: {basis}")
-    return Reading(mean(known), f"mean of the two sides' figures, {pct(mean(known))} — {basis}", merged(ev_a + ev_b))
+    fallbacks = tuple(("", side) for side, kind in ((a, basis_a), (b, basis_b)) if kind == "region-wide fallback")
+    return Reading(mean(known), f"mean of the two sides' figures, {pct(mean(known))} — {basis}", merged(ev_a + ev_b),
+                   fallbacks=fallbacks)
 
 
 @register("shared_threats", scale="count", unit="threats or needs", queries=("observations.rq",))
@@ -416,9 +422,12 @@ def shared_threats(ctx: Context, a: str, b: str) -> Reading:
     shared, basis, evidence = ctx.shared_threats(a, b)
     if shared is None:
         return Reading(None, f"no threat figures: {basis}")
+    pair = frozenset((a, b))
+    own = {side: ctx.threats_of(side, pair, own_only=True)[0] for side in (a, b)}
+    fallbacks = tuple((t, side) for t in shared for side in (a, b) if t not in own[side])
     return Reading(len(shared), f"{len(shared)} threats named by both publics "
                                 f"({', '.join(ctx.name(t) for t in shared) or 'none'}) — {basis}",
-                   merged(evidence), tuple(shared))
+                   merged(evidence), tuple(shared), fallbacks=fallbacks)
 
 
 @register("threat_perception", scale="percent", unit="per cent", queries=("observations.rq",))

@@ -33,7 +33,9 @@ class Component:
     ``raw`` is the count or percentage as found; ``low``/``high`` bound the
     normalised value (equal when it is known; 0 and 1 when no source states
     it). ``basis`` says in words how ``raw`` was computed; ``items`` are the
-    IRIs counted (shared organisations, shared threats, statements …).
+    IRIs counted (shared organisations, shared threats, statements …);
+    ``fallbacks`` are the ``(item, side)`` figures that are region-wide
+    fallbacks rather than the side's own (item "" for the whole component).
     """
 
     name: str
@@ -44,6 +46,7 @@ class Component:
     basis: str
     evidence: tuple[Evidence, ...] = ()
     items: tuple[str, ...] = ()
+    fallbacks: tuple[tuple[str, str], ...] = ()
 
     @property
     def value(self) -> float | None:

@@ -230,7 +230,7 @@ def score_dyads(t: Table, choice: Choice, statuses: Mapping[tuple[str, str], Pai
                 how = phrases[c] + (f"; at least the no-progress value {fmt(choice.no_progress)}" if r.floor else "")
             built[int(t.aggregate[c])].append(Component(
                 spec.name, r.raw, float(lo[c, p]), float(hi[c, p]), float(choice.weights[c]), f"{r.basis} → {how}",
-                r.evidence, r.items))
+                r.evidence, r.items, r.fallbacks))
         aggs = [Aggregate(name, float(agg_lo[k, p]), float(agg_hi[k, p]), tuple(built[k]))
                 for k, name in enumerate(AGGREGATES)]
         actual, demand, friction = aggs

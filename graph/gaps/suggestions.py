@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -75,7 +75,8 @@ def missing_ties(orgs: Mapping[str, set[str]], degree: Mapping[str, int], dyads:
         union = na | nb
         if len(shared) < cfg.min_shared_affiliations or not shared:
             continue
-        threat_claims = list(d.demand.component("shared_threats").items)
+        threat_component = d.demand.component("shared_threats")
+        threat_claims = list(threat_component.items)
         if cfg.require_shared_threat and not threat_claims:
             continue
         jac = len(shared) / len(union)
@@ -84,9 +85,10 @@ def missing_ties(orgs: Mapping[str, set[str]], degree: Mapping[str, int], dyads:
         where = "no source records bilateral cooperation between them" if d.status == NO_DATA else \
             "a source says their cooperation has made no progress"
         threats_text = (f"; both publics name {', '.join(name(t) for t in threat_claims)} as a threat or need"
-                        if threat_claims else "")
+                        f"{_fallback_text(threat_component.fallbacks, name)}" if threat_claims else "")
         support = d.demand.component("public_support")
-        support_text = f"; public support for cooperation {support.raw:.1f}%" if support.raw is not None else ""
+        support_text = (f"; public support for cooperation {support.raw:.1f}%{_fallback_text(support.fallbacks, name)}"
+                        if support.raw is not None else "")
         friction = [f"{c.name.replace('_', ' ')} {c.raw:.1f}%" if c.name != "accusations" else
                     f"{int(c.raw or 0)} hostile statement(s)"
                     for c in d.friction.components if c.raw]
@@ -100,3 +102,14 @@ def missing_ties(orgs: Mapping[str, set[str]], degree: Mapping[str, int], dyads:
                             -round(s.adamic_adar if cfg.suggestion_method == "jaccard" else s.jaccard, 12),
                             -round(demand[(s.a, s.b)], 12), s.a, s.b))
     return [replace(s, rank=i) for i, s in enumerate(out[: cfg.suggestion_limit], 1)]
+
+
+def _fallback_text(fallbacks: Sequence[tuple[str, str]], name: Callable[[str], str]) -> str:
+    """Say which figures are region-wide fallbacks, not the publics' own: " (region-wide figure for X; ...)"."""
+    if not fallbacks:
+        return ""
+    by_item: dict[str, list[str]] = defaultdict(list)
+    for item, side in fallbacks:
+        by_item[item].append(name(side))
+    parts = [f"{'' if not item else name(item) + ': '}{' and '.join(sides)}" for item, sides in by_item.items()]
+    return f" (region-wide figures, not the public's own, for {'; '.join(parts)})"
