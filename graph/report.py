@@ -432,10 +432,10 @@ def markdown_report(an: GapAnalysis) -> str:
         f"{counts[NO_DATA]} without bilateral data.\n")
     if u is not None and u.sensitivity:
         add("## Sensitivity\n")
-        add(f"Morris elementary effects (SALib, {u.trajectories} trajectories, seed {u.seed}): how far changing one "
-            "choice across its range moves the pairs' ranks (mean absolute effect on the mean rank shift, in ranks; "
-            "σ shows interaction) and the share of shortest paths through outside actors (in percentage points). "
-            "Unknown components move together here, as one factor.\n")
+        add(f"Morris elementary effects (SALib, {u.trajectories} trajectories, seed {u.seed}): how much moving one "
+            "choice alone by two thirds of its range changes the pairs' mean rank shift (μ*, in ranks; σ shows "
+            "interaction and non-linearity) and the share of shortest paths through outside actors (in percentage "
+            "points). Unknown components move together here, as one factor.\n")
         add("| choice | effect on ranks (μ*) | σ | effect on outside share (μ*) |")
         add("|---|---:|---:|---:|")
         for srow in u.sensitivity:

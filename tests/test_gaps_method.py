@@ -322,3 +322,14 @@ def test_a_fixed_reference_count_by_hand(tmp_path: Path) -> None:
     assert an.dyad(AL, BA).actual.component("bilateral_agreements").value == 1.0
     assert an.dyad(AL, ME).actual.component("bilateral_agreements").value == pytest.approx(5 / 8)
     assert an.normalisers["bilateral_agreements"] == 8.0
+
+
+def test_sensitivity_of_the_outside_share_to_the_bridging_classification_by_hand() -> None:
+    an = cooperation_gaps(load_graph([FOUR], shipped=False), draws=200, seed=2, sensitivity=True)
+    assert an.uncertainty is not None
+    rows = {r.factor: r for r in an.uncertainty.sensitivity}
+    # Berlin Process outside: 2/6 of the shortest paths, inside: 1/6 (tests/test_gaps.py); every Morris step
+    # of the factor flips the classification, so its effect is 1/6 exactly. The RCC lies on no shortest path.
+    assert rows["[external] bridging wb:BerlinProcess outside"].share_mu_star == pytest.approx(1 / 6)
+    assert rows["[external] bridging wb:BerlinProcess outside"].rank_mu_star == 0
+    assert rows["[external] bridging wb:RCC outside"].share_mu_star == 0

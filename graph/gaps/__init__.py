@@ -8,15 +8,19 @@ section "gaps", states every formula in words.
 
 The package is cut along the steps of the method, each a module:
 ``config`` (settings), ``facts`` (the SPARQL questions, asked once),
-``components`` (raw values per pair), ``scoring`` (normalisation,
-aggregation, ranks), ``dependence`` (external dependence, pure NetworkX),
-``suggestions`` (missing ties) and ``analysis`` (the whole run).
+``components`` (one registered function per component), ``scoring``
+(normalisation, aggregation, ranks; pure arithmetic), ``uncertainty``
+(Monte Carlo rank intervals, Morris sensitivity), ``dependence`` (external
+dependence, pure NetworkX), ``suggestions`` (missing ties), ``model`` (the
+result types) and ``analysis`` (the whole run).
 
 Three kinds of ignorance are kept apart. A bilateral relation no source
 describes is ``no-data``: its bilateral component is unknown, which makes the
 pair's actual cooperation an interval ``[low, high]`` instead of a number, so
-the pair gets a score range and no rank. A source saying cooperation has made
-no progress is ``stated-absent``. Counts of recorded claims (shared
+the pair gets a score range and no deterministic rank (the Monte Carlo run
+still gives it a median rank and a rank interval). A source saying
+cooperation has made no progress is ``stated-absent``, with its own value.
+Counts of recorded claims (shared
 affiliations, statements) are zero when the graph records none.
 
 >>> from graph.gaps import load_config

@@ -24,6 +24,10 @@ from graph.gaps.model import RankInterval
 from graph.gaps.scoring import Table, aggregates, declared_choice, fill, gaps, normalised, ranks_of
 
 
+#: Levels of the Morris grid: each choice takes 4 values across its range; one step is 2/3 of the range.
+LEVELS = 4
+
+
 @dataclass(frozen=True)
 class ShareInterval:
     """The share of shortest paths through outside actors over the draws of the bridging classification."""
@@ -37,10 +41,11 @@ class ShareInterval:
 class Sensitivity:
     """How much one of the method's choices moves the results (Morris elementary effects, via SALib).
 
-    ``rank_mu_star`` is the mean absolute elementary effect on the mean
-    absolute rank shift of the pairs (in ranks), ``rank_sigma`` its spread
-    (interactions, non-linearity); ``share_mu_star`` the effect on the share
-    of shortest paths through outside actors.
+    ``rank_mu_star`` is the mean absolute change of the pairs' mean rank
+    shift (in ranks) when this choice alone moves by one Morris step (two
+    thirds of its range, with 4 levels), ``rank_sigma`` the spread of those
+    changes (interactions, non-linearity); ``share_mu_star`` the same for the
+    share of shortest paths through outside actors (as a fraction).
     """
 
     factor: str
@@ -185,7 +190,7 @@ def sensitivity(t: Table, cfg: GapConfig, *, samples: int, seed: int, reference_
     names = factors(t, cfg, bridging)
     problem = {"num_vars": len(names), "names": [n for n, _r in names], "bounds": [list(r) for _n, r in names]}
     trajectories = max(4, samples // (len(names) + 1))
-    X = morris_sample.sample(problem, trajectories, num_levels=4, seed=seed)
+    X = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=seed)
     D = X.shape[0]
     column = {n: i for i, (n, _r) in enumerate(names)}
     weights = np.tile([s.weight for s in t.specs], (D, 1)).astype(float)
@@ -209,9 +214,12 @@ def sensitivity(t: Table, cfg: GapConfig, *, samples: int, seed: int, reference_
     shares = np.array([0.0 if c.share_through_outside is None else c.share_through_outside for c in alternatives]
                       or [0.0])
     y_share = shares[batch.classification] if alternatives else np.zeros(D)
-    si_rank = morris_analyze.analyze(problem, X, y_rank.astype(float), num_levels=4, seed=seed)
-    si_share = morris_analyze.analyze(problem, X, y_share.astype(float), num_levels=4, seed=seed)
-    rows = [Sensitivity(n, float(si_rank["mu_star"][i]), float(si_rank["sigma"][i]), float(si_share["mu_star"][i]))
+    si_rank = morris_analyze.analyze(problem, X, y_rank.astype(float), num_levels=LEVELS, seed=seed)
+    si_share = morris_analyze.analyze(problem, X, y_share.astype(float), num_levels=LEVELS, seed=seed)
+    # SALib divides each change by the step in unit-cube terms; multiplying back gives output units per step
+    step = LEVELS / (2 * (LEVELS - 1))
+    rows = [Sensitivity(n, float(si_rank["mu_star"][i]) * step, float(si_rank["sigma"][i]) * step,
+                        float(si_share["mu_star"][i]) * step)
             for i, (n, _r) in enumerate(names)]
     rows.sort(key=lambda s: (-round(s.rank_mu_star, 9), -round(s.share_mu_star, 9), s.factor))
     return tuple(rows), trajectories
