@@ -237,7 +237,7 @@ class Context:
         if pair:
             return mean([o.pct for o in pair]), "pair-specific", [
                 self.ev(o.obs, f"{self.name(side)} respondents: {pct(o.pct)} {self.name(o.indicator)} "
-                                   f"with {self.name(other)}") for o in pair]
+                               f"with {self.name(other)}") for o in pair]
         own = [o for o in self.latest if o.area == side and o.indicator in cfg.support_indicators]
         if own:
             return mean([o.pct for o in own]), "own", [
@@ -247,7 +247,7 @@ class Context:
         if region:
             return mean([o.pct for o in region]), "region-wide fallback", [
                 self.ev(o.obs, f"region-wide figure used for {self.name(side)} (fallback): "
-                                   f"{pct(o.pct)} {self.name(o.indicator)}") for o in region]
+                               f"{pct(o.pct)} {self.name(o.indicator)}") for o in region]
         return None, "no figure", []
 
     def threats_of(self, side: str, pair: frozenset[str],
@@ -284,7 +284,7 @@ class Context:
                 for o in table[t]:
                     who = self.name(side) if o.area == side else f"region-wide figure, applies to {self.name(side)}"
                     evidence.append(self.ev(o.obs, f"{who}: {pct(o.pct)} {self.name(o.indicator)} "
-                                                       f"({self.name(t)})"))
+                                                   f"({self.name(t)})"))
         return shared, basis, evidence
 
     def directed(self, indicators: Sequence[str], a: str, b: str,
@@ -308,7 +308,7 @@ class Context:
             parts.append(f"{self.name(side)} about {self.name(other)}: {pct(top)}")
             best = top if best is None else max(best, top)
             evidence.extend(self.ev(o.obs, f"{self.name(side)} respondents: {pct(o.pct)} "
-                                               f"{self.name(o.indicator)} ({self.name(other)})") for o in figures)
+                                           f"{self.name(o.indicator)} ({self.name(other)})") for o in figures)
         return best, "; ".join(parts), evidence
 
 
