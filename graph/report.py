@@ -405,7 +405,7 @@ def markdown_report(an: GapAnalysis) -> str:
         f"{f' (reference {ref})' if cfg.normalisation == 'minmax' else ''}; percentages are divided by 100.")
     norm = ", ".join(f"{k} {v:g}" for k, v in an.normalisers.items())
     add(f"- Normalisation references per count component: {norm}.")
-    roles = ", ".join(f"{an.label(r)} {w:g}" for r, w in (cfg.role_weights or {}).items())
+    roles = ", ".join(f"{r.rsplit('#', 1)[-1]} {w:g}" for r, w in (cfg.role_weights or {}).items())
     add(f"- Role weights (`[roles]`; a shared organisation counts the smaller of the two): {roles}.")
     add(f"- Multilateral instruments count once per pair of parties, weighted `{cfg.multilateral_discount}`.")
     add(f"- Settings: {', '.join(f'`{f}`' for f in cfg.files)}.\n")

@@ -165,7 +165,9 @@ def test_per_polity_agreement_counts_stay_unknown_without_a_source() -> None:
 
     rs = next(p for p in analysis_dict(an)["perception_vs_reality"] if p["polity"] == RS)
     assert rs["agreements"] is None
-    assert "| unknown |" in markdown_report(an) and "≥ 15 (1 unknown)" in markdown_report(an)
+    md = markdown_report(an)
+    assert "| unknown |" in md and "≥ 15 (1 unknown)" in md
+    assert "Member 1, ContractingParty 1, Participant 0.5, NegotiatingCandidate 0.5, Partner 0.25" in md
 
 
 # --------------------------------------------------------------------------- declared components
