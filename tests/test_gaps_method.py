@@ -335,3 +335,8 @@ def test_sensitivity_of_the_outside_share_to_the_bridging_classification_by_hand
     assert rows["[external] bridging wb:BerlinProcess outside"].share_mu_star == pytest.approx(1 / 6)
     assert rows["[external] bridging wb:BerlinProcess outside"].rank_mu_star == 0
     assert rows["[external] bridging wb:RCC outside"].share_mu_star == 0
+
+
+def test_sensitivity_without_draws_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="needs draws above 0"):
+        cooperation_gaps(load_graph([FOUR], shipped=False), draws=0, sensitivity=True)

@@ -125,6 +125,8 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     seed = cfg.seed if seed is None else seed
     if draws < 0:
         raise InputError(f"draws must be 0 or more, not {draws}")
+    if sensitivity and draws == 0:
+        raise InputError("the sensitivity analysis needs draws above 0 (--draws or [uncertainty] draws)")
     facts = read_facts(g, region)
     polities = facts.polities
     if len(polities) < 2:

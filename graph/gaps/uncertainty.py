@@ -24,6 +24,8 @@ from graph.gaps.model import RankInterval
 from graph.gaps.scoring import Table, aggregates, declared_choice, fill, gaps, normalised, ranks_of
 
 
+#: Draws scored at once; larger runs are split so that memory stays bounded.
+CHUNK = 10_000
 #: Levels of the Morris grid: each choice takes 4 values across its range; one step is 2/3 of the range.
 LEVELS = 4
 
@@ -115,14 +117,20 @@ def monte_carlo(t: Table, cfg: GapConfig, *, draws: int, seed: int,
     lo = np.array([s.weight_range[0] for s in t.specs])
     hi = np.array([s.weight_range[1] for s in t.specs])
     k = max(0, (len(alternatives) - 1).bit_length()) if alternatives else 0
-    batch = _Draws(
-        weights=rng.uniform(lo, hi, size=(draws, C)),
-        method=rng.integers(len(cfg.normalisation_alternatives), size=draws),
-        no_progress=rng.uniform(*cfg.no_progress_range, size=draws),
-        position=rng.uniform(size=(draws, C, P)),
-        classification=_class_index(rng.integers(2, size=(draws, k)).astype(bool)) if k else np.zeros(draws, int),
-    )
-    gap = _evaluate(t, cfg, batch)
+    gaps_, classes = [], []
+    for start in range(0, draws, CHUNK):  # in chunks, so memory stays bounded for large draw counts
+        n = min(CHUNK, draws - start)
+        batch = _Draws(
+            weights=rng.uniform(lo, hi, size=(n, C)),
+            method=rng.integers(len(cfg.normalisation_alternatives), size=n),
+            no_progress=rng.uniform(*cfg.no_progress_range, size=n),
+            position=rng.uniform(size=(n, C, P)),
+            classification=_class_index(rng.integers(2, size=(n, k)).astype(bool)) if k else np.zeros(n, int),
+        )
+        gaps_.append(_evaluate(t, cfg, batch))
+        classes.append(batch.classification)
+    gap = np.concatenate(gaps_) if gaps_ else np.zeros((0, P))
+    classification = np.concatenate(classes) if classes else np.zeros(0, int)
     ranks = ranks_of(gap)
     tail = (1 - cfg.interval) / 2
     intervals = {}
@@ -141,7 +149,7 @@ def monte_carlo(t: Table, cfg: GapConfig, *, draws: int, seed: int,
     share = None
     shares = np.array([np.nan if c.share_through_outside is None else c.share_through_outside for c in alternatives])
     if alternatives and not np.isnan(shares).all():
-        drawn = shares[batch.classification]
+        drawn = shares[classification]
         drawn = drawn[~np.isnan(drawn)]
         share = ShareInterval(float(np.median(drawn)), float(np.quantile(drawn, tail)), float(np.quantile(drawn, 1 - tail)))
     return Uncertainty(draws, seed, cfg.interval, intervals, share)
