@@ -13,6 +13,7 @@ independently per pair and component). The same seed gives the same result.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -97,8 +98,6 @@ def _class_index(bits: np.ndarray) -> np.ndarray:
 
 
 def _combinations(k: int, n: int) -> list[tuple[int, ...]]:
-    import itertools
-
     return list(itertools.combinations(range(k), n))
 
 
@@ -110,7 +109,6 @@ def monte_carlo(t: Table, cfg: GapConfig, *, draws: int, seed: int,
     without data get a median rank and an interval like the others.
     ``alternatives`` are the external-dependence results per classification
     of the bridging actors (from :func:`graph.gaps.dependence.classification_alternatives`).
-
     """
     rng = np.random.default_rng(seed)
     C, P = t.raw.shape
@@ -196,6 +194,8 @@ def sensitivity(t: Table, cfg: GapConfig, *, samples: int, seed: int, reference_
     from SALib.sample import morris as morris_sample
 
     names = factors(t, cfg, bridging)
+    if not names:
+        return (), 0
     problem = {"num_vars": len(names), "names": [n for n, _r in names], "bounds": [list(r) for _n, r in names]}
     trajectories = max(4, samples // (len(names) + 1))
     X = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=seed)
