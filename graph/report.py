@@ -27,6 +27,7 @@ from graph.gaps import (
     Dyad,
     Evidence,
     GapAnalysis,
+    PolityProfile,
 )
 from graph.spreadsheet import csv_table
 
@@ -82,6 +83,7 @@ def _component_json(c: Component) -> dict[str, object]:
         "basis": c.basis,
         "items": list(c.items),
         "claims": [e.claim for e in c.evidence],
+        "fallbacks": [{"item": item or None, "side": side} for item, side in c.fallbacks],
     }
 
 
@@ -91,6 +93,22 @@ def _aggregate_json(agg: Aggregate) -> dict[str, object]:
         "range": [_r(agg.low), _r(agg.high)],
         "components": [_component_json(c) for c in agg.components],
     }
+
+
+def _interval_json(d: Dyad) -> dict[str, object] | None:
+    ri = d.rank_interval
+    if ri is None:
+        return None
+    return {"median": ri.median, "low": ri.low, "high": ri.high, "gap_median": _r(ri.gap_median),
+            "gap_low": _r(ri.gap_low), "gap_high": _r(ri.gap_high), "level": ri.level, "draws": ri.draws}
+
+
+def _rank_interval(d: Dyad) -> str:
+    """``median [low–high]`` of the Monte Carlo ranks, or a dash without draws."""
+    ri = d.rank_interval
+    if ri is None:
+        return "—"
+    return f"{ri.median:g} [{ri.low}–{ri.high}]"
 
 
 def _dyad_json(d: Dyad, an: GapAnalysis) -> dict[str, object]:
@@ -105,6 +123,7 @@ def _dyad_json(d: Dyad, an: GapAnalysis) -> dict[str, object]:
         "score": _r(d.score),
         "score_range": [_r(d.score_low), _r(d.score_high)],
         "rank": d.rank,
+        "rank_interval": _interval_json(d),
         "actual": _aggregate_json(d.actual),
         "demand": _aggregate_json(d.demand),
         "friction": _aggregate_json(d.friction),
@@ -122,6 +141,44 @@ def _connectivity_json(c: Connectivity) -> dict[str, object]:
     }
 
 
+def _uncertainty_json(an: GapAnalysis) -> dict[str, object] | None:
+    u = an.uncertainty
+    if u is None:
+        return None
+    return {
+        "draws": u.draws,
+        "seed": u.seed,
+        "level": u.level,
+        "share_through_outside": None if u.share is None else
+        {"median": _r(u.share.median), "low": _r(u.share.low), "high": _r(u.share.high)},
+        "sensitivity": [
+            {"factor": s.factor, "rank_mu_star": _r(s.rank_mu_star), "rank_sigma": _r(s.rank_sigma),
+             "share_mu_star": _r(s.share_mu_star)} for s in u.sensitivity
+        ],
+        "sensitivity_method": "Morris elementary effects (SALib)" if u.sensitivity else None,
+        "trajectories": u.trajectories,
+    }
+
+
+def _method_json(an: GapAnalysis) -> dict[str, object]:
+    cfg = an.config
+    return {
+        "normalisation": cfg.normalisation,
+        "reference": cfg.reference,
+        "normalisation_alternatives": list(cfg.normalisation_alternatives),
+        "no_progress": cfg.no_progress,
+        "no_progress_range": list(cfg.no_progress_range),
+        "role_weights": dict(sorted((cfg.role_weights or {}).items())),
+        "multilateral_discount": cfg.multilateral_discount,
+        "bridging": list(cfg.bridging),
+        "components": [
+            {"aggregate": c.aggregate, "name": c.name, "function": c.function, "weight": c.weight,
+             "weight_range": list(c.weight_range)}
+            for c in cfg.components
+        ],
+    }
+
+
 def analysis_dict(an: GapAnalysis) -> dict[str, object]:
     """The analysis as plain JSON-ready data (what ``--format json`` prints)."""
     ed = an.external_dependence
@@ -134,7 +191,9 @@ def analysis_dict(an: GapAnalysis) -> dict[str, object]:
             "weights": {"actual": dict(cfg.actual), "demand": dict(cfg.demand), "friction": dict(cfg.friction),
                         "friction_weight": cfg.friction_weight},
         },
+        "method": _method_json(an),
         "normalisers": {k: _r(v) for k, v in an.normalisers.items()},
+        "uncertainty": _uncertainty_json(an),
         "dyads": [_dyad_json(d, an) for d in an.dyads],
         "external_dependence": {
             "relations": list(ed.relations),
@@ -149,6 +208,12 @@ def analysis_dict(an: GapAnalysis) -> dict[str, object]:
                 for c in ed.carriers
             ],
             "outside_actors": [c.actor for c in ed.outside_actors],
+            "classifications": [
+                {"outside": list(c.outside), "inside": list(c.inside), "declared": c.declared,
+                 "share_through_outside": _r(c.share_through_outside),
+                 "without_outside": _connectivity_json(c.without_outside)}
+                for c in ed.alternatives
+            ],
             "pairs": [
                 {"a": p.a, "b": p.b, "distance": p.distance, "shortest_paths": p.paths,
                  "through_outside": p.through_outside, "carriers": list(p.carriers),
@@ -172,6 +237,7 @@ def analysis_dict(an: GapAnalysis) -> dict[str, object]:
                 "stated_absent": list(p.stated_absent),
                 "no_data": list(p.no_data),
                 "agreements": p.agreements,
+                "agreements_unknown": list(p.agreements_unknown),
                 "affiliations": list(p.affiliations),
                 "actual_range": [_r(p.actual_low), _r(p.actual_high)],
                 "gap_range": [_r(p.gap_low), _r(p.gap_high)],
@@ -206,7 +272,8 @@ def csv_text(an: GapAnalysis) -> str:
         for agg in (sample.actual, sample.demand, sample.friction):
             for c in agg.components:
                 comp_cols += [f"{agg.name}.{c.name}.raw", f"{agg.name}.{c.name}"]
-    head = ["rank", "a", "b", "label_a", "label_b", "status", "score", "score_low", "score_high",
+    head = ["rank", "rank_median", "rank_low", "rank_high", "a", "b", "label_a", "label_b", "status",
+            "score", "score_low", "score_high",
             "actual", "actual_low", "actual_high", "demand", "demand_low", "demand_high",
             "friction", "friction_low", "friction_high", *comp_cols, "claims"]
 
@@ -215,7 +282,10 @@ def csv_text(an: GapAnalysis) -> str:
 
     rows: list[list[object]] = []
     for d in an.dyads:
-        row: list[object] = [d.rank if d.rank is not None else "", d.a, d.b, an.label(d.a), an.label(d.b), d.status,
+        ri = d.rank_interval
+        row: list[object] = [d.rank if d.rank is not None else "",
+                             *(("", "", "") if ri is None else (repr(ri.median), ri.low, ri.high)),
+                             d.a, d.b, an.label(d.a), an.label(d.b), d.status,
                              cell(d.score), cell(d.score_low), cell(d.score_high)]
         for agg in (d.actual, d.demand, d.friction):
             row += [cell(agg.value), cell(agg.low), cell(agg.high)]
@@ -234,10 +304,12 @@ def _columns(rows: Sequence[Sequence[str]]) -> str:
 
 def table_text(an: GapAnalysis) -> str:
     """A readable plain-text summary: the dyad table, external dependence and suggestions."""
-    rows = [["rank", "pair", "status", "gap", "actual", "demand", "friction"]]
+    level = f"{an.uncertainty.level * 100:g}%" if an.uncertainty else "90%"
+    rows = [["rank", f"median [{level}]", "pair", "status", "gap", "actual", "demand", "friction"]]
     for d in an.dyads:
         rows.append([
             str(d.rank) if d.rank is not None else "-",
+            _rank_interval(d),
             f"{an.label(d.a)} – {an.label(d.b)}",
             d.status,
             _range(d.score_low, d.score_high),
@@ -246,14 +318,29 @@ def table_text(an: GapAnalysis) -> str:
             _range(d.friction.low, d.friction.high),
         ])
     ed = an.external_dependence
-    lines = [_columns(rows), "", "gap = demand - actual (ranges where a figure is unknown; such pairs are not ranked)",
-             "", "External dependence (cooperative ties on the actors network):"]
+    lines = [_columns(rows), "", "gap = demand - actual (ranges where a figure is unknown; such pairs are not ranked)"]
+    u = an.uncertainty
+    if u is not None:
+        lines.append(f"median [interval]: rank over {u.draws} draws of the method's choices (seed {u.seed}); "
+                     f"the interval holds {u.level * 100:g}% of the draws")
+    if u is not None and u.sensitivity:
+        lines += ["", f"Sensitivity (Morris, {u.trajectories} trajectories): mean |effect| on the ranks, on the "
+                      "outside share"]
+        for s in u.sensitivity:
+            lines.append(f"  {s.factor}: {s.rank_mu_star:.2f} ranks, {s.share_mu_star * 100:.1f} points")
+    lines += ["", "External dependence (cooperative ties on the actors network):"]
     for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
                     ("direct ties only", ed.direct_only)):
         lines.append(f"  {name}: {c.components} component(s), {c.reachable_pairs}/{c.pairs} pairs connected, "
                      f"mean shortest path {_t(c.average_path_length)}")
     share = ed.share_through_outside
     lines.append(f"  shortest paths through an outside actor: {'—' if share is None else f'{share * 100:.1f}%'}")
+    for c in ed.alternatives:
+        s_c = c.share_through_outside
+        lines.append(f"    with {', '.join(an.label(x) for x in c.outside) or 'no bridging actor'} outside: "
+                     f"{'—' if s_c is None else f'{s_c * 100:.1f}%'}, {c.without_outside.reachable_pairs}/"
+                     f"{c.without_outside.pairs} pairs connected without outside actors"
+                     f"{' (declared)' if c.declared else ''}")
     for c in ed.carriers:
         lines.append(f"    {an.label(c.actor)} ({'outside' if c.outside else 'inside'}): {c.share * 100:.1f}% "
                      f"of paths, {c.pairs} pairs")
@@ -279,6 +366,15 @@ def _claim_line(ev: Evidence, an: GapAnalysis) -> str:
     return f"`{ev.claim}` ({_md(where)}{_md(loc)}): {_md(ev.note)}{quote}"
 
 
+def _agreements(p: PolityProfile) -> str:
+    """The stated agreement count of a polity: unknown, a number, or a lower bound when some counts are unknown."""
+    if p.agreements is None:
+        return "unknown"
+    if p.agreements_unknown:
+        return f"≥ {p.agreements} ({len(p.agreements_unknown)} unknown)"
+    return str(p.agreements)
+
+
 def markdown_report(an: GapAnalysis) -> str:
     """A self-contained Markdown report: method, dyad table, evidence per pair, dependence, profiles, suggestions."""
     cfg = an.config
@@ -302,21 +398,50 @@ def markdown_report(an: GapAnalysis) -> str:
         "rank 1 is the largest gap.")
     add("- A pair no source describes bilaterally is **no-data**: its bilateral component is unknown (anywhere "
         "between 0 and 1), so its actual cooperation and gap are ranges and it is not ranked. A source saying "
-        "cooperation has made no progress makes a pair **stated-absent** (a known zero).")
+        f"cooperation has made no progress makes a pair **stated-absent** with the bilateral value "
+        f"{cfg.no_progress:g} (`[status] no_progress`), a low-cooperation status, not “0 agreements”.")
+    ref = cfg.reference if isinstance(cfg.reference, str) else f"{cfg.reference:g}"
+    add(f"- Counts are normalised by `{cfg.normalisation}`"
+        f"{f' (reference {ref})' if cfg.normalisation == 'minmax' else ''}; percentages are divided by 100.")
     norm = ", ".join(f"{k} {v:g}" for k, v in an.normalisers.items())
-    add(f"- Normalisers (largest value of any pair): {norm}.")
+    add(f"- Normalisation references per count component: {norm}.")
+    roles = ", ".join(f"{r.rsplit('#', 1)[-1]} {w:g}" for r, w in (cfg.role_weights or {}).items())
+    add(f"- Role weights (`[roles]`; a shared organisation counts the smaller of the two): {roles}.")
+    add(f"- Multilateral instruments count once per pair of parties, weighted `{cfg.multilateral_discount}`.")
     add(f"- Settings: {', '.join(f'`{f}`' for f in cfg.files)}.\n")
+    from graph.gaps import component_table
+
+    add("### Components\n")
+    add(component_table(cfg))
 
     add("## Pairs\n")
-    add("| rank | pair | status | gap | actual | demand | friction |")
-    add("|---:|---|---|---:|---:|---:|---:|")
+    u = an.uncertainty
+    if u is not None:
+        add(f"Rank is the rank under the declared settings; *median [interval]* is the rank over {u.draws} draws of "
+            f"the method's choices (seed {u.seed}), the interval holding {u.level * 100:g}% of the draws. Pairs "
+            "without data are ranked in every draw, so they get an interval too.\n")
+    add("| rank | median [interval] | pair | status | gap | actual | demand | friction |")
+    add("|---:|---:|---|---|---:|---:|---:|---:|")
     for d in an.dyads:
-        add(f"| {d.rank if d.rank is not None else '—'} | {_md(an.label(d.a))} – {_md(an.label(d.b))} | {d.status} "
+        add(f"| {d.rank if d.rank is not None else '—'} | {_rank_interval(d)} "
+            f"| {_md(an.label(d.a))} – {_md(an.label(d.b))} | {d.status} "
             f"| {_range(d.score_low, d.score_high)} | {_range(d.actual.low, d.actual.high)} "
             f"| {_range(d.demand.low, d.demand.high)} | {_range(d.friction.low, d.friction.high)} |")
     counts = {s: sum(1 for d in an.dyads if d.status == s) for s in (COOPERATING, STATED_ABSENT, NO_DATA)}
     add(f"\n{counts[COOPERATING]} pairs cooperating, {counts[STATED_ABSENT]} stated absent, "
         f"{counts[NO_DATA]} without bilateral data.\n")
+    if u is not None and u.sensitivity:
+        add("## Sensitivity\n")
+        add(f"Morris elementary effects (SALib, {u.trajectories} trajectories, seed {u.seed}): how much moving one "
+            "choice alone by two thirds of its range changes the pairs' mean rank shift (μ*, in ranks; σ shows "
+            "interaction and non-linearity) and the share of shortest paths through outside actors (in percentage "
+            "points). Unknown components move together here, as one factor.\n")
+        add("| choice | effect on ranks (μ*) | σ | effect on outside share (μ*) |")
+        add("|---|---:|---:|---:|")
+        for srow in u.sensitivity:
+            add(f"| {_md(srow.factor)} | {srow.rank_mu_star:.2f} | {srow.rank_sigma:.2f} "
+                f"| {srow.share_mu_star * 100:.1f} |")
+        add("")
 
     add("## External dependence\n")
     add(f"Cooperative ties ({', '.join(ed.relations)}) on the actors network; {ed.outside_nodes} outside actors.\n")
@@ -335,6 +460,19 @@ def markdown_report(an: GapAnalysis) -> str:
             add(f"| {_md(an.label(c.actor))} | {'yes' if c.outside else 'no'} | {c.share * 100:.1f}% | {c.pairs} "
                 f"| {c.sole_carrier_pairs} |")
         add("")
+    if ed.alternatives:
+        add("The result depends on which bridging actors count as outside (`[external] bridging`):\n")
+        add("| counted as outside | share through outside actors | pairs connected without outside actors |")
+        add("|---|---:|---:|")
+        for c in ed.alternatives:
+            s_c = c.share_through_outside
+            add(f"| {', '.join(_md(an.label(x)) for x in c.outside) or 'none of them'}"
+                f"{' (declared)' if c.declared else ''} | {'—' if s_c is None else f'{s_c * 100:.1f}%'} "
+                f"| {c.without_outside.reachable_pairs} of {c.without_outside.pairs} |")
+        if u is not None and u.share is not None:
+            add(f"\nOver the draws (each bridging actor outside or inside, equally likely): median "
+                f"{u.share.median * 100:.1f}%, interval {u.share.low * 100:.1f}%–{u.share.high * 100:.1f}%.")
+        add("")
     groups = "; ".join("{" + ", ".join(an.label(p) for p in grp) + "}" for grp in ed.direct_only.groups)
     add(f"Groups the polities form through direct ties alone: {groups}.\n")
 
@@ -347,7 +485,7 @@ def markdown_report(an: GapAnalysis) -> str:
             return ", ".join(_md(an.label(x)) for x in xs) or "—"
         gap = "—" if p.gap_low is None or p.gap_high is None else _range(p.gap_low, p.gap_high)
         add(f"| {_md(an.label(p.polity))} | {'—' if p.support is None else f'{p.support:.1f}%'} | {p.support_basis} "
-            f"| {names(p.cooperating)} | {names(p.stated_absent)} | {names(p.no_data)} | {p.agreements} "
+            f"| {names(p.cooperating)} | {names(p.stated_absent)} | {names(p.no_data)} | {_agreements(p)} "
             f"| {len(p.affiliations)} | {_range(p.actual_low, p.actual_high)} | {gap} |")
     initiatives = [(p, s) for p in an.perception_vs_reality for s in p.initiative_support]
     if initiatives:
@@ -538,17 +676,22 @@ def gap_report(
     *,
     config: str | Path | None = None,
     plots: Sequence[tuple[str | Path, Sequence[str]]] = (),
+    draws: int | None = None,
+    seed: int | None = None,
+    sensitivity: bool = False,
 ) -> tuple[str, list[Path]]:
     """What ``wbsec gaps`` prints: the analysis of ``g`` rendered as ``fmt``, and the plot files written.
 
     ``config`` is a TOML file merged over ``ontology/gaps.toml``; each of
     ``plots`` is a ``.png``/``.svg`` path with the panels to draw in it.
-    ``g`` is an rdflib graph or a store or endpoint backend.
+    ``g`` is an rdflib graph or a store or endpoint backend. ``draws`` and
+    ``seed`` override ``[uncertainty]`` (0 draws: no rank intervals);
+    ``sensitivity`` adds the Morris screening of the method's choices.
     """
     from graph.gaps import cooperation_gaps, load_config
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    an = cooperation_gaps(g, load_config(config))
+    an = cooperation_gaps(g, load_config(config), draws=draws, seed=seed, sensitivity=sensitivity)
     written = [write_plot(an, path, panels) for path, panels in plots]
     return render(an, fmt), written

@@ -2,7 +2,10 @@
 
 The fixture tests/data/gaps/four-polities.ttl has four polities (AL, BA, ME, RS:
 six pairs). Every expected number below is worked out by hand from that file
-with the shipped weights in ontology/gaps.toml:
+with the shipped weights in ontology/gaps.toml and the plain settings of
+tests/data/gaps/plain.toml (every counted role 1, a multilateral instrument 1
+per pair, counts divided by the largest, "no progress" 0; the robust
+defaults are tested in tests/test_gaps_method.py):
 
     actual   = 0.4 bilateral_agreements + 0.3 shared_affiliations + 0.1 shared_agreements + 0.2 positive_statements
     demand   = 0.7 public_support + 0.3 shared_threats
@@ -42,13 +45,14 @@ from graph.report import csv_text, json_text, markdown_report, plot_bytes, table
 from graph.store import load_graph
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "gaps" / "four-polities.ttl"
+PLAIN = FIXTURE.parent / "plain.toml"
 AL, BA, ME, RS, XK = (str(WB[c]) for c in ("AL", "BA", "ME", "RS", "XK"))
 MK = str(WB.MK)
 
 
 @pytest.fixture(scope="module")
 def fx() -> GapAnalysis:
-    return cooperation_gaps(load_graph([FIXTURE], shipped=False))
+    return cooperation_gaps(load_graph([FIXTURE], shipped=False), load_config(PLAIN))
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +91,8 @@ def test_a_stated_absence_lists_its_claim_with_the_locator(fx: GapAnalysis) -> N
     assert ev.locator == "p. 4" and ev.quote == "no progress at all"
     assert ev.sources == (str(WB["t-source"]),)
     bilateral = d.actual.component("bilateral_agreements")
-    assert (bilateral.raw, bilateral.value) == (0, 0.0)  # a known zero, not unknown
+    # "no progress" is a status with its own value ([status] no_progress, 0 in the plain settings), not a count
+    assert (bilateral.raw, bilateral.value) == (None, 0.0)
 
 
 def test_a_pair_without_data_is_never_scored_as_zero(fx: GapAnalysis) -> None:
@@ -305,6 +310,10 @@ def test_missing_tie_suggestions_by_hand(fx: GapAnalysis) -> None:
     first = fx.suggestions[0]
     assert "European Union, IISG" in first.reason and "no source records bilateral cooperation" in first.reason
     assert "threat perception 40.0%" in first.reason
+    # neither public has its own figure about war, and Serbia none about cooperation: the reason says so
+    assert "war as a threat or need (region-wide figures, not the public's own, for war: Albania and Serbia)" \
+        in first.reason
+    assert "65.0% (region-wide figures, not the public's own, for Serbia)" in first.reason
     assert "no progress" in fx.suggestions[2].reason
 
 
@@ -327,9 +336,10 @@ def test_perception_versus_reality_per_polity(fx: GapAnalysis) -> None:
 # --------------------------------------------------------------------------- configuration
 
 
-def write(tmp_path: Path, text: str) -> Path:
+def write(tmp_path: Path, text: str, plain: bool = True) -> Path:
+    """A config file: ``text``, after the plain settings of tests/data/gaps/plain.toml if ``plain``."""
     path = tmp_path / "weights.toml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text((PLAIN.read_text(encoding="utf-8") + "\n" if plain else "") + text, encoding="utf-8")
     return path
 
 
@@ -376,17 +386,25 @@ def test_extra_outside_nodes_change_the_dependence_by_hand(tmp_path: Path) -> No
     [
         ("[actual]\nbilateral = 1\n", "unknown key 'bilateral' in [actual]"),
         ("[weights]\nx = 1\n", "unknown section [weights]"),
-        ("[actual]\nbilateral_agreements = \"high\"\n", "[actual] bilateral_agreements must be a number"),
+        ("[actual]\nbilateral_agreements = \"high\"\n", "[actual] bilateral_agreements must be a weight or a table"),
         ("[actual]\nbilateral_agreements = -1\n", "must be a finite number >= 0"),
         ("[demand]\npublic_support = 0\nshared_threats = 0\n", "[demand] needs at least one weight above 0"),
-        ("[affiliation]\nroles = [\"Membr\"]\n", "'Membr' is not a term of the wbsec ontology"),
+        ("[roles]\nMembr = 1\n", "unknown key 'Membr' in [roles]"),
+        ("[status]\nabsent = [\"NoProgres\"]\n", "'NoProgres' is not a term of the wbsec ontology"),
+        ("[roles]\nMember = 2\n", "[roles] Member must be a finite number between 0 and 1"),
+        ("[normalisation]\nmethod = \"zscore\"\n", "[normalisation] method must be one of minmax, log, rank"),
+        ("[normalisation]\nreference = \"q90\"\n", "[normalisation] reference must be"),
+        ("[status]\nno_progress = 0.5\n", "[status] no_progress_range = [0, 0.15] must contain the value 0.5"),
+        ("[actual.bilateral_agreements]\nweight_range = [0.5, 0.6]\n", "must contain the value 0.4"),
+        ("[actual.mine]\nweight = 1\n", "[actual.mine] needs a function and a weight"),
+        ("[instruments]\nmultilateral_discount = \"half\"\n", "[instruments] multilateral_discount must be one of"),
         ("[suggestions]\nmethod = \"cosine\"\n", "method must be one of jaccard, adamic_adar"),
         ("[external]\nextra_outside = [\"EU\"]\n", "is not a prefixed name"),
         ("[actual\n", "TOML syntax error"),
     ],
 )
 def test_bad_config_files_are_input_errors_naming_file_and_key(tmp_path: Path, text: str, message: str) -> None:
-    path = write(tmp_path, text)
+    path = write(tmp_path, text, plain=False)
     with pytest.raises(InputError) as err:
         load_config(path)
     assert message in str(err.value) and str(path) in str(err.value)
@@ -410,8 +428,12 @@ def test_json_has_the_agreed_shape(fx: GapAnalysis) -> None:
     first = data["dyads"][0]
     assert (first["a"], first["b"], first["status"], first["score"], first["rank"]) == (ME, RS, STATED_ABSENT, 0.44, 1)
     assert first["actual"]["components"][0] == {
-        "name": "bilateral_agreements", "raw": 0, "value": 0.0, "range": [0.0, 0.0], "weight": 0.4,
-        "basis": "a source says there is no cooperation: 0", "items": [], "claims": [str(WB["t-coop-me-rs"])]}
+        "name": "bilateral_agreements", "raw": None, "value": 0.0, "range": [0.0, 0.0], "weight": 0.4,
+        "basis": "a source says the cooperation has made no progress: the [status] no_progress value "
+                 "→ 0 ([status] no_progress)", "items": [], "claims": [str(WB["t-coop-me-rs"])], "fallbacks": []}
+    # 1,000 seeded draws: ME-RS is first in most of them (its interval is checked in test_gaps_method.py)
+    assert first["rank_interval"]["low"] == 1 and first["rank_interval"]["draws"] == 1000
+    assert data["method"]["normalisation"] == "minmax" and data["uncertainty"]["seed"] == 14
     no_data = next(d for d in data["dyads"] if (d["a"], d["b"]) == (AL, RS))
     assert (no_data["score"], no_data["rank"], no_data["score_range"]) == (None, None, [-0.145, 0.255])
     assert data["external_dependence"]["share_through_outside"] == pytest.approx(1 / 6, abs=1e-6)
@@ -442,9 +464,10 @@ def test_markdown_and_table_report_every_section(fx: GapAnalysis) -> None:
     for heading in ("## Pairs", "## External dependence", "## Perception versus reality",
                     "## Missing-tie suggestions", "## Evidence per pair", "## Sources"):
         assert heading in md
-    assert "| 1 | Montenegro – Serbia | stated-absent | 0.44 | 0.20 | 0.64 | 0.38–0.78 |" in md
+    assert "| 1 | 1 [1–2] | Montenegro – Serbia | stated-absent | 0.44 | 0.20 | 0.64 | 0.38–0.78 |" in md
     # -0.145 and 0.605 are rounded half away from zero, as by hand
-    assert "| — | Albania – Serbia | no-data | -0.15–0.26 | 0.35–0.75 | 0.61 | 0.69 |" in md
+    assert "| — | 5 [2–6] | Albania – Serbia | no-data | -0.15–0.26 | 0.35–0.75 | 0.61 | 0.69 |" in md
+    assert "| `[actual.shared_agreements]` | 0.1 (0–0.2) | `multilateral_instruments` |" in md
     assert f"`{WB['t-coop-me-rs']}` (Test source, p. 4)" in md
     table = table_text(fx)
     assert "Montenegro – Serbia" in table and "stated-absent" in table and "16.7%" in table
@@ -496,7 +519,7 @@ def test_cli_json_csv_md_and_plots(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["dyads"][0]["rank"] == 1
     out = runner.invoke(main, base)  # not a terminal: CSV
-    assert out.exit_code == 0 and out.stdout.startswith("rank,a,b,")
+    assert out.exit_code == 0 and out.stdout.startswith("rank,rank_median,rank_low,rank_high,a,b,")
     report = tmp_path / "gaps.md"
     out = runner.invoke(main, [*base, "--format", "md", "--output", str(report), "--plot", str(tmp_path / "p.svg"),
                                "--heatmap", str(tmp_path / "h.png"), "--dependence-chart", str(tmp_path / "d.png")])
@@ -533,7 +556,9 @@ def test_shipped_kosovo_serbia_is_stated_absent_with_its_evidence(shipped: GapAn
     [ev] = d.status_evidence
     assert ev.claim == str(WB["coop-xk-rs-security"])
     assert ev.locator == "para. 13" and "no progress" in ev.quote
-    assert d.actual.component("bilateral_agreements").value == 0.0
+    # "no progress" is a low-cooperation status with its own value, never "0 agreements"
+    bilateral = d.actual.component("bilateral_agreements")
+    assert (bilateral.raw, bilateral.value) == (None, shipped.config.no_progress)
     assert d.rank is not None
 
 
@@ -543,7 +568,11 @@ def test_shipped_albania_kosovo_has_the_most_actual_cooperation(shipped: GapAnal
     others = [d for d in shipped.dyads if (d.a, d.b) != (AL, XK)]
     assert all(ak.actual.value > d.actual.low for d in others)
     assert all(ak.actual.value > d.actual.value for d in others if d.actual.value is not None)
-    assert ak.actual.component("bilateral_agreements").raw == shipped.normalisers["bilateral_agreements"]
+    counts = [d.actual.component("bilateral_agreements").raw for d in shipped.dyads]
+    assert ak.actual.component("bilateral_agreements").raw == max(c for c in counts if c is not None)
+    # the reference is the 90th percentile of the stated counts, so the largest count is capped at 1
+    assert ak.actual.component("bilateral_agreements").value == 1.0
+    assert shipped.normalisers["bilateral_agreements"] < 26
 
 
 def test_shipped_pairs_without_bilateral_claims_are_no_data(shipped: GapAnalysis) -> None:

@@ -1,0 +1,174 @@
+"""Run the whole cooperation-gap analysis on a graph: facts, scores, dependence, uncertainty, profiles, suggestions."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from graph.errors import InputError
+from graph.gaps.components import Context, PairStatus, readings
+from graph.gaps.config import GapConfig, load_config
+from graph.gaps.dependence import (
+    ExternalDependence,
+    classification_alternatives,
+    cooperation_network,
+    external_dependence,
+)
+from graph.gaps.facts import evidence_for, labels_of, read_facts
+from graph.gaps.model import COOPERATING, NO_DATA, STATED_ABSENT, Dyad, InitiativeSupport, PolityProfile, mean, pct
+from graph.gaps.scoring import declared_choice, score_dyads, table
+from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
+from graph.gaps.uncertainty import Uncertainty, monte_carlo, reference_ranks, sensitivity as morris
+from graph.namespaces import WB
+
+
+@dataclass(frozen=True)
+class GapAnalysis:
+    """Everything ``wbsec gaps`` reports: dyads in rank order, external dependence, profiles, suggestions.
+
+    ``uncertainty`` holds the Monte Carlo result (None with 0 draws); each
+    dyad's ``rank_interval`` comes from it.
+    """
+
+    region: str
+    polities: tuple[str, ...]
+    dyads: tuple[Dyad, ...]
+    external_dependence: ExternalDependence
+    perception_vs_reality: tuple[PolityProfile, ...]
+    suggestions: tuple[Suggestion, ...]
+    normalisers: Mapping[str, float]
+    config: GapConfig
+    labels: Mapping[str, str] = field(default_factory=dict)
+    uncertainty: Uncertainty | None = None
+
+    def label(self, iri: str) -> str:
+        """The human label of ``iri`` (or the IRI itself)."""
+        return self.labels.get(iri, iri)
+
+    def dyad(self, a: str, b: str) -> Dyad:
+        """The dyad of ``a`` and ``b`` in either order."""
+        x, y = sorted((str(a), str(b)))
+        for d in self.dyads:
+            if (d.a, d.b) == (x, y):
+                return d
+        raise KeyError((x, y))
+
+
+def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
+             statuses: Mapping[tuple[str, str], PairStatus]) -> list[PolityProfile]:
+    """Perception versus reality per polity: its public support beside its recorded ties (unknown counts stay unknown)."""
+    cfg = ctx.cfg
+    out = []
+    for p in polities:
+        own = [o for o in ctx.latest if o.area == p and o.indicator in cfg.support_indicators]
+        basis = "own"
+        if not own:
+            own = [o for o in ctx.latest if o.area == ctx.region and o.indicator in cfg.support_indicators]
+            basis = "region-wide fallback" if own else "no figure"
+        support = mean([o.pct for o in own]) if own else None
+        support_ev = tuple(evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)}"
+                                        + ("" if basis == "own" else f" (region-wide, used for {ctx.name(p)})"))
+                           for o in own)
+        initiatives = tuple(
+            InitiativeSupport(about, o.pct, evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} "
+                                                                       f"{ctx.name(about)}"))
+            for o in ctx.latest if o.area == p and o.indicator in cfg.initiative_support_indicators
+            for about in sorted(o.abouts)
+        )
+        mine = [d for d in dyads if p in (d.a, d.b)]
+
+        def partner(d: Dyad) -> str:
+            return d.b if d.a == p else d.a
+
+        def partners(status: str) -> tuple[str, ...]:
+            return tuple(sorted(partner(d) for d in mine if d.status == status))
+
+        counts = [statuses[(d.a, d.b)].count for d in mine]
+        stated = [c for c in counts if c is not None]
+        out.append(PolityProfile(
+            polity=p, support=support, support_basis=basis, support_evidence=support_ev,
+            initiative_support=initiatives, cooperating=partners(COOPERATING), stated_absent=partners(STATED_ABSENT),
+            no_data=partners(NO_DATA), agreements=sum(stated) if stated else None,
+            affiliations=tuple(sorted(org for org, claims in ctx.f.memberships.get(p, {}).items()
+                                      if max(cfg.role_weight(r) for _m, r in claims) > 0)),
+            actual_low=mean([d.actual.low for d in mine]) if mine else 0.0,
+            actual_high=mean([d.actual.high for d in mine]) if mine else 0.0,
+            agreements_unknown=tuple(sorted(partner(d) for d in mine if statuses[(d.a, d.b)].count is None)),
+        ))
+    return out
+
+
+# --------------------------------------------------------------------------- the whole analysis
+
+
+def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = str(WB.WesternBalkans),
+                     draws: int | None = None, seed: int | None = None, sensitivity: bool = False) -> GapAnalysis:
+    """Run the whole cooperation-gap analysis on ``g`` (an rdflib graph, or a store or endpoint backend).
+
+    Pairs every polity of ``region`` (15 pairs for the six Western Balkan
+    polities), scores and ranks the pairs, measures external dependence on the
+    "actors" view (under every classification of the bridging actors),
+    profiles each polity and suggests missing ties from the "affiliation"
+    view. The graph is asked once; then ``draws`` Monte Carlo draws of the
+    method's choices (default ``[uncertainty] draws``; 0 for none, seeded with
+    ``seed``, default ``[uncertainty] seed``) give every pair a median rank
+    and a rank interval, and ``sensitivity`` adds a Morris screening of which
+    choices move the ranking most. Raises :class:`InputError` when the region
+    has fewer than two polities or a component function is not registered.
+    """
+    from graph.project import node_facts, to_networkx
+
+    cfg = config or load_config()
+    draws = cfg.draws if draws is None else draws
+    seed = cfg.seed if seed is None else seed
+    if draws < 0:
+        raise InputError(f"draws must be 0 or more, not {draws}")
+    if sensitivity and draws == 0:
+        raise InputError("the sensitivity analysis needs draws above 0 (--draws or [uncertainty] draws)")
+    facts = read_facts(g, region)
+    polities = facts.polities
+    if len(polities) < 2:
+        raise InputError(f"the region <{region}> has {len(polities)} polities in the data (wbo:region); "
+                         "the gap analysis needs at least two")
+    G_actors = to_networkx(g, "actors")
+    G_aff = to_networkx(g, "affiliation")
+    route = ({ag: fw or ag for ag, (parties, fw) in facts.agreements.items() if len(parties) >= 3}
+             if cfg.multilateral_agreements_as_hub else {})
+    bodies = {m: p for m, p in facts.member_polity.items() if m != p}
+    H = cooperation_network(G_actors, relations=cfg.external_relations, roles=cfg.roles, route_via=route,
+                            extra_outside=cfg.extra_outside, merge_into=bodies)
+    orgs, degree = affiliation_sets(G_aff, polities, roles=cfg.roles, member_polity=facts.member_polity)
+    labels = labels_of(node_facts(g), facts, H, G_aff)
+
+    ctx = Context(facts, cfg, region, labels)
+    pairs = list(itertools.combinations(polities, 2))
+    statuses = {pair: ctx.status(*pair) for pair in pairs}
+    t = table(pairs, readings(ctx, pairs))
+    dyads, norm = score_dyads(t, declared_choice(t, cfg), statuses)
+
+    alternatives = classification_alternatives(H, polities, cfg.bridging, cfg.external_relations)
+    dependence = replace(external_dependence(H, polities, cfg.external_relations), alternatives=alternatives)
+    uncertainty = None
+    if draws > 0:
+        uncertainty = monte_carlo(t, cfg, draws=draws, seed=seed, alternatives=alternatives)
+        if sensitivity:
+            bridging = sorted({n for c in alternatives[:1] for n in c.outside + c.inside})
+            rows, trajectories = morris(t, cfg, samples=draws, seed=seed, reference_ranks=reference_ranks(t, cfg),
+                                        alternatives=alternatives, bridging=bridging)
+            uncertainty = replace(uncertainty, sensitivity=rows, trajectories=trajectories)
+        dyads = [replace(d, rank_interval=uncertainty.intervals[(d.a, d.b)]) for d in dyads]
+    suggestions = missing_ties(orgs, degree, dyads, cfg, labels)
+    return GapAnalysis(
+        region=region,
+        polities=tuple(polities),
+        dyads=tuple(dyads),
+        external_dependence=dependence,
+        perception_vs_reality=tuple(profiles(ctx, dyads, polities, statuses)),
+        suggestions=tuple(suggestions),
+        normalisers=norm,
+        config=cfg,
+        labels=labels,
+        uncertainty=uncertainty,
+    )

@@ -1,0 +1,231 @@
+"""Ask the graph, once, the SPARQL questions of ``ontology/gaps/*.rq`` and group the answers for the analysis."""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.gaps.model import Evidence
+from graph.store import ONTOLOGY_DIR
+
+#: The SPARQL questions the analysis asks (declared in files, read with graph.sparql).
+QUERIES_DIR = ONTOLOGY_DIR / "gaps"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One survey figure: whose residents answered (``area``), what was asked, about what, the percentage, the period."""
+
+    obs: str
+    area: str
+    indicator: str
+    abouts: frozenset[str]
+    pct: float
+    period: str
+    threat_abouts: frozenset[str]
+
+
+@dataclass
+class Facts:
+    """What the SPARQL questions return, grouped for the analysis."""
+
+    polities: list[str]
+    provenance: dict[str, Evidence]
+    bilateral: dict[tuple[str, str], list[tuple[str, int | None, str | None]]]
+    agreements: dict[str, tuple[frozenset[str], str | None]]
+    memberships: dict[str, dict[str, list[tuple[str, str | None]]]]
+    member_polity: dict[str, str]
+    observations: list[Observation]
+    statements: list[tuple[str, str, str, str, str, str | None]]
+    instruments: list[Instrument] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One instrument counted once: a wbo:Agreement, or several linked by wbo:conflictsWith.
+
+    ``agreements`` are the linked resources (one instrument as different
+    sources report it); ``parties`` the union of their parties.
+    """
+
+    agreements: tuple[str, ...]
+    parties: frozenset[str]
+
+    @property
+    def iri(self) -> str:
+        """The resource that names the instrument (the smallest IRI of the group)."""
+        return self.agreements[0]
+
+
+@functools.lru_cache(maxsize=None)
+def query(name: str) -> Any:
+    """The prepared SPARQL query ``ontology/gaps/NAME.rq`` (parsed once per process)."""
+    from graph.sparql import query_from_file
+
+    return query_from_file(QUERIES_DIR / f"{name}.rq")
+
+
+def rows(g: Any, name: str, **params: Any) -> list[dict[str, object]]:
+    """The answer rows of the question ``name`` on ``g``, with ``params`` bound as RDF terms."""
+    from graph.sparql import select
+
+    return select(g, query(name), timeout=None, **params).records()
+
+
+def read_facts(g: Any, region: str) -> Facts:
+    """Ask every question of ``ontology/gaps/*.rq`` once and group the answers (independent of the settings)."""
+    from rdflib import URIRef
+
+    reg = URIRef(region)
+    polities = sorted(str(r["polity"]) for r in rows(g, "polities", region=reg))
+
+    prov_rows: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for r in rows(g, "provenance"):
+        entry = prov_rows[str(r["claim"])]
+        for key in ("source", "locator", "quote", "primary"):
+            if r[key] is not None:
+                entry[key].add(str(r[key]))
+    provenance = {
+        claim: Evidence(
+            claim=claim,
+            sources=tuple(sorted(e["source"])),
+            locator="; ".join(sorted(e["locator"])),
+            note="",
+            quote=" / ".join(sorted(e["quote"])),
+            primary_sources=tuple(sorted(e["primary"])),
+        )
+        for claim, e in prov_rows.items()
+    }
+
+    bilateral: dict[tuple[str, str], list[tuple[str, int | None, str | None]]] = defaultdict(list)
+    for r in rows(g, "bilateral", region=reg):
+        count = r["count"]
+        bilateral[(str(r["a"]), str(r["b"]))].append(
+            (str(r["claim"]), int(count) if isinstance(count, (int, float)) else None,
+             str(r["status"]) if r["status"] is not None else None)
+        )
+
+    parties: dict[str, set[str]] = defaultdict(set)
+    frameworks: dict[str, str | None] = {}
+    for r in rows(g, "agreements"):
+        agreement = str(r["agreement"])
+        parties[agreement].add(str(r["party"]))
+        if r["framework"] is not None:
+            frameworks[agreement] = min(str(r["framework"]), frameworks.get(agreement) or "\uffff")
+        else:
+            frameworks.setdefault(agreement, None)
+    agreements = {a: (frozenset(p), frameworks.get(a)) for a, p in parties.items()}
+    links = [(str(r["agreement"]), str(r["other"])) for r in rows(g, "conflicts")]
+
+    memberships: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(lambda: defaultdict(list))
+    member_polity: dict[str, str] = {}
+    for r in rows(g, "memberships", region=reg):
+        member_polity.setdefault(str(r["member"]), str(r["polity"]))
+        if r["until"] is not None:
+            continue
+        claims = memberships[str(r["polity"])][str(r["organization"])]
+        entry = (str(r["membership"]), None if r["role"] is None else str(r["role"]))
+        if entry not in claims:
+            claims.append(entry)
+
+    grouped: dict[str, dict[str, Any]] = {}
+    for r in rows(g, "observations"):
+        o = grouped.setdefault(str(r["obs"]), {
+            "area": str(r["area"]), "indicator": str(r["indicator"]), "abouts": set(), "threats": set(),
+            "pct": float(r["pct"]),  # type: ignore[arg-type]
+            "period": "" if r["period"] is None else str(r["period"]),
+        })
+        if r["about"] is not None:
+            o["abouts"].add(str(r["about"]))
+            if r["threat"] is True:
+                o["threats"].add(str(r["about"]))
+    observations = [
+        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"], frozenset(v["threats"]))
+        for k, v in sorted(grouped.items())
+    ]
+
+    statements = [
+        (str(r["statement"]), str(r["from"]), str(r["to"]), str(r["stance"]), "direct", None)
+        for r in rows(g, "statements-direct", region=reg)
+    ] + [
+        (str(r["statement"]), str(r["from"]), str(r["to"]), str(r["stance"]), "incident", str(r["incident"]))
+        for r in rows(g, "statements-incident", region=reg)
+    ]
+    return Facts(polities, provenance, bilateral, agreements, memberships, member_polity, observations, statements,
+                 instruments(agreements, links))
+
+
+def instruments(agreements: Mapping[str, tuple[frozenset[str], str | None]],
+                links: Iterable[tuple[str, str]]) -> list[Instrument]:
+    """Group agreements linked by wbo:conflictsWith (at any distance) into instruments counted once.
+
+    >>> [i.agreements for i in instruments({"a": (frozenset("XY"), None), "b": (frozenset("XY"), None),
+    ...                                      "c": (frozenset("XZ"), None)}, [("b", "a")])]
+    [('a', 'b'), ('c',)]
+    """
+    parent = {a: a for a in agreements}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for x, y in links:
+        if x in parent and y in parent:
+            rx, ry = root(x), root(y)
+            parent[max(rx, ry)] = min(rx, ry)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for a in sorted(agreements):
+        groups[root(a)].append(a)
+    return [Instrument(tuple(members), frozenset().union(*(agreements[m][0] for m in members)))
+            for _r, members in sorted(groups.items())]
+
+
+def evidence_for(facts: Facts, claim: str, note: str) -> Evidence:
+    """The evidence entry of ``claim``: its provenance with ``note`` saying what it contributes."""
+    base = facts.provenance.get(claim)
+    if base is None:
+        return Evidence(claim=claim, sources=(), locator="", note=note)
+    return Evidence(claim, base.sources, base.locator, note, base.quote, base.primary_sources)
+
+
+def latest(obs: Iterable[Observation]) -> list[Observation]:
+    """Keep, per question (area, indicator, about), only the figures of the most recent period."""
+    groups: dict[tuple[str, str, frozenset[str]], list[Observation]] = defaultdict(list)
+    for o in obs:
+        groups[(o.area, o.indicator, o.abouts)].append(o)
+    out: list[Observation] = []
+    for items in groups.values():
+        newest = max(o.period for o in items)
+        out.extend(o for o in items if o.period == newest)
+    return sorted(out, key=lambda o: o.obs)
+
+
+def labels_of(g: Any, facts: Facts, *graphs: Any) -> dict[str, str]:
+    """The label of every IRI the analysis mentions, read from ``g`` (an rdflib graph holding the labels)."""
+    from rdflib import URIRef
+
+    from graph.store import label_of
+
+    iris: set[str] = set(facts.polities) | set(facts.provenance) | {facts_source for e in facts.provenance.values()
+                                                                     for facts_source in e.sources + e.primary_sources}
+    for claims in facts.bilateral.values():
+        iris.update(s for _c, _n, s in claims if s)
+    iris.update(facts.agreements)
+    iris.update(fw for _p, fw in facts.agreements.values() if fw)
+    for by_org in facts.memberships.values():
+        iris.update(by_org)
+    for o in facts.observations:
+        iris.update((o.indicator, o.area, *o.abouts))
+    for stmt, _f, _t, stance, _r, incident in facts.statements:
+        iris.update(x for x in (stmt, stance, incident) if x)
+    for G in graphs:
+        iris.update(str(n) for n in G.nodes)
+    labels: dict[str, str] = {}
+    for iri in sorted(iris):
+        labels[iri] = label_of(g, URIRef(iri))
+    return labels
