@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,68 @@ def test_the_shipped_domain_names_are_the_cli_names() -> None:
     names = resolve_domains(load_graph(), ["police", "border", "migration", "defence", "civil-protection",
                                            "judicial", "counter-terrorism"])
     assert names["police"] == "https://w3id.org/wbsec/def#PoliceCooperation"
+
+
+# --- the commands share the filter -----------------------------------------------------------------
+
+from click.testing import CliRunner, Result  # noqa: E402
+
+from graph.cli import main  # noqa: E402
+
+DATA = ["--no-shipped", "--data", str(FIXTURE)]
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("name", ["metrics", "neighbours", "path", "viz", "export"])
+def test_every_command_offers_as_of_and_domain(name: str) -> None:
+    r = invoke(name, "--help")
+    assert r.exit_code == 0 and "--as-of" in r.stdout and "--domain" in r.stdout
+
+
+def test_metrics_as_of_prints_the_counts_on_one_stderr_line() -> None:
+    r = invoke("metrics", *DATA, "--as-of", "2012-12-31", "--metric", "degree", "--format", "json")
+    assert r.exit_code == 0
+    notes = [line for line in r.stderr.splitlines() if "undated" in line]
+    assert notes == ["Note: claims as of 2012-12-31: kept 6 of 12; undated claims kept because their source dates "
+                     "them on or before that day: 1, dropped: 2; dated claims not valid that day: 4."]
+    degree = {row["label"]: row["degree"] for row in json.loads(r.stdout)}
+    assert degree["Montenegro"] == 2  # NATO (2011) and BA (dated by the 2012 report); not AL (undated source)
+
+
+def test_neighbours_and_path_filter_by_domain() -> None:
+    r = invoke("neighbours", *DATA, "Bosnia and Herzegovina", "--domain", "border", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    claims = sorted(t["claim"].rsplit("/", 1)[-1] for t in json.loads(r.stdout)["ties"])
+    # the police cooperation with AL and the NATO partnership (no domain) are gone; the statement stays
+    assert claims == ["agr-al-me", "coop-ba-me", "m-ba-bp", "st-al-ba"]
+    p = invoke("path", *DATA, "Albania", "Montenegro", "--domain", "police", "--as-of", "2012-12-31",
+               "--format", "json")
+    assert p.exit_code == 0 and json.loads(p.stdout)["paths"] == []
+    assert "in domain police" in p.stderr
+
+
+@pytest.mark.parametrize("args", [["--domain", "polce"], ["--as-of", "2012-13-01"], ["--as-of", "2012"]])
+def test_bad_filter_values_are_usage_errors(args: list[str]) -> None:
+    r = invoke("metrics", *DATA, *args)
+    assert r.exit_code == 2
+    if args[0] == "--domain":
+        assert "unknown policy domain; use one of:" in r.stderr and "police" in r.stderr
+
+
+def test_viz_as_of_draws_the_gaps_of_that_date() -> None:
+    today = invoke("viz", *DATA, "--view", "polities", "-o", "-")
+    then = invoke("viz", *DATA, "--view", "polities", "--as-of", "2010-12-31", "-o", "-")
+    assert today.exit_code == 0 and then.exit_code == 0
+    assert "coop-ba-me" in today.stdout and "coop-ba-me" not in then.stdout  # neither tie nor gap evidence
+    assert "as of 2010-12-31" in then.stdout and "Note: claims as of 2010-12-31" in then.stderr
+
+
+def test_export_view_domain(tmp_path: Path) -> None:
+    r = invoke("export", *DATA, "--view", "polities", "--format", "csv", "--domain", "border")
+    assert r.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    # AL's pillar and BA's Border Process are different bodies: no shared affiliation
+    assert sorted(row["claim"].rsplit("/", 1)[-1] for row in rows) == ["agr-al-me", "coop-ba-me"]
