@@ -3,7 +3,7 @@
 Each function here is what one ``wbsec`` command asks (``metrics``,
 ``neighbours``, ``path``, ``export --view``, ``viz``): it takes the loaded
 data (an rdflib graph or a :class:`graph.backends.Backend`), keeps the claims
-valid on ``as_of`` and in ``domains`` with :func:`graph.timeslice.slice_claims`
+valid on ``as_of`` and in ``domains`` with :func:`graph.timeslice.sliced`
 (the one claim filter of every command), builds the NetworkX view with
 :func:`graph.project.to_networkx` and hands it to the RDF-free analysis
 (:mod:`graph.metrics`, :mod:`graph.viz`), adding what only the RDF side
@@ -29,7 +29,7 @@ from graph.metrics import EgoNetwork, MetricsReport, PathReport, ego_network, no
 from graph.project import NetworkFile, network_files, node_facts, resolve_node, to_networkx
 from graph.provenance import claim_provenance
 from graph.store import compact
-from graph.timeslice import slice_claims
+from graph.timeslice import sliced
 from graph.viz import ExplorerPage, GapEdge, explorer_page, neighbourhood
 
 if TYPE_CHECKING:
@@ -75,18 +75,6 @@ class ViewFiles:
 
     files: list[NetworkFile]
     notes: tuple[str, ...] = ()
-
-
-def sliced(g: Graph | Backend, *, as_of: dt.date | None = None,
-           domains: Sequence[str] = ()) -> tuple[Graph | Backend, tuple[str, ...]]:
-    """``g`` with only the claims valid on ``as_of`` and in ``domains``, and the filter's summary as a note.
-
-    Without either, ``g`` itself and no note (nothing is copied).
-    """
-    if as_of is None and not domains:
-        return g, ()
-    piece = slice_claims(g, as_of=as_of, domains=domains)
-    return piece.graph, (piece.report.summary,)
 
 
 def _view(g: Graph | Backend, view: str, as_of: dt.date | None) -> nx.MultiDiGraph:

@@ -68,6 +68,7 @@ __all__ = [
     "domain_names",
     "resolve_domains",
     "slice_claims",
+    "sliced",
 ]
 
 _DATE = re.compile(r"^(-?\d{4,})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -354,3 +355,16 @@ def slice_claims(
         dropped_domain=dropped_domain,
     )
     return ClaimSlice(out, report)
+
+
+def sliced(g: Graph | Backend, *, as_of: dt.date | None = None,
+           domains: Sequence[str] = ()) -> tuple[Graph | Backend, tuple[str, ...]]:
+    """``g`` with only the claims valid on ``as_of`` and in ``domains``, and the filter's summary as a note.
+
+    What every command calls: without a date or domain it returns ``g``
+    itself and no note (nothing is copied).
+    """
+    if as_of is None and not domains:
+        return g, ()
+    piece = slice_claims(g, as_of=as_of, domains=domains)
+    return piece.graph, (piece.report.summary,)

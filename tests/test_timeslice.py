@@ -118,7 +118,7 @@ def invoke(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-@pytest.mark.parametrize("name", ["metrics", "neighbours", "path", "viz", "export"])
+@pytest.mark.parametrize("name", ["metrics", "neighbours", "path", "viz", "export", "gaps", "diff"])
 def test_every_command_offers_as_of_and_domain(name: str) -> None:
     r = invoke(name, "--help")
     assert r.exit_code == 0 and "--as-of" in r.stdout and "--domain" in r.stdout
