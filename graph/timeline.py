@@ -339,10 +339,13 @@ def chart_bytes(series: YearSeries, fmt: str) -> bytes:
     """A line chart of the series as PNG or SVG bytes (deterministic).
 
     Left: regional density (any instrument, bilateral only) and the share of
-    shortest paths through outside actors. Right: actual cooperation per pair,
-    a filled dot where it is known, a hollow dot at the middle of the shaded
-    range where a figure is unknown.
+    shortest paths through outside actors. Right: one small panel per pair
+    with its actual cooperation: a solid line and filled dots where the value
+    is known, the shaded range (with a hollow dot at its middle) where a
+    figure is unknown.
     """
+    import math
+
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -351,10 +354,15 @@ def chart_bytes(series: YearSeries, fmt: str) -> bytes:
     if fmt not in ("png", "svg"):
         raise InputError(f"unknown chart format {fmt!r}; use png or svg")
     years = [p.year for p in series.years]
+    pairs = list(series.years[0].pairs) if series.years else []
+    cols = min(5, max(1, len(pairs)))
+    rows = max(1, math.ceil(len(pairs) / cols))
+    step = max(1, math.ceil(len(years) / 6))  # at most about six year labels per small panel
     with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
-        fig = Figure(figsize=(13.0, 5.6), layout="constrained")
+        fig = Figure(figsize=(6.0 + 2.3 * cols, max(5.0, 1.9 * rows + 1.2)), layout="constrained")
         FigureCanvasAgg(fig)
-        left, right = fig.subplots(1, 2)
+        region, grid = fig.subfigures(1, 2, width_ratios=[6.0, 2.3 * cols])
+        left = region.subplots()
         left.plot(years, [p.density for p in series.years], marker="o", color="#00204c",
                   label="pairs with any recorded instrument")
         left.plot(years, [p.bilateral_density for p in series.years], marker="s", color="#7c7b78", linestyle="--",
@@ -364,34 +372,35 @@ def chart_bytes(series: YearSeries, fmt: str) -> bytes:
                   label="shortest paths through outside actors")
         left.set_ylim(-0.03, 1.03)
         left.set_ylabel("share", fontsize=8)
-        left.set_title("Regional density and external dependence (31 December)", fontsize=9)
+        left.set_title("Regional density and external dependence\n(31 December of each year)", fontsize=9)
         left.legend(fontsize=7, loc="best")
-        colours = matplotlib.colormaps["tab20"]
-        if series.years:
-            for i, first in enumerate(series.years[0].pairs):
-                low = [p.pairs[i].actual_low for p in series.years]
-                high = [p.pairs[i].actual_high for p in series.years]
-                mid = [(lo + hi) / 2 for lo, hi in zip(low, high)]
-                known = [hi - lo <= 1e-9 for lo, hi in zip(low, high)]
-                colour = colours(i % 20)
-                # a thin dotted line through the middle; filled dots only where the value is known
-                right.plot(years, mid, color=colour, linestyle=":", linewidth=1.0)
-                right.plot([y for y, k in zip(years, known) if k], [m for m, k in zip(mid, known) if k],
-                           color=colour, marker="o", linestyle="none",
-                           label=f"{series.label(first.a)} - {series.label(first.b)}")
-                right.plot([y for y, k in zip(years, known) if not k], [m for m, k in zip(mid, known) if not k],
-                           color=colour, marker="o", markerfacecolor="white", linestyle="none")
-                if not all(known):
-                    right.fill_between(years, low, high, color=colour, alpha=0.12, linewidth=0)
-        right.set_ylim(-0.03, 1.03)
-        right.set_ylabel("actual cooperation (0-1)", fontsize=8)
-        right.set_title("Actual cooperation per pair (31 December)\nfilled dot: known; hollow dot and shading: "
-                        "middle and range where a figure is unknown", fontsize=8.5)
-        right.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5))
-        for ax in (left, right):
-            ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=7)
-            ax.tick_params(axis="y", labelsize=7)
+        left.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=7)
+        left.tick_params(axis="y", labelsize=7)
+        left.grid(alpha=0.3)
+        axes = grid.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
+        colour = "#00204c"
+        for k, ax in enumerate(axes.flat):
+            if k >= len(pairs):
+                ax.set_axis_off()
+                continue
+            low = [p.pairs[k].actual_low for p in series.years]
+            high = [p.pairs[k].actual_high for p in series.years]
+            known = [hi - lo <= 1e-9 for lo, hi in zip(low, high)]
+            mid = [(lo + hi) / 2 for lo, hi in zip(low, high)]
+            ax.fill_between(years, low, high, color="#c9a000", alpha=0.25, linewidth=0)
+            ax.plot(years, [m if kn else math.nan for m, kn in zip(mid, known)], color=colour, linewidth=1.2)
+            ax.plot([y for y, kn in zip(years, known) if kn], [m for m, kn in zip(mid, known) if kn],
+                    color=colour, marker="o", markersize=3, linestyle="none")
+            ax.plot([y for y, kn in zip(years, known) if not kn], [m for m, kn in zip(mid, known) if not kn],
+                    color="#7c7b78", marker="o", markersize=3, markerfacecolor="white", linestyle="none")
+            first = pairs[k]
+            ax.set_title(f"{series.label(first.a)} -\n{series.label(first.b)}", fontsize=6.5)
+            ax.set_ylim(-0.03, 1.03)
+            ax.set_xticks(years[::step], [str(y) for y in years[::step]], rotation=45, fontsize=5.5)
+            ax.tick_params(axis="y", labelsize=5.5)
             ax.grid(alpha=0.3)
+        grid.suptitle("Actual cooperation per pair (0-1): line and filled dots where known; "
+                      "shaded range and hollow dot where a figure is unknown", fontsize=8)
         buf = io.BytesIO()
         metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)

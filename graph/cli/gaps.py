@@ -113,7 +113,7 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
 
         answer = domain_report(open_data(data, no_shipped, store, endpoint), default_fmt, domain,
                                as_of=as_date(as_of), config=config, heatmap=heatmap)
-        print_notes([f"{d.name}: {d.note}" for d in answer.domains])
+        print_notes([d.note for d in answer.domains])
         _wrote(answer.written)
         emit(answer.text, output)
         return
