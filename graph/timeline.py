@@ -359,10 +359,13 @@ def chart_bytes(series: YearSeries, fmt: str) -> bytes:
     rows = max(1, math.ceil(len(pairs) / cols))
     step = max(1, math.ceil(len(years) / 6))  # at most about six year labels per small panel
     with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
-        fig = Figure(figsize=(6.0 + 2.3 * cols, max(5.0, 1.9 * rows + 1.2)), layout="constrained")
+        # a fixed grid, not constrained layout: its solver placed the small panels a hair differently from
+        # run to run, which changed the SVG ids
+        fig = Figure(figsize=(6.0 + 2.3 * cols, max(5.0, 1.9 * rows + 1.4)))
         FigureCanvasAgg(fig)
-        region, grid = fig.subfigures(1, 2, width_ratios=[6.0, 2.3 * cols])
-        left = region.subplots()
+        gs = fig.add_gridspec(rows, cols + 2, width_ratios=[6.0, 0.5, *([2.3] * cols)], left=0.04, right=0.99,
+                              top=0.86, bottom=0.12, hspace=0.75, wspace=0.18)
+        left = fig.add_subplot(gs[:, 0])
         left.plot(years, [p.density for p in series.years], marker="o", color="#00204c",
                   label="pairs with any recorded instrument")
         left.plot(years, [p.bilateral_density for p in series.years], marker="s", color="#7c7b78", linestyle="--",
@@ -377,9 +380,11 @@ def chart_bytes(series: YearSeries, fmt: str) -> bytes:
         left.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=7)
         left.tick_params(axis="y", labelsize=7)
         left.grid(alpha=0.3)
-        axes = grid.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
+        first_ax = fig.add_subplot(gs[0, 2])
+        axes = [first_ax] + [fig.add_subplot(gs[k // cols, 2 + k % cols], sharex=first_ax, sharey=first_ax)
+                             for k in range(1, rows * cols)]
         colour = "#00204c"
-        for k, ax in enumerate(axes.flat):
+        for k, ax in enumerate(axes):
             if k >= len(pairs):
                 ax.set_axis_off()
                 continue
@@ -397,10 +402,12 @@ def chart_bytes(series: YearSeries, fmt: str) -> bytes:
             ax.set_title(f"{series.label(first.a)} -\n{series.label(first.b)}", fontsize=6.5)
             ax.set_ylim(-0.03, 1.03)
             ax.set_xticks(years[::step], [str(y) for y in years[::step]], rotation=45, fontsize=5.5)
-            ax.tick_params(axis="y", labelsize=5.5)
+            ax.tick_params(axis="y", labelsize=5.5, labelleft=k % cols == 0)
+            ax.tick_params(axis="x", labelbottom=k // cols == rows - 1 or k + cols >= len(pairs))
             ax.grid(alpha=0.3)
-        grid.suptitle("Actual cooperation per pair (0-1): line and filled dots where known; "
-                      "shaded range and hollow dot where a figure is unknown", fontsize=8)
+        right_middle = (gs[0, 2].get_position(fig).x0 + gs[0, cols + 1].get_position(fig).x1) / 2
+        fig.text(right_middle, 0.965, "Actual cooperation per pair (0-1): line and filled dots where known;\n"
+                 "shaded range and hollow dot where a figure is unknown", ha="center", va="top", fontsize=8)
         buf = io.BytesIO()
         metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)
