@@ -162,7 +162,7 @@ def render_by_domain(found: Sequence[DomainGaps], fmt: str, *, as_of: dt.date | 
     if fmt == "table":
         lines: list[str] = []
         for d in found:
-            lines.append(f"{d.label} ({d.name}): {d.claims} domain claims")
+            lines.append(f"{d.label} ({d.name}): {d.claims} domain claim{'' if d.claims == 1 else 's'}")
             an = d.analysis
             for y in sorted(an.dyads, key=lambda y: (y.rank is None, y.rank or 0, y.a, y.b)):
                 score = f"{y.score:.2f}" if y.score is not None else f"{y.score_low:.2f} to {y.score_high:.2f}"

@@ -53,10 +53,12 @@ Views:
 :func:`network_files` writes a projected graph as GraphML, GEXF or CSV with
 every node and edge attribute (see its docstring).
 
-``as_of`` keeps only claims valid on that date: an edge is dropped when its
-``since`` is after the date or its ``until`` before it (a year counts from 1
-January through 31 December). Claims without dates are kept; so are those
-dated only by ``wbo:asOf`` (true on that day, start unknown).
+``as_of`` here only compares an edge's own ``since``/``until`` with the date
+(a year counts from 1 January through 31 December, read by
+:func:`graph.timeslice.date_bound`); edges without dates are kept. The
+commands filter claims before projecting instead, with
+:func:`graph.timeslice.slice_claims`, which also drops undated claims their
+source does not date and filters by policy domain.
 """
 
 from __future__ import annotations

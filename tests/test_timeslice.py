@@ -168,3 +168,16 @@ def test_export_view_domain(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     # AL's pillar and BA's Border Process are different bodies: no shared affiliation
     assert sorted(row["claim"].rsplit("/", 1)[-1] for row in rows) == ["agr-al-me", "coop-ba-me"]
+
+
+def test_a_store_gives_the_same_slice_as_the_files(tmp_path: Path) -> None:
+    from graph.backends import OxigraphBackend, load_store
+
+    store = tmp_path / "wb.db"
+    load_store(store, [FIXTURE], shipped=False)
+    day = dt.date(2012, 12, 31)
+    on_disk = slice_claims(OxigraphBackend(store), as_of=day, domains=["border"])
+    in_memory = slice_claims(fixture(), as_of=day, domains=["border"])
+    assert on_disk.report == in_memory.report
+    r = invoke("diff", "--store", str(store), "--from", "2010-12-31", "--to", "2012-12-31", "--format", "json")
+    assert r.exit_code == 0 and len(json.loads(r.stdout)["ties"]["gained"]) == 2
