@@ -74,12 +74,16 @@ def gap_report_on(
 ) -> GapsOnDate:
     """:func:`graph.report.gap_report` of the claims of ``g`` valid on ``as_of`` and in ``domains``.
 
-    Without a date or domain this is the plain report of ``g``.
+    Without a date or domain this is the plain report of ``g``. A Markdown
+    report (``md``) starts with the filter's line, so the file says which
+    claims it covers.
     """
     from graph.report import gap_report
 
     data, notes = sliced(g, as_of=as_of, domains=domains)
     text, written = gap_report(data, fmt, config=config, plots=plots)
+    if fmt == "md" and notes:
+        text = "".join(f"> {note[0].upper()}{note[1:]}\n" for note in notes) + "\n" + text
     return GapsOnDate(text, written, notes)
 
 

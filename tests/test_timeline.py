@@ -106,6 +106,8 @@ def test_gaps_as_of_reports_the_counts_and_the_claims_of_that_day() -> None:
     assert "coop-ba-me" not in r.stdout and "coop-al-ba" in r.stdout
     later = invoke("gaps", *DATA, "--as-of", "2012-12-31", "--format", "json")
     assert "coop-ba-me" in later.stdout  # dated by the 2012 report
+    md = invoke("gaps", *DATA, "--as-of", "2012-12-31", "--format", "md")
+    assert md.stdout.startswith("> Claims as of 2012-12-31: kept 6 of 12;")
 
 
 def test_gaps_domain_keeps_the_domain_claims() -> None:
