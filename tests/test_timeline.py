@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 from click.testing import CliRunner, Result
 
 from graph.cli import main
@@ -24,7 +25,7 @@ DATA = ["--no-shipped", "--data", str(FIXTURE)]
 WB = "https://w3id.org/wbsec/id/"
 
 
-def fixture():  # type: ignore[no-untyped-def]
+def fixture() -> Graph:
     return load_graph([FIXTURE], shipped=False)
 
 

@@ -9,22 +9,24 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
+from click.testing import CliRunner, Result
+from rdflib import Graph, URIRef
 
+from graph.cli import main
 from graph.errors import InputError
 from graph.store import load_graph
-from graph.timeslice import claim_datings, claim_domains, date_bound, resolve_domains, slice_claims
+from graph.timeslice import ClaimSlice, claim_datings, claim_domains, date_bound, resolve_domains, slice_claims
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "timeline" / "three-polities.ttl"
 WB = "https://w3id.org/wbsec/id/"
 
 
-def fixture():  # type: ignore[no-untyped-def]
+def fixture() -> Graph:
     return load_graph([FIXTURE], shipped=False)
 
 
-def kept(s: object, *names: str) -> dict[str, bool]:
-    g = s.graph  # type: ignore[attr-defined]
+def kept(s: ClaimSlice, *names: str) -> dict[str, bool]:
+    g = s.graph
     return {n: any(True for _ in g.triples((URIRef(WB + n), None, None))) for n in names}
 
 
@@ -106,10 +108,6 @@ def test_the_shipped_domain_names_are_the_cli_names() -> None:
 
 
 # --- the commands share the filter -----------------------------------------------------------------
-
-from click.testing import CliRunner, Result  # noqa: E402
-
-from graph.cli import main  # noqa: E402
 
 DATA = ["--no-shipped", "--data", str(FIXTURE)]
 
