@@ -2,14 +2,19 @@
 
 Each function here is what one ``wbsec`` command asks (``metrics``,
 ``neighbours``, ``path``, ``export --view``, ``viz``): it takes the loaded
-data (an rdflib graph or a :class:`graph.backends.Backend`), builds the
-NetworkX view with :func:`graph.project.to_networkx` and hands it to the
-RDF-free analysis (:mod:`graph.metrics`, :mod:`graph.viz`), adding what only
-the RDF side knows: prefixed names, labels, provenance and the gap analysis.
+data (an rdflib graph or a :class:`graph.backends.Backend`), keeps the claims
+valid on ``as_of`` and in ``domains`` with :func:`graph.timeslice.sliced`
+(the one claim filter of every command), builds the NetworkX view with
+:func:`graph.project.to_networkx` and hands it to the RDF-free analysis
+(:mod:`graph.metrics`, :mod:`graph.viz`), adding what only the RDF side
+knows: prefixed names, labels, provenance and the gap analysis. When a filter
+was applied, the answer's ``notes`` carry its one-line summary (how many
+undated claims were kept and dropped).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +29,7 @@ from graph.metrics import EgoNetwork, MetricsReport, PathReport, ego_network, no
 from graph.project import NetworkFile, network_files, node_facts, resolve_node, to_networkx
 from graph.provenance import claim_provenance
 from graph.store import compact
+from graph.timeslice import sliced
 from graph.viz import ExplorerPage, GapEdge, explorer_page, neighbourhood
 
 if TYPE_CHECKING:
@@ -51,6 +57,7 @@ class EgoAnswer:
 
     ego: EgoNetwork
     short: ShortNames
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,22 @@ class PathAnswer:
 
     report: PathReport
     short: ShortNames
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ViewFiles:
+    """What ``wbsec export --view`` writes: the files of the view and the claim filter's notes."""
+
+    files: list[NetworkFile]
+    notes: tuple[str, ...] = ()
+
+
+def _view(g: Graph | Backend, view: str, as_of: dt.date | None) -> nx.MultiDiGraph:
+    """The ``view`` of already filtered data, labelled with the date it was filtered on."""
+    G = to_networkx(g, view)
+    G.graph["as_of"] = as_of.isoformat() if as_of else ""
+    return G
 
 
 def ranked_metrics(
@@ -66,37 +89,47 @@ def ranked_metrics(
     view: str = "actors",
     *,
     as_of: dt.date | None = None,
+    domains: Sequence[str] = (),
     metrics: Sequence[str] | None = None,
     samples: int | None = None,
     top: int | None = None,
 ) -> MetricsReport:
-    """:func:`graph.metrics.node_metrics` of the ``view`` of ``g`` on the day ``as_of``."""
-    return node_metrics(to_networkx(g, view, as_of=as_of), metrics, samples=samples, top=top)
+    """:func:`graph.metrics.node_metrics` of the ``view`` of ``g`` on the day ``as_of``, in ``domains``.
+
+    The claim filter's summary comes first in the report's ``notes``.
+    """
+    data, notes = sliced(g, as_of=as_of, domains=domains)
+    report = node_metrics(_view(data, view, as_of), metrics, samples=samples, top=top)
+    return dataclasses.replace(report, notes=[*notes, *report.notes])
 
 
 def ego(g: Graph | Backend, node: str, view: str = "actors", *, as_of: dt.date | None = None,
-        depth: int = 1) -> EgoAnswer:
+        domains: Sequence[str] = (), depth: int = 1) -> EgoAnswer:
     """The ego network of ``node`` (an IRI, prefixed name or label) within ``depth`` hops in the ``view``."""
-    facts = node_facts(g)  # labels and prefixes (the whole graph when it is in memory)
-    G = to_networkx(g, view, as_of=as_of)
+    data, notes = sliced(g, as_of=as_of, domains=domains)
+    facts = node_facts(data)  # labels and prefixes (the whole graph when it is in memory)
+    G = _view(data, view, as_of)
     found = ego_network(G, resolve_node(facts, node, among=G.nodes), depth)
     iris = [found.center.id, *(t.role for t in found.ties), *(t.claim for t in found.ties)]
-    return EgoAnswer(found, _short_names(facts, iris))
+    return EgoAnswer(found, _short_names(facts, iris), notes)
 
 
 def paths(g: Graph | Backend, source: str, target: str, view: str = "actors", *,
-          as_of: dt.date | None = None) -> PathAnswer:
+          as_of: dt.date | None = None, domains: Sequence[str] = ()) -> PathAnswer:
     """Every shortest path from ``source`` to ``target`` (IRIs, prefixed names or labels) in the ``view``."""
-    facts = node_facts(g)
-    G = to_networkx(g, view, as_of=as_of)
+    data, notes = sliced(g, as_of=as_of, domains=domains)
+    facts = node_facts(data)
+    G = _view(data, view, as_of)
     report = shortest_paths(G, resolve_node(facts, source, among=G.nodes), resolve_node(facts, target, among=G.nodes))
     ties = [t for p in report.paths for hop in p.hops for t in hop]
-    return PathAnswer(report, _short_names(facts, [*(t.role for t in ties), *(t.claim for t in ties)]))
+    return PathAnswer(report, _short_names(facts, [*(t.role for t in ties), *(t.claim for t in ties)]), notes)
 
 
-def view_files(g: Graph | Backend, view: str, fmt: str, *, as_of: dt.date | None = None) -> list[NetworkFile]:
+def view_files(g: Graph | Backend, view: str, fmt: str, *, as_of: dt.date | None = None,
+               domains: Sequence[str] = ()) -> ViewFiles:
     """The ``view`` of ``g`` as GraphML, GEXF or CSV files (see :func:`graph.project.network_files`)."""
-    return network_files(to_networkx(g, view, as_of=as_of), fmt)
+    data, notes = sliced(g, as_of=as_of, domains=domains)
+    return ViewFiles(network_files(_view(data, view, as_of), fmt), notes)
 
 
 def explorer(
@@ -106,6 +139,7 @@ def explorer(
     focus: str | None = None,
     depth: int | None = None,
     as_of: dt.date | None = None,
+    domains: Sequence[str] = (),
     size_by: str = "degree",
     color_by: str = "kind",
     top_gaps: int = 5,
@@ -117,14 +151,19 @@ def explorer(
     ``depth`` steps of it (default 1); nodes are sized by the metric
     ``size_by``, coloured by kind or Louvain community; the ``top_gaps``
     highest-ranked cooperation gaps with both ends drawn are added as dashed
-    ties, and every claim shown carries its sources.
+    ties, and every claim shown carries its sources. With ``as_of`` and
+    ``domains`` the network, the gaps and the claims shown are those of that
+    date and those domains (the gap analysis runs on the same filtered data).
     """
     if depth is not None and focus is None:
         raise InputError("--depth needs --focus NODE")
-    G = to_networkx(g, view, as_of=as_of)
+    g, notes = sliced(g, as_of=as_of, domains=domains)
+    G = _view(g, view, as_of)
     subtitle = [f"{view} view"]
     if as_of is not None:
         subtitle.append(f"as of {as_of.isoformat()}")
+    if domains:
+        subtitle.append(f"domains: {', '.join(domains)}")
     if focus is not None:
         node = resolve_node(g, focus, among=list(G.nodes))
         if node not in G:
@@ -137,7 +176,7 @@ def explorer(
     communities = {r.id: int(c) for r in report.rows if (c := r.value("community")) is not None} \
         if color_by == "community" else None
     gaps = _top_gaps(g, G, top_gaps) if top_gaps else []
-    return explorer_page(
+    page = explorer_page(
         G,
         title=title or f"wbsec: {view} network",
         subtitle=" · ".join(subtitle),
@@ -148,6 +187,7 @@ def explorer(
         gaps=gaps,
         provenance=claim_provenance(g, _claims_shown(G, gaps)),
     )
+    return dataclasses.replace(page, notes=notes)
 
 
 def _claims_shown(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> set[str]:

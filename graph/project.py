@@ -55,10 +55,12 @@ Views:
 :func:`network_files` writes a projected graph as GraphML, GEXF or CSV with
 every node and edge attribute (see its docstring).
 
-``as_of`` keeps only claims valid on that date: an edge is dropped when its
-``since`` is after the date or its ``until`` before it (a year counts from 1
-January through 31 December). Claims without dates are kept; so are those
-dated only by ``wbo:asOf`` (true on that day, start unknown).
+``as_of`` here only compares an edge's own ``since``/``until`` with the date
+(a year counts from 1 January through 31 December, read by
+:func:`graph.timeslice.date_bound`); edges without dates are kept. The
+commands filter claims before projecting instead, with
+:func:`graph.timeslice.slice_claims`, which also drops undated claims their
+source does not date and filters by policy domain.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ import networkx as nx
 from graph.errors import InputError
 from graph.spreadsheet import csv_table
 from graph.store import PROJECTIONS_DIR, label_of
+from graph.timeslice import date_bound
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -96,7 +99,6 @@ NODE_ATTRS: tuple[str, ...] = ("label", "kind", "region", "external")
 _HEADER = re.compile(r"^#\s*(views|output|fold)\s*:\s*(.*)$", re.IGNORECASE)
 #: Seconds one rule may run before the projection stops with LimitError.
 _TIMEOUT = 120.0
-_DATE = re.compile(r"^(-?\d{4,})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 @dataclass(frozen=True)
@@ -352,20 +354,7 @@ def _date_text(node: Node | None) -> str:
 
 def _bound(text: str, end: bool) -> dt.date | None:
     """First (or last) day ``text`` covers: "2009" -> 2009-01-01 (2009-12-31); None if unreadable."""
-    m = _DATE.match(text)
-    if not m:
-        return None
-    try:
-        year = int(m.group(1))
-        month = int(m.group(2)) if m.group(2) else (12 if end else 1)
-        if m.group(3):
-            return dt.date(year, month, int(m.group(3)))
-        if not end:
-            return dt.date(year, month, 1)
-        nxt = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
-        return nxt - dt.timedelta(days=1)
-    except ValueError:
-        return None
+    return date_bound(text, end=end)
 
 
 def _valid_on(row: EdgeRow, as_of: dt.date | None) -> bool:

@@ -180,6 +180,8 @@ class ExplorerPage:
     gaps: int
     physics: bool
     csp: str = field(repr=False)
+    #: Lines for the reader of the command (e.g. what the claim filter kept and dropped).
+    notes: tuple[str, ...] = ()
 
 
 def neighbourhood(G: nx.MultiDiGraph, node: str, depth: int) -> nx.MultiDiGraph:

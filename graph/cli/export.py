@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from graph.cli.options import VIEWS, as_date, data_options, emit, open_data, output_option
+from graph.cli.options import VIEWS, as_date, data_options, emit, filter_options, open_data, output_option, print_notes
 
 if TYPE_CHECKING:
     from graph.backends import Backend
@@ -23,14 +23,14 @@ GRAPH_FORMATS = ["graphml", "gexf", "csv"]
               help="Output format: RDF (ttl, nt, trig, jsonld, xml) or, for a network view, graphml, gexf, csv.")
 @click.option("--view", "view", type=VIEWS, default=None,
               help="Export this network view (with --format graphml|gexf|csv; default actors) instead of RDF.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="With --view: keep only claims valid on this date.")
+@filter_options
 @click.option("--kind", "kind", metavar="KIND", default=None,
               help="Write the rows of one spreadsheet layout as CSV (see wbsec import --describe KIND).")
 @click.option("--data-only", is_flag=True, help="Leave out the ontology (TBox); export the facts only.")
 @output_option
 def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None, fmt: str,
-            view: str | None, as_of: datetime | None, kind: str | None, data_only: bool, output: Path | None) -> None:
+            view: str | None, as_of: datetime | None, domain: tuple[str, ...], kind: str | None, data_only: bool,
+            output: Path | None) -> None:
     """Export the graph (ontology, curated data and --data files) as RDF.
 
     The bytes are parsed back and compared with the graph before anything is
@@ -40,7 +40,8 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
     written instead, with every node and edge attribute, for Gephi, Cytoscape
     or NetworkX. CSV gives two tables in Gephi's spreadsheet-import layout:
     --output net.csv writes net.nodes.csv and net.edges.csv; without --output
-    only the edges table goes to stdout.
+    only the edges table goes to stdout. --as-of and --domain (with --view)
+    keep only the claims valid on that date and in those domains.
 
     With --kind K (implies --format csv) the resources of kind K (actors,
     cooperation, ...) are written in the same CSV layout that `wbsec import
@@ -53,24 +54,27 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
     if (store is not None or endpoint is not None) and (kind is not None or view is None and fmt not in GRAPH_FORMATS):
         raise click.UsageError("--store and --endpoint export network views only: add --view V (RDF: query CONSTRUCT)")
     if kind is not None:
-        _export_kind(data, no_shipped, fmt, kind, view, as_of, output)
+        _export_kind(data, no_shipped, fmt, kind, view, as_of, domain, output)
         return
-    if view is not None or fmt in GRAPH_FORMATS or as_of is not None:
-        _export_view(open_data(data, no_shipped, store, endpoint), fmt, view or "actors", as_of, output)
+    if view is not None or fmt in GRAPH_FORMATS or as_of is not None or domain:
+        _export_view(open_data(data, no_shipped, store, endpoint), fmt, view or "actors", as_of, domain, output)
         return
 
     g = load_graph(data, shipped=not no_shipped, ontology=not data_only)
     emit(serialize_verified(g, fmt), output)
 
 
-def _export_view(g: Backend, fmt: str, view: str, as_of: datetime | None, output: Path | None) -> None:
+def _export_view(g: Backend, fmt: str, view: str, as_of: datetime | None, domain: tuple[str, ...],
+                 output: Path | None) -> None:
     from graph.errors import InputError
     from graph.fileio import atomic_write_bytes
     from graph.network import view_files
 
     if fmt not in GRAPH_FORMATS:
         raise InputError(f"--view writes a network: use --format {'|'.join(GRAPH_FORMATS)}, not {fmt}")
-    files = view_files(g, view, fmt, as_of=as_date(as_of))
+    answer = view_files(g, view, fmt, as_of=as_date(as_of), domains=domain)
+    print_notes(answer.notes)
+    files = answer.files
     if len(files) == 1:
         emit(files[0].data, output)
         return
@@ -86,13 +90,13 @@ def _export_view(g: Backend, fmt: str, view: str, as_of: datetime | None, output
 
 
 def _export_kind(data: tuple[str, ...], no_shipped: bool, fmt: str, kind: str, view: str | None,
-                 as_of: datetime | None, output: Path | None) -> None:
+                 as_of: datetime | None, domain: tuple[str, ...], output: Path | None) -> None:
     from graph.errors import InputError
     from graph.store import load_graph
     from graph.tabular import export_csv
 
     explicit = click.get_current_context().get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT
-    if view is not None or as_of is not None or (explicit and fmt != "csv"):
-        raise InputError("--kind writes spreadsheet rows: use it with --format csv, without --view or --as-of")
+    if view is not None or as_of is not None or domain or (explicit and fmt != "csv"):
+        raise InputError("--kind writes spreadsheet rows: use it with --format csv, without --view, --as-of or --domain")
     g = load_graph(data, shipped=not no_shipped)
     emit(export_csv(g, kind), output)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
-from graph.cli.options import data_options, emit, open_data, output_option, stdout_is_terminal
+from graph.cli.options import (
+    as_date,
+    data_options,
+    emit,
+    filter_options,
+    open_data,
+    output_option,
+    print_notes,
+    stdout_is_terminal,
+)
 
 _PLOT = click.Path(dir_okay=False, path_type=Path)
 
@@ -39,10 +49,22 @@ def _plot_file(ctx: click.Context, param: click.Parameter, value: Path | None) -
                    "move the ranking most (Morris method).")
 @click.option("--dependence-chart", "dependence", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
               help="Draw only the external-dependence bar chart into its own file.")
+@filter_options
+@click.option("--by-year", "by_year", metavar="FROM..TO", default=None,
+              help="A time series instead: for each year (on 31 December) actual cooperation per pair (a range "
+                   "when unknown), regional density and the share of paths through outside actors "
+                   "(table, csv or json).")
+@click.option("--chart", "chart", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
+              help="With --by-year: draw the series as a line chart.")
+@click.option("--by-domain", "by_domain", is_flag=True,
+              help="One analysis per policy domain (those given with --domain, else every domain in the data): "
+                   "--heatmap draws one 6x6 heatmap per domain side by side; json gives the analysis per domain.")
 def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None, fmt: str | None,
             config: Path | None, output: Path | None,
             plot: Path | None, heatmap: Path | None, dependence: Path | None,
-            draws: int | None, seed: int | None, sensitivity: bool) -> None:
+            draws: int | None, seed: int | None, sensitivity: bool,
+            as_of: dt.datetime | None, domain: tuple[str, ...], by_year: str | None, chart: Path | None,
+            by_domain: bool) -> None:
     """Rank pairs of Western Balkan polities by the gap between wanted and recorded cooperation.
 
     For each of the 15 pairs: actual cooperation (stated bilateral agreements,
@@ -67,6 +89,11 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
     actors (EU, NATO, ...), each polity's public support beside its ties, and
     missing ties suggested by similar affiliations and shared threats.
 
+    --as-of DATE and --domain NAME analyse only the claims valid on that date
+    and in those domains (stderr says how many undated claims were kept and
+    dropped). --by-year FROM..TO gives the series over years, --by-domain one
+    analysis per domain.
+
     \b
     Examples:
       wbsec gaps                                   # table on a terminal
@@ -74,14 +101,55 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
       wbsec gaps --format md --output gaps-report.md --plot gaps.png
       wbsec gaps --config my-weights.toml          # see ontology/gaps.toml
       wbsec gaps --sensitivity --draws 1000 --seed 14
+      wbsec gaps --as-of 2015-01-01 --domain police
+      wbsec gaps --by-year 2010..2023 --chart gaps-by-year.png
+      wbsec gaps --by-domain --heatmap gaps-by-domain.png --format json
     """
-    from graph.report import gap_report
+    default_fmt = fmt or ("table" if stdout_is_terminal() else "csv")
+    if by_year is not None and by_domain:
+        raise click.UsageError("give --by-year or --by-domain, not both")
+    if chart is not None and by_year is None:
+        raise click.UsageError("--chart draws the --by-year series: add --by-year FROM..TO")
+    if (by_year is not None or by_domain) and (plot is not None or dependence is not None):
+        raise click.UsageError("--plot and --dependence-chart draw one analysis; with --by-year use --chart, "
+                               "with --by-domain --heatmap")
+    if (by_year is not None or by_domain) and (draws is not None or seed is not None or sensitivity):
+        raise click.UsageError("--draws, --seed and --sensitivity give the rank intervals of one analysis; "
+                               "leave them out with --by-year or --by-domain")
+    if by_year is not None:
+        from graph.timeline import year_report
+
+        if as_of is not None:
+            raise click.UsageError("--by-year sets the dates itself (31 December of each year): leave out --as-of")
+        if heatmap is not None:
+            raise click.UsageError("--heatmap draws one date; with --by-year use --chart")
+        series = year_report(open_data(data, no_shipped, store, endpoint), by_year, default_fmt, domains=domain,
+                             config=config, chart=chart)
+        _wrote(series.written)
+        emit(series.text, output)
+        return
+    if by_domain:
+        from graph.domains import domain_report
+
+        answer = domain_report(open_data(data, no_shipped, store, endpoint), default_fmt, domain,
+                               as_of=as_date(as_of), config=config, heatmap=heatmap)
+        print_notes([d.note for d in answer.domains])
+        _wrote(answer.written)
+        emit(answer.text, output)
+        return
+
+    from graph.timeline import gap_report_on
 
     plots = [(path, panels) for path, panels in ((plot, ("heatmap", "dependence")), (heatmap, ("heatmap",)),
                                                  (dependence, ("dependence",))) if path is not None]
-    text, written = gap_report(open_data(data, no_shipped, store, endpoint),
-                               fmt or ("table" if stdout_is_terminal() else "csv"), config=config, plots=plots,
-                               draws=draws, seed=seed, sensitivity=sensitivity)
-    for path in written:
+    report = gap_report_on(open_data(data, no_shipped, store, endpoint), default_fmt, as_of=as_date(as_of),
+                           domains=domain, config=config, plots=plots, draws=draws, seed=seed,
+                           sensitivity=sensitivity)
+    print_notes(report.notes)
+    _wrote(report.written)
+    emit(report.text, output)
+
+
+def _wrote(paths: list[Path]) -> None:
+    for path in paths:
         click.echo(f"Wrote {path}.", err=True)
-    emit(text, output)

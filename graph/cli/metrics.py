@@ -18,6 +18,7 @@ from graph.cli.options import (
     format_option,
     open_data,
     output_option,
+    print_notes,
     view_options,
 )
 
@@ -44,6 +45,7 @@ def command(
     endpoint: str | None,
     view: str,
     as_of: dt.datetime | None,
+    domain: tuple[str, ...],
     metric: tuple[str, ...],
     top: int | None,
     samples: int | None,
@@ -74,13 +76,14 @@ def command(
       wbsec metrics --metric betweenness --top 10
       wbsec metrics --view polities --format json
       wbsec metrics --view signed --metric positive_ties --metric negative_ties
+      wbsec metrics --as-of 2015-01-01 --domain police --format csv
     """
     from graph.network import ranked_metrics
 
     g = open_data(data, no_shipped, store, endpoint)
-    report = ranked_metrics(g, view, as_of=as_date(as_of), metrics=list(metric) or None, samples=samples, top=top)
-    for note in report.notes:
-        click.echo(f"Note: {note}", err=True)
+    report = ranked_metrics(g, view, as_of=as_date(as_of), domains=domain, metrics=list(metric) or None,
+                            samples=samples, top=top)
+    print_notes(report.notes)
     if view == "signed":
         b = report.balance
         share = f"{b.share:.3f}" if b and b.share is not None else "n/a"

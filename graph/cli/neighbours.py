@@ -8,7 +8,16 @@ from pathlib import Path
 import click
 
 from graph.cli.metrics import table_text
-from graph.cli.options import as_date, data_options, emit, format_option, open_data, output_option, view_options
+from graph.cli.options import (
+    as_date,
+    data_options,
+    emit,
+    format_option,
+    open_data,
+    output_option,
+    print_notes,
+    view_options,
+)
 
 
 @click.command("neighbours")
@@ -27,6 +36,7 @@ def command(
     node: str,
     view: str,
     as_of: dt.datetime | None,
+    domain: tuple[str, ...],
     depth: int,
     fmt: str,
     output: Path | None,
@@ -48,7 +58,9 @@ def command(
 
     from graph.network import ego as ego_of
 
-    answer = ego_of(open_data(data, no_shipped, store, endpoint), node, view, as_of=as_date(as_of), depth=depth)
+    answer = ego_of(open_data(data, no_shipped, store, endpoint), node, view, as_of=as_date(as_of), domains=domain,
+                    depth=depth)
+    print_notes(answer.notes)
     ego, short = answer.ego, answer.short
     if fmt == "json":
         emit(json.dumps(asdict(ego), indent=2, ensure_ascii=False) + "\n", output)

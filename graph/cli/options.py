@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -131,17 +131,28 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+#: The --as-of help, the same on every command.
+AS_OF_HELP = ("Keep only claims valid on this date: dated claims by their start (validFrom, date, inForceFrom, "
+              "asOf, survey period) and end (validThrough); an undated claim only if its source was issued by then "
+              "(a source dated by a year counts from 31 December). Stderr says how many undated claims were kept "
+              "and dropped.")
+#: The --domain help, the same on every command.
+DOMAIN_HELP = ("Keep only agreements, cooperation claims and memberships in this policy domain (repeatable): "
+               "police, border, migration, defence, civil-protection, judicial, counter-terrorism, customs, cyber, "
+               "security, ... (the skos:notation of the domain code list). Actors, statements and survey figures stay.")
+
+
+def filter_options(func: F) -> F:
+    """Add ``--as-of DATE`` and ``--domain NAME`` (repeatable): the claim filter every command shares."""
+    func = click.option("--domain", "domain", multiple=True, metavar="NAME", help=DOMAIN_HELP)(func)
+    func = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        metavar="YYYY-MM-DD", help=AS_OF_HELP)(func)
+    return func
+
+
 def view_options(func: F) -> F:
-    """Add ``--view`` and ``--as-of`` (shared by metrics, neighbours and path)."""
-    func = click.option(
-        "--as-of",
-        "as_of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="Keep only claims valid on this date (memberships by validFrom/validThrough, events by date; "
-        "undated claims are kept).",
-    )(func)
+    """Add ``--view``, ``--as-of`` and ``--domain`` (shared by metrics, neighbours and path)."""
+    func = filter_options(func)
     func = click.option(
         "--view",
         "view",
@@ -152,6 +163,12 @@ def view_options(func: F) -> F:
         "affiliation: actor - organisation/initiative; signed: cooperation (+) vs hostility (-).",
     )(func)
     return func
+
+
+def print_notes(notes: Sequence[str]) -> None:
+    """Print each note on stderr as one line starting ``Note:``."""
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
 
 
 def as_date(value: dt.datetime | None) -> dt.date | None:

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from graph.cli.options import as_date, data_options, emit, format_option, open_data, output_option, view_options
+from graph.cli.options import (
+    as_date,
+    data_options,
+    emit,
+    format_option,
+    open_data,
+    output_option,
+    print_notes,
+    view_options,
+)
 
 
 @click.command("path")
@@ -26,6 +35,7 @@ def command(
     target: str,
     view: str,
     as_of: dt.datetime | None,
+    domain: tuple[str, ...],
     fmt: str,
     output: Path | None,
 ) -> None:
@@ -46,7 +56,9 @@ def command(
 
     from graph.network import paths
 
-    answer = paths(open_data(data, no_shipped, store, endpoint), source, target, view, as_of=as_date(as_of))
+    answer = paths(open_data(data, no_shipped, store, endpoint), source, target, view, as_of=as_date(as_of),
+                   domains=domain)
+    print_notes(answer.notes)
     report, short = answer.report, answer.short
     if not report.paths:
         click.echo(f"No path between {report.source.label} and {report.target.label} in the {view} view.", err=True)

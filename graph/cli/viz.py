@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from graph.cli.options import VIEWS, LibraryChoice, as_date, data_options, open_data
+from graph.cli.options import VIEWS, LibraryChoice, as_date, data_options, filter_options, open_data, print_notes
 
 #: Metrics that can set node size (graph.metrics.METRICS without the community label).
 SIZE_METRICS = LibraryChoice("graph.metrics", "METRICS", without=("community",))
@@ -22,8 +22,7 @@ DEFAULT_OUTPUT = "wbsec-graph.html"
               help="Draw only the neighbourhood of NODE: an IRI, a prefixed name (wb:XK) or a label (Kosovo).")
 @click.option("--depth", type=click.IntRange(min=0), default=None,
               help="With --focus: how many steps out from NODE (default 1).")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="Only ties valid on that day (undated ties are kept).")
+@filter_options
 @click.option("--size-by", "size_by", type=SIZE_METRICS, default="degree", show_default=True,
               help="Metric that sets node size (see wbsec metrics).")
 @click.option("--color-by", "color_by", type=click.Choice(["kind", "community"]), default="kind",
@@ -44,6 +43,7 @@ def command(
     focus: str | None,
     depth: int | None,
     as_of: dt.datetime | None,
+    domain: tuple[str, ...],
     size_by: str,
     color_by: str,
     top_gaps: int,
@@ -57,7 +57,8 @@ def command(
     can be mailed, archived or attached to a report. Open it in any current
     browser to search for an actor, hide kinds of nodes or ties, pick a year,
     and click a node or tie to see its facts with the source, page and quote
-    each comes from. Cooperation gaps are dashed.
+    each comes from. Cooperation gaps are dashed. With --as-of and --domain
+    the network and its gaps are those of that date and those domains.
 
     \b
     Examples:
@@ -72,7 +73,9 @@ def command(
     if depth is not None and focus is None:
         raise click.UsageError("--depth needs --focus NODE")
     page = explorer(open_data(data, no_shipped, store, endpoint), view=view, focus=focus, depth=depth,
-                    as_of=as_date(as_of), size_by=size_by, color_by=color_by, top_gaps=top_gaps, title=title)
+                    as_of=as_date(as_of), domains=domain, size_by=size_by, color_by=color_by, top_gaps=top_gaps,
+                    title=title)
+    print_notes(page.notes)
     if str(output) == "-":
         click.echo(page.html.encode("utf-8"), nl=False)  # bytes: UTF-8 whatever the locale
         return

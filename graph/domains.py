@@ -1,0 +1,257 @@
+"""Run the cooperation-gap analysis once per policy domain and show the domains side by side.
+
+``wbsec gaps --by-domain`` keeps, for each domain, the agreements,
+cooperation claims and memberships of that domain (the claim filter of
+:mod:`graph.timeslice`; statements and survey figures are not domain-specific
+and stay in every domain) and runs :func:`graph.gaps.cooperation_gaps` on
+them. The domains are those named with ``--domain``, or else every domain at
+least one claim of the data belongs to. Output: one 6x6 gap heatmap per
+domain as small multiples (:func:`write_heatmaps`), and the analysis per
+domain as JSON (the same JSON as ``wbsec gaps --format json``, one per
+domain), or one CSV/table row per domain and pair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph.errors import InputError
+from graph.fileio import atomic_write_bytes
+from graph.spreadsheet import csv_table
+from graph.timeslice import claim_datings, claim_domains, domain_names, resolve_domains, slice_claims
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from graph.backends import Backend
+    from graph.gaps import GapAnalysis
+
+FORMATS = ("table", "csv", "json")
+PLOT_FORMATS = (".png", ".svg")
+
+
+@dataclass(frozen=True)
+class DomainGaps:
+    """The gap analysis of one policy domain.
+
+    ``claims`` counts the domain-specific claims (agreements, cooperation
+    claims, memberships) of this domain that the analysis saw; ``note`` is the
+    claim filter's one-line summary; ``report`` the JSON text of
+    :func:`graph.report.gap_report` (only when JSON was asked for).
+    """
+
+    name: str
+    concept: str
+    label: str
+    claims: int
+    analysis: GapAnalysis
+    note: str
+    report: str = ""
+
+
+@dataclass(frozen=True)
+class DomainReport:
+    """What ``wbsec gaps --by-domain`` prints and writes: one :class:`DomainGaps` per domain, text, files."""
+
+    domains: tuple[DomainGaps, ...]
+    as_of: dt.date | None
+    text: str
+    written: list[Path]
+
+
+def domains_in_use(g: Graph) -> list[str]:
+    """The names (``skos:notation``) of the domains at least one domain-specific claim of ``g`` belongs to."""
+    used = {d for ds in claim_domains(g).values() for d in ds}
+    return [name for name, concept in domain_names(g).items() if concept in used]
+
+
+def gaps_by_domain(
+    g: Graph | Backend,
+    domains: Sequence[str] = (),
+    *,
+    as_of: dt.date | None = None,
+    config: str | Path | None = None,
+    with_json: bool = False,
+) -> list[DomainGaps]:
+    """One gap analysis per domain of ``domains`` (names; default :func:`domains_in_use`), on ``as_of``.
+
+    Raises :class:`InputError` for an unknown domain name (listing the valid
+    ones) or when no claim of the data has a domain.
+    """
+    from rdflib import URIRef
+
+    from graph.backends import Backend
+    from graph.gaps import cooperation_gaps, load_config
+    from graph.report import render
+    from graph.store import label_of
+
+    source = g.to_graph() if isinstance(g, Backend) else g
+    names = list(resolve_domains(source, domains)) if domains else domains_in_use(source)
+    if not names:
+        raise InputError("--by-domain: no agreement, cooperation claim or membership in the data has a policy "
+                         "domain (wbo:domain); name domains with --domain")
+    concepts = domain_names(source)
+    scoped = claim_domains(source)
+    datings = claim_datings(source)
+    cfg = load_config(config)
+    out: list[DomainGaps] = []
+    for name in names:
+        piece = slice_claims(source, as_of=as_of, domains=[name], datings=datings)
+        concept = concepts[name]
+        count = sum(1 for claim, ds in scoped.items()
+                    if concept in ds and (as_of is None or datings[claim].holds_on(as_of)))
+        # One analysis per domain; the per-domain maps show gaps, not rank intervals, so no draws.
+        analysis = cooperation_gaps(piece.graph, cfg, draws=0)
+        report = render(analysis, "json") if with_json else ""
+        out.append(DomainGaps(name, concept, label_of(source, URIRef(concept)), count,
+                              analysis, piece.report.summary, report))
+    return out
+
+
+def domain_report(
+    g: Graph | Backend,
+    fmt: str,
+    domains: Sequence[str] = (),
+    *,
+    as_of: dt.date | None = None,
+    config: str | Path | None = None,
+    heatmap: str | Path | None = None,
+) -> DomainReport:
+    """``gaps --by-domain``: :func:`gaps_by_domain` rendered as ``fmt``, small multiples written to ``heatmap``."""
+    if fmt not in FORMATS:
+        raise InputError(f"--format {fmt!r}: --by-domain writes one of {', '.join(FORMATS)}")
+    if heatmap is not None and Path(heatmap).suffix.lower() not in PLOT_FORMATS:
+        raise InputError(f"--heatmap {heatmap}: a plot file must end in .png or .svg")
+    found = gaps_by_domain(g, domains, as_of=as_of, config=config, with_json=fmt == "json")
+    written = [write_heatmaps(found, heatmap, as_of=as_of)] if heatmap is not None else []
+    return DomainReport(tuple(found), as_of, render_by_domain(found, fmt, as_of=as_of), written)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _r(x: float | None) -> str:
+    return "" if x is None else f"{x:.6f}".rstrip("0").rstrip(".") or "0"
+
+
+def render_by_domain(found: Sequence[DomainGaps], fmt: str, *, as_of: dt.date | None = None) -> str:
+    """JSON (``{"as_of", "domains": [{name, label, claims, note, analysis}]}``), CSV or a table, one row per pair."""
+    if fmt == "json":
+        data = {
+            "as_of": as_of.isoformat() if as_of else None,
+            "domains": [{"name": d.name, "concept": d.concept, "label": d.label, "claims": d.claims, "note": d.note,
+                         "analysis": json.loads(d.report) if d.report else None} for d in found],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    header = ["domain", "claims", "rank", "a", "a_label", "b", "b_label", "status", "score", "score_low",
+              "score_high", "actual_low", "actual_high"]
+    rows: list[list[Any]] = []
+    for d in found:
+        an = d.analysis
+        for y in sorted(an.dyads, key=lambda y: (y.rank is None, y.rank or 0, y.a, y.b)):
+            rows.append([d.name, d.claims, "" if y.rank is None else y.rank, y.a, an.label(y.a), y.b, an.label(y.b),
+                         y.status, _r(y.score), _r(y.score_low), _r(y.score_high), _r(y.actual.low),
+                         _r(y.actual.high)])
+    if fmt == "csv":
+        return csv_table(header, rows)
+    if fmt == "table":
+        lines: list[str] = []
+        for d in found:
+            lines.append(f"{d.label} ({d.name}): {d.claims} domain claim{'' if d.claims == 1 else 's'}")
+            an = d.analysis
+            for y in sorted(an.dyads, key=lambda y: (y.rank is None, y.rank or 0, y.a, y.b)):
+                score = f"{y.score:.2f}" if y.score is not None else f"{y.score_low:.2f} to {y.score_high:.2f}"
+                rank = str(y.rank) if y.rank is not None else "-"
+                lines.append(f"  {rank:>3}  {an.label(y.a)} - {an.label(y.b)}: gap {score} ({y.status})")
+            lines.append("")
+        return "\n".join(lines)
+    raise InputError(f"--format {fmt!r}: --by-domain writes one of {', '.join(FORMATS)}")
+
+
+# --------------------------------------------------------------------------- small multiples
+
+
+def _panel(ax: Any, d: DomainGaps, cmap: Any, norm: Any) -> None:
+    from matplotlib.patches import Rectangle
+
+    an = d.analysis
+    polities = list(an.polities)
+    n = len(polities)
+    index = {p: i for i, p in enumerate(polities)}
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_aspect("equal")
+    for y in an.dyads:
+        for i, j in ((index[y.a], index[y.b]), (index[y.b], index[y.a])):
+            if y.score is not None:
+                colour = cmap(norm(y.score))
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.2))
+                ax.text(j, i, f"{y.score:.2f}", ha="center", va="center", fontsize=6.5,
+                        color="black" if sum(colour[:3]) / 3 > 0.5 else "white")
+            else:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e6e6e6", edgecolor="white",
+                                       linewidth=1.2, hatch="////"))
+                ax.text(j, i, f"{y.score_low:.2f}\nto\n{y.score_high:.2f}", ha="center", va="center", fontsize=5.5,
+                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5})
+    for i in range(n):
+        ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb", linewidth=0.6))
+    labels = [an.label(p) for p in polities]
+    ax.set_xticks(range(n), labels, rotation=40, ha="right", fontsize=6.5)
+    ax.set_yticks(range(n), labels, fontsize=6.5)
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_title(f"{d.label} ({d.name})\n{d.claims} domain claim{'' if d.claims == 1 else 's'}", fontsize=8)
+
+
+def heatmaps_bytes(found: Sequence[DomainGaps], fmt: str, *, as_of: dt.date | None = None) -> bytes:
+    """One gap heatmap per domain, three to a row, one shared colour scale; PNG or SVG bytes (deterministic)."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise InputError(f"unknown plot format {fmt!r}; use png or svg")
+    if not found:
+        raise InputError("--by-domain: no domain to draw")
+    cols = min(3, len(found))
+    rows = math.ceil(len(found) / cols)
+    with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
+        fig = Figure(figsize=(4.6 * cols + 1.2, 4.4 * rows + 0.8), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(rows, cols, squeeze=False)
+        cmap = matplotlib.colormaps["cividis"]
+        norm = Normalize(vmin=-1.0, vmax=1.0)
+        for k, ax in enumerate(axes.flat):
+            if k < len(found):
+                _panel(ax, found[k], cmap, norm)
+            else:
+                ax.set_axis_off()
+        when = f" as of {as_of.isoformat()}" if as_of else ""
+        fig.suptitle(f"Cooperation gap per pair and policy domain{when} (demand − actual; hatched: a figure is "
+                     "unknown, the range is shown)", fontsize=9)
+        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes.ravel().tolist(), fraction=0.02, pad=0.02)
+        bar.set_label("gap score (−1 … +1)", fontsize=7)
+        bar.ax.tick_params(labelsize=7)
+        buf = io.BytesIO()
+        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)
+    return buf.getvalue()
+
+
+def write_heatmaps(found: Sequence[DomainGaps], path: str | Path, *, as_of: dt.date | None = None) -> Path:
+    """Write the small multiples to ``path`` (``.png`` or ``.svg``) atomically and return the path."""
+    target = Path(path)
+    if target.suffix.lower() not in PLOT_FORMATS:
+        raise InputError(f"--heatmap {target}: a plot file must end in .png or .svg")
+    return atomic_write_bytes(target, heatmaps_bytes(found, target.suffix[1:], as_of=as_of))
