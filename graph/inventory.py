@@ -6,8 +6,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.store import GraphSummary, TBOX_FILE, load_graph, shipped_files, summary
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,43 @@ def inventory_text(inv: Inventory) -> str:
     lines += ["", "sources (claims citing each):"]
     lines += [f"  {x.claims:>6}  {x.title}  <{x.iri}>" for x in s.sources]
     return "\n".join(lines) + "\n"
+
+
+#: The rows of the coverage table in ontology/data/README.md: (column of ``landscape-coverage``, what it counts).
+COVERAGE_ROWS: tuple[tuple[str, str], ...] = (
+    ("bodies", "bodies of the security architecture (initiatives, missions, organisations the six belong to)"),
+    ("memberships", "memberships of polities and bodies (persons' posts left out)"),
+    ("datedMemberships", "… of which dated (start, end or a day they held on)"),
+    ("instruments", "bilateral and trilateral instruments between two or three of the six and others"),
+    ("multilateral", "multilateral instruments (more than three parties)"),
+    ("pairsWithInstruments", "pairs of the six (of 15) with at least one bilateral or trilateral instrument"),
+    ("conflicts", "claims linked to a conflicting claim (wbo:conflictsWith)"),
+    ("sources", "sources"),
+    ("official", "… official (the body itself, a government, ministry or gazette)"),
+    ("internationalOrganisation", "… international organisation"),
+    ("news", "… news"),
+    ("research", "… research"),
+    ("reference", "… reference works"),
+)
+
+
+def coverage_markdown(g: Graph) -> str:
+    """The data README's coverage tables, from the named questions ``landscape-coverage`` and ``instruments-per-pair``.
+
+    ``tests/test_facts.py`` checks that ``ontology/data/README.md`` holds exactly this text.
+    """
+    from graph.sparql import select
+    from graph.store import label_of
+
+    counts = select(g, "landscape-coverage")
+    values = {name: "" if cell is None else str(cell) for name, cell in zip(counts.columns, counts.rows[0])}
+    out = ["| what | count |", "|---|---:|"]
+    out += [f"| {label} | {values[name]} |" for name, label in COVERAGE_ROWS]
+    pairs = select(g, "instruments-per-pair", timeout=120.0)
+    out += ["", "| pair | instruments | dated | first | last | domains |", "|---|---:|---:|---|---|---|"]
+    for row in pairs.rows:
+        a, b, n, dated, first, last, domains = ("" if cell is None else cell for cell in row)
+        # GROUP_CONCAT has no defined order: sort the domain names so the table is stable.
+        listed = ", ".join(sorted(d for d in str(domains).split(", ") if d))
+        out.append(f"| {label_of(g, a)} – {label_of(g, b)} | {n} | {dated} | {first} | {last} | {listed} |")
+    return "\n".join(out) + "\n"

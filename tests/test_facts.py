@@ -436,3 +436,27 @@ def test_every_source_has_a_kind(g: Graph) -> None:
     missing = _rows(g, """SELECT ?s WHERE { { ?s a wbo:Source } UNION { ?s a wbo:Survey }
         FILTER NOT EXISTS { ?s wbo:sourceKind ?k } }""")
     assert missing == []
+
+
+def test_data_readme_coverage_table_is_the_queries_answer(g: Graph) -> None:
+    from pathlib import Path
+
+    from graph.inventory import coverage_markdown
+
+    readme = (Path(__file__).resolve().parent.parent / "ontology" / "data" / "README.md").read_text(encoding="utf-8")
+    start = "tests/test_facts.py checks it -->\n\n"
+    table = readme.split(start, 1)[1].split("<!-- end of coverage -->", 1)[0]
+    assert table == coverage_markdown(g), "refresh the table: python -c 'from graph.store import load_graph; " \
+        "from graph.inventory import coverage_markdown; print(coverage_markdown(load_graph()))'"
+
+
+def test_landscape_meets_its_coverage_targets(g: Graph) -> None:
+    """Issue 13's floor: 25 bodies, 150 dated memberships, 60 instruments, 13 of the 15 pairs."""
+    from graph.sparql import select
+
+    table = select(g, "landscape-coverage")
+    counts = {name: int(cell) for name, cell in zip(table.columns, table.rows[0])}
+    assert counts["bodies"] >= 25
+    assert counts["datedMemberships"] >= 150
+    assert counts["instruments"] >= 60
+    assert counts["pairsWithInstruments"] >= 13
