@@ -239,7 +239,13 @@ class WBO(DefinedNamespace):
     startBasis: URIRef
 
     # New roles, lifecycle statuses and policy domains
+    AssociateMember: URIRef
+    Chair: URIRef
     ContractingParty: URIRef
+    HeadOfGovernment: URIRef
+    HeadOfPolice: URIRef
+    HeadOfState: URIRef
+    StateSecretary: URIRef
     HeadOfSecretariat: URIRef
     Observer: URIRef
     Inactive: URIRef
