@@ -9,6 +9,7 @@ no dates in the metadata).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from collections.abc import Sequence
@@ -227,6 +228,8 @@ def analysis_dict(an: GapAnalysis) -> dict[str, object]:
                 "label": an.label(p.polity),
                 "support": _r(p.support),
                 "support_basis": p.support_basis,
+                "support_period": p.support_period or None,
+                "support_editions": list(p.support_editions),
                 "support_claims": [e.claim for e in p.support_evidence],
                 "initiative_support": [
                     {"initiative": s.initiative, "label": an.label(s.initiative), "percentage": _r(s.percentage),
@@ -328,6 +331,11 @@ def table_text(an: GapAnalysis) -> str:
                       "outside share"]
         for s in u.sensitivity:
             lines.append(f"  {s.factor}: {s.rank_mu_star:.2f} ranks, {s.share_mu_star * 100:.1f} points")
+    when = f"editions of {an.as_of.year} or the nearest earlier year" if an.as_of else "latest editions"
+    lines += ["", f"Demand: support for regional cooperation per polity ({when}):"]
+    for p in an.perception_vs_reality:
+        lines.append(f"  {an.label(p.polity)}: {'—' if p.support is None else f'{p.support:.1f}%'} "
+                     f"({support_source(p, an)})")
     lines += ["", "External dependence (cooperative ties on the actors network):"]
     for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
                     ("direct ties only", ed.direct_only)):
@@ -364,6 +372,14 @@ def _claim_line(ev: Evidence, an: GapAnalysis) -> str:
     loc = f", {ev.locator}" if ev.locator else ""
     quote = f" — “{_md(ev.quote)}”" if ev.quote else ""
     return f"`{ev.claim}` ({_md(where)}{_md(loc)}): {_md(ev.note)}{quote}"
+
+
+def support_source(p: PolityProfile, an: GapAnalysis) -> str:
+    """Where a polity's support figure comes from, in words: ``own, 2022; ASB 2022``."""
+    if p.support is None:
+        return p.support_basis
+    editions = ", ".join(an.label(e) for e in p.support_editions)
+    return f"{p.support_basis}, {p.support_period or 'undated'}{f'; {editions}' if editions else ''}"
 
 
 def _agreements(p: PolityProfile) -> str:
@@ -484,7 +500,7 @@ def markdown_report(an: GapAnalysis) -> str:
         def names(xs: Sequence[str]) -> str:
             return ", ".join(_md(an.label(x)) for x in xs) or "—"
         gap = "—" if p.gap_low is None or p.gap_high is None else _range(p.gap_low, p.gap_high)
-        add(f"| {_md(an.label(p.polity))} | {'—' if p.support is None else f'{p.support:.1f}%'} | {p.support_basis} "
+        add(f"| {_md(an.label(p.polity))} | {'—' if p.support is None else f'{p.support:.1f}%'} | {_md(support_source(p, an))} "
             f"| {names(p.cooperating)} | {names(p.stated_absent)} | {names(p.no_data)} | {_agreements(p)} "
             f"| {len(p.affiliations)} | {_range(p.actual_low, p.actual_high)} | {gap} |")
     initiatives = [(p, s) for p in an.perception_vs_reality for s in p.initiative_support]
@@ -679,6 +695,7 @@ def gap_report(
     draws: int | None = None,
     seed: int | None = None,
     sensitivity: bool = False,
+    as_of: dt.date | None = None,
 ) -> tuple[str, list[Path]]:
     """What ``wbsec gaps`` prints: the analysis of ``g`` rendered as ``fmt``, and the plot files written.
 
@@ -687,11 +704,13 @@ def gap_report(
     ``g`` is an rdflib graph or a store or endpoint backend. ``draws`` and
     ``seed`` override ``[uncertainty]`` (0 draws: no rank intervals);
     ``sensitivity`` adds the Morris screening of the method's choices.
+    ``as_of`` picks each survey figure's edition of that year or the nearest
+    earlier one (filter the claims first; see :func:`graph.timeline.gap_report_on`).
     """
     from graph.gaps import cooperation_gaps, load_config
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    an = cooperation_gaps(g, load_config(config), draws=draws, seed=seed, sensitivity=sensitivity)
+    an = cooperation_gaps(g, load_config(config), draws=draws, seed=seed, sensitivity=sensitivity, as_of=as_of)
     written = [write_plot(an, path, panels) for path, panels in plots]
     return render(an, fmt), written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ class GapAnalysis:
     config: GapConfig
     labels: Mapping[str, str] = field(default_factory=dict)
     uncertainty: Uncertainty | None = None
+    as_of: dt.date | None = None
 
     def label(self, iri: str) -> str:
         """The human label of ``iri`` (or the IRI itself)."""
@@ -62,15 +64,12 @@ def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
     cfg = ctx.cfg
     out = []
     for p in polities:
-        own = [o for o in ctx.latest if o.area == p and o.indicator in cfg.support_indicators]
-        basis = "own"
-        if not own:
-            own = [o for o in ctx.latest if o.area == ctx.region and o.indicator in cfg.support_indicators]
-            basis = "region-wide fallback" if own else "no figure"
-        support = mean([o.pct for o in own]) if own else None
-        support_ev = tuple(evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)}"
+        fig = ctx.support_of(p)
+        basis = fig.basis
+        support = fig.value
+        support_ev = tuple(evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} ({o.period or 'undated'})"
                                         + ("" if basis == "own" else f" (region-wide, used for {ctx.name(p)})"))
-                           for o in own)
+                           for o in fig.observations)
         initiatives = tuple(
             InitiativeSupport(about, o.pct, evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} "
                                                                        f"{ctx.name(about)}"))
@@ -89,6 +88,7 @@ def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
         stated = [c for c in counts if c is not None]
         out.append(PolityProfile(
             polity=p, support=support, support_basis=basis, support_evidence=support_ev,
+            support_period=fig.period, support_editions=fig.editions,
             initiative_support=initiatives, cooperating=partners(COOPERATING), stated_absent=partners(STATED_ABSENT),
             no_data=partners(NO_DATA), agreements=sum(stated) if stated else None,
             affiliations=tuple(sorted(org for org, claims in ctx.f.memberships.get(p, {}).items()
@@ -104,7 +104,8 @@ def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
 
 
 def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = str(WB.WesternBalkans),
-                     draws: int | None = None, seed: int | None = None, sensitivity: bool = False) -> GapAnalysis:
+                     draws: int | None = None, seed: int | None = None, sensitivity: bool = False,
+                     as_of: dt.date | None = None) -> GapAnalysis:
     """Run the whole cooperation-gap analysis on ``g`` (an rdflib graph, or a store or endpoint backend).
 
     Pairs every polity of ``region`` (15 pairs for the six Western Balkan
@@ -115,7 +116,10 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     method's choices (default ``[uncertainty] draws``; 0 for none, seeded with
     ``seed``, default ``[uncertainty] seed``) give every pair a median rank
     and a rank interval, and ``sensitivity`` adds a Morris screening of which
-    choices move the ranking most. Raises :class:`InputError` when the region
+    choices move the ranking most. ``as_of`` is the analysis date: survey
+    figures are taken from that year's edition or the nearest earlier one
+    (the latest without it); filter the claims themselves with
+    :func:`graph.timeslice.sliced` first. Raises :class:`InputError` when the region
     has fewer than two polities or a component function is not registered.
     """
     from graph.project import node_facts, to_networkx
@@ -142,7 +146,7 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     orgs, degree = affiliation_sets(G_aff, polities, roles=cfg.roles, member_polity=facts.member_polity)
     labels = labels_of(node_facts(g), facts, H, G_aff)
 
-    ctx = Context(facts, cfg, region, labels)
+    ctx = Context(facts, cfg, region, labels, as_of=as_of)
     pairs = list(itertools.combinations(polities, 2))
     statuses = {pair: ctx.status(*pair) for pair in pairs}
     t = table(pairs, readings(ctx, pairs))
@@ -171,4 +175,5 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
         config=cfg,
         labels=labels,
         uncertainty=uncertainty,
+        as_of=as_of,
     )
