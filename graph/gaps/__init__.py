@@ -30,7 +30,7 @@ affiliations, statements) are zero when the graph records none.
 
 from __future__ import annotations
 
-from graph.gaps.analysis import GapAnalysis, cooperation_gaps
+from graph.gaps.analysis import GapAnalysis, cooperation_gaps, map_rule, mapped_gaps
 from graph.gaps.config import DEFAULT_CONFIG, GapConfig, load_config
 from graph.gaps.dependence import (
     CarrierShare,
@@ -64,5 +64,6 @@ __all__ = [
     "CarrierShare", "Classification", "Component", "Connectivity", "Dyad", "Evidence", "ExternalDependence",
     "GapAnalysis", "GapConfig", "InitiativeSupport", "PairPaths", "PolityProfile", "RankInterval",
     "Sensitivity", "ShareInterval", "Suggestion", "Uncertainty", "affiliation_sets", "component_table",
-    "cooperation_gaps", "cooperation_network", "external_dependence", "load_config", "missing_ties",
+    "cooperation_gaps", "cooperation_network", "external_dependence", "load_config", "map_rule", "mapped_gaps",
+    "missing_ties",
 ]

@@ -58,6 +58,38 @@ class GapAnalysis:
         raise KeyError((x, y))
 
 
+def mapped_gaps(an: GapAnalysis) -> tuple[Dyad, ...]:
+    """The pairs a map should draw as gap ties, in rank order: large gaps whose rank survives the draws.
+
+    A pair qualifies when its gap under the declared settings (the lower end,
+    ``score_low``, when the gap is a range) is above ``[map] min_gap`` and its
+    rank interval spans at most ``[map] max_interval_width`` ranks. Without
+    draws there are no rank intervals, so no pair qualifies. Ordered by rank,
+    then median rank (for pairs without a rank), then IRI.
+    """
+    cfg = an.config
+    chosen = [d for d in an.dyads
+              if d.score_low > cfg.map_min_gap and d.rank_interval is not None
+              and d.rank_interval.high - d.rank_interval.low <= cfg.map_max_interval_width]
+    return tuple(sorted(chosen, key=lambda d: (d.rank is None, d.rank or 0,
+                                               d.rank_interval.median if d.rank_interval else 0.0, d.a, d.b)))
+
+
+def map_rule(cfg: GapConfig, level: float | None = None) -> str:
+    """The rule of :func:`mapped_gaps` in words, for a legend.
+
+    >>> from graph.gaps.config import load_config
+    >>> print(map_rule(load_config()))  # doctest: +NORMALIZE_WHITESPACE
+    Gap ties: pairs whose gap (demand minus actual cooperation) is above 0.25 and whose 90% rank interval over
+    the draws of the method's choices spans at most 5 ranks; other pairs are not drawn, however they rank.
+    """
+    share = f"{(cfg.interval if level is None else level) * 100:g}%"
+    return (f"Gap ties: pairs whose gap (demand minus actual cooperation) is above {cfg.map_min_gap:g} and whose "
+            f"{share} rank interval over the draws of the method's choices spans at most "
+            f"{cfg.map_max_interval_width} rank{'' if cfg.map_max_interval_width == 1 else 's'}; other pairs are not "
+            "drawn, however they rank.")
+
+
 def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
              statuses: Mapping[tuple[str, str], PairStatus]) -> list[PolityProfile]:
     """Perception versus reality per polity: its public support beside its recorded ties (unknown counts stay unknown)."""
