@@ -86,7 +86,7 @@ def gap_report_on(
 
     data, notes = sliced(g, as_of=as_of, domains=domains)
     text, written = gap_report(data, fmt, config=config, plots=plots, draws=draws, seed=seed,
-                               sensitivity=sensitivity, as_of=as_of)
+                               sensitivity=sensitivity, as_of=as_of, notes=notes)
     if fmt == "md" and notes:
         text = "".join(f"> {note[0].upper()}{note[1:]}\n" for note in notes) + "\n" + text
     return GapsOnDate(text, written, notes)

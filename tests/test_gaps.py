@@ -468,7 +468,8 @@ def test_markdown_and_table_report_every_section(fx: GapAnalysis) -> None:
     # -0.145 and 0.605 are rounded half away from zero, as by hand
     assert "| — | 5 [2–6] | Albania – Serbia | no-data | -0.15–0.26 | 0.35–0.75 | 0.61 | 0.69 |" in md
     assert "| `[actual.shared_agreements]` | 0.1 (0–0.2) | `multilateral_instruments` |" in md
-    assert f"`{WB['t-coop-me-rs']}` (Test source, p. 4)" in md
+    assert "- status: [1], p. 4: a source says: no progress" in md  # claims cited by source and locator
+    assert f"`{WB['t-coop-me-rs']}`" not in md
     table = table_text(fx)
     assert "Montenegro – Serbia" in table and "stated-absent" in table and "16.7%" in table
 

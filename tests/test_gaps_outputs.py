@@ -90,3 +90,71 @@ def test_cli_scatter_and_plot_with_three_panels(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and ".png or .svg" in bad.stderr
     clash = CliRunner().invoke(main, ["gaps", "--by-domain", "--scatter", str(tmp_path / "s.svg")])
     assert clash.exit_code == 2 and "--scatter" in clash.stderr
+
+
+# --------------------------------------------------------------------------- the methods annex
+
+EDITIONS = FIXTURE.parent / "editions.ttl"
+
+
+def test_annex_has_every_section_in_order(drawn: GapAnalysis) -> None:
+    from graph.report import markdown_report
+
+    md = markdown_report(drawn)
+    headings = [line for line in md.splitlines() if line.startswith("## ") or line.startswith("### ")][:9]
+    assert headings == ["## Method", "### Components", "### Formulas", "### Uncertainty and sensitivity",
+                        "## Data coverage", "## Pairs", "## External dependence", "## Perception versus reality",
+                        "## Missing-tie suggestions"]
+    assert md.rstrip().splitlines()[-1].startswith("1. Test source. n.d. Cited at: p. 1; p. 2; p. 3;")
+    assert "## Sensitivity" not in md  # only when computed
+    assert "- **gap** = demand − actual" in md and "inverse_partners = 1 / (n − 1)" in md
+    assert "- Claim filter: none (no `--as-of` or `--domain`): every claim in the data is used." in md
+    assert "- Public support from the region-wide figure (a declared fallback): Montenegro, Serbia;" in md
+    assert "https://w3id.org/wbsec/id/t-" not in md.split("## Evidence per pair")[1]  # no claim IRIs
+
+
+def test_annex_cites_sources_with_title_publisher_year_url_and_locators(tmp_path: Path) -> None:
+    out = CliRunner().invoke(main, ["gaps", "--no-shipped", "--data", str(EDITIONS), "--as-of", "2017-06-30",
+                                    "--format", "md", "--draws", "20", "--sensitivity"])
+    assert out.exit_code == 0, out.output
+    md = out.stdout
+    assert ("1. Test source. Test publisher. 2021. <https://example.org/source>. Cited at: p. 1; p. 5; p. 6."
+            in md)
+    # the claim filter's line is in the data coverage, and every support figure names its period and edition
+    coverage = md.split("## Data coverage")[1].split("## Pairs")[0]
+    assert "- Claims as of 2017-06-30: kept" in coverage
+    assert "| Albania | 60.0% | own | 2015 | Test survey 2015 |" in coverage
+    assert "| Montenegro | 72.0% | region-wide fallback | 2016 | Test survey 2016 |" in coverage
+    assert "## Sensitivity" in md and "| choice | effect on ranks (μ*) | σ | effect on outside share (μ*) |" in md
+    assert "Survey figures: the editions of 2017 or the nearest earlier year (analysis date 2017-06-30)." in md
+    assert "[1], p. 5: region-wide figure used for Bosnia and Herzegovina (fallback)" in md
+
+
+def test_annex_is_deterministic(drawn: GapAnalysis) -> None:
+    from graph.report import markdown_report
+
+    assert markdown_report(drawn) == markdown_report(drawn)
+
+
+# --------------------------------------------------------------------------- external dependence, said clearly
+
+
+def test_dependence_names_the_classification_used_beside_the_alternatives(drawn: GapAnalysis) -> None:
+    import json
+
+    from graph.report import json_text, markdown_report, table_text
+
+    table = table_text(drawn)
+    assert ("  classification used: bridging actors outside: Regional Cooperation Council; inside: Berlin Process "
+            "([external] bridging, extra_outside)") in table
+    assert "    with Regional Cooperation Council outside: 16.7%, 6/6 pairs connected without outside actors " \
+           "<- used above" in table
+    assert "    with Berlin Process outside: 33.3%" in table
+    md = markdown_report(drawn)
+    assert "under the classification used: outside = the actors the network marks external; of the bridging " \
+           "actors, outside: Regional Cooperation Council; inside: Berlin Process." in md
+    assert "| Regional Cooperation Council | **used above** | 16.7% | 6 of 6 |" in md
+    assert "| Berlin Process | alternative | 33.3% | 6 of 6 |" in md
+    used = json.loads(json_text(drawn))["external_dependence"]["classification_used"]
+    assert used["bridging_outside"] == ["https://w3id.org/wbsec/id/RCC"]
+    assert used["bridging_inside"] == ["https://w3id.org/wbsec/id/BerlinProcess"]

@@ -30,8 +30,9 @@ def _plot_file(ctx: click.Context, param: click.Parameter, value: Path | None) -
 @click.command("gaps")
 @data_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default=None,
-              help="table (default on a terminal), csv (default otherwise), json or md (a full Markdown report "
-                   "with the evidence for every pair).")
+              help="table (default on a terminal), csv (default otherwise), json or md (a methods annex to cite: "
+                   "method and formulas, data coverage, rank intervals, sensitivity, evidence for every pair cited by "
+                   "source and locator, and a bibliography).")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="A TOML file overriding weights and settings of ontology/gaps.toml (only the keys you give).")
 @output_option
@@ -103,7 +104,7 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
     Examples:
       wbsec gaps                                   # table on a terminal
       wbsec gaps --format json --output gaps.json
-      wbsec gaps --format md --output gaps-report.md --plot gaps.png
+      wbsec gaps --format md --sensitivity --output gaps-annex.md --plot gaps.png
       wbsec gaps --scatter gaps-scatter.svg --heatmap gaps-heatmap.svg
       wbsec gaps --config my-weights.toml          # see ontology/gaps.toml
       wbsec gaps --sensitivity --draws 1000 --seed 14

@@ -17,7 +17,7 @@ from graph.gaps.dependence import (
     cooperation_network,
     external_dependence,
 )
-from graph.gaps.facts import evidence_for, labels_of, read_facts
+from graph.gaps.facts import SourceInfo, evidence_for, labels_of, read_facts
 from graph.gaps.model import COOPERATING, NO_DATA, STATED_ABSENT, Dyad, InitiativeSupport, PolityProfile, mean, pct
 from graph.gaps.scoring import declared_choice, score_dyads, table
 from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
@@ -44,6 +44,7 @@ class GapAnalysis:
     labels: Mapping[str, str] = field(default_factory=dict)
     uncertainty: Uncertainty | None = None
     as_of: dt.date | None = None
+    sources: Mapping[str, SourceInfo] = field(default_factory=dict)
 
     def label(self, iri: str) -> str:
         """The human label of ``iri`` (or the IRI itself)."""
@@ -208,4 +209,5 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
         labels=labels,
         uncertainty=uncertainty,
         as_of=as_of,
+        sources=facts.sources,
     )

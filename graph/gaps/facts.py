@@ -37,6 +37,21 @@ class Observation:
         return period_year(self.period)
 
 
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the bibliography says about one source: title, publisher (an IRI or a name), date of issue, address.
+
+    Empty strings mean "not recorded"; several values of one field (rare) are
+    joined with "; ".
+    """
+
+    iri: str
+    title: str = ""
+    publisher: str = ""
+    issued: str = ""
+    url: str = ""
+
+
 @dataclass
 class Facts:
     """What the SPARQL questions return, grouped for the analysis."""
@@ -50,6 +65,7 @@ class Facts:
     observations: list[Observation]
     statements: list[tuple[str, str, str, str, str, str | None]]
     instruments: list[Instrument] = field(default_factory=list)
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,7 +184,23 @@ def read_facts(g: Any, region: str) -> Facts:
         for r in rows(g, "statements-incident", region=reg)
     ]
     return Facts(polities, provenance, bilateral, agreements, memberships, member_polity, observations, statements,
-                 instruments(agreements, links))
+                 instruments(agreements, links), source_infos(rows(g, "sources")))
+
+
+def source_infos(answer: Iterable[Mapping[str, object]]) -> dict[str, SourceInfo]:
+    """Group the rows of ``sources.rq`` into one :class:`SourceInfo` per source (values of a field sorted, joined).
+
+    >>> source_infos([{"source": "s", "title": "T", "publisher": None, "issued": "2021", "url": None}])
+    {'s': SourceInfo(iri='s', title='T', publisher='', issued='2021', url='')}
+    """
+    fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for r in answer:
+        entry = fields[str(r["source"])]
+        for key in ("title", "publisher", "issued", "url"):
+            if r[key] is not None:
+                entry[key].add(str(r[key]))
+    return {iri: SourceInfo(iri, **{k: "; ".join(sorted(v)) for k, v in e.items()})
+            for iri, e in sorted(fields.items())}
 
 
 def instruments(agreements: Mapping[str, tuple[frozenset[str], str | None]],
@@ -249,6 +281,8 @@ def labels_of(g: Any, facts: Facts, *graphs: Any) -> dict[str, str]:
     iris.update(facts.agreements)
     iris.update(fw for _p, fw in facts.agreements.values() if fw)
     iris.update(o.dataset for o in facts.observations if o.dataset)
+    iris.update(facts.sources)
+    iris.update(p for s in facts.sources.values() for p in s.publisher.split("; ") if p.startswith("http"))
     for by_org in facts.memberships.values():
         iris.update(by_org)
     for o in facts.observations:
