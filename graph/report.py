@@ -31,6 +31,8 @@ from graph.gaps import (
     Evidence,
     GapAnalysis,
     PolityProfile,
+    map_rule,
+    mapped_gaps,
 )
 from graph.spreadsheet import csv_table
 
@@ -174,6 +176,9 @@ def _method_json(an: GapAnalysis) -> dict[str, object]:
         "role_weights": dict(sorted((cfg.role_weights or {}).items())),
         "multilateral_discount": cfg.multilateral_discount,
         "bridging": list(cfg.bridging),
+        "as_of": an.as_of.isoformat() if an.as_of else None,
+        "map": {"min_gap": cfg.map_min_gap, "max_interval_width": cfg.map_max_interval_width,
+                "rule": map_rule(cfg), "pairs": [[d.a, d.b] for d in mapped_gaps(an)]},
         "components": [
             {"aggregate": c.aggregate, "name": c.name, "function": c.function, "weight": c.weight,
              "weight_range": list(c.weight_range)}
@@ -360,9 +365,10 @@ def table_text(an: GapAnalysis) -> str:
     lines.append(f"  shortest paths through an outside actor: {'—' if share is None else f'{share * 100:.1f}%'}")
     declared = next((c for c in ed.alternatives if c.declared), None)
     if declared is not None:
-        lines.append(f"  classification used: bridging actors outside: "
-                     f"{', '.join(an.label(x) for x in declared.outside) or 'none'}; inside: "
-                     f"{', '.join(an.label(x) for x in declared.inside) or 'none'} ([external] bridging, extra_outside)")
+        outside = ", ".join(an.label(x) for x in declared.outside) or "none"
+        inside = ", ".join(an.label(x) for x in declared.inside) or "none"
+        lines.append(f"  classification used: bridging actors outside: {outside}; inside: {inside} "
+                     "([external] bridging, extra_outside)")
         lines.append("  the same under each classification of the bridging actors:")
     for c in ed.alternatives:
         s_c = c.share_through_outside
@@ -499,8 +505,8 @@ def _formulas(an: GapAnalysis) -> list[str]:
         f"**shared affiliations** = Σ over organisations both belong to of min(role weight of a, role weight of b); "
         f"role weights: {roles}.",
         f"**multilateral instruments** = Σ over instruments with n ≥ 3 parties both signed of the discount "
-        f"`{cfg.multilateral_discount}` (inverse_partners = 1 / (n − 1), inverse_pairs = 2 / (n (n − 1)), one = 1); "
-        "versions linked by wbo:conflictsWith count once.",
+        f"`{cfg.multilateral_discount}` (inverse_partners = 1 / (n − 1), inverse_pairs = 2 / (n (n − 1)), "
+        "one = 1); versions linked by wbo:conflictsWith count once.",
         "**public support** = mean of the two sides' figures: the side's figure about cooperation with the other, "
         "else its own figure on regional cooperation, else the region-wide figure (a declared fallback); each from "
         "the edition of the analysis year or the nearest earlier one.",
@@ -817,8 +823,6 @@ def _scatter(ax: Any, an: GapAnalysis, fig: Any) -> None:
     """
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
-
-    from graph.gaps import mapped_gaps
 
     cmap = colormaps["cividis"]
     n_pairs = len(an.dyads)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,10 @@ from rdflib import RDF, Literal, URIRef
 
 from graph.cli import main
 from graph.errors import InputError
-from graph.gaps import NO_DATA, GapAnalysis, component_table, cooperation_gaps, load_config
+from graph.gaps import NO_DATA, GapAnalysis, component_table, cooperation_gaps, load_config, map_rule, mapped_gaps
 from graph.gaps.components import REGISTRY, Reading, discount, register
 from graph.gaps.config import ComponentSpec
+from graph.gaps.model import RankInterval
 from graph.gaps.scoring import fill, normalise, reference_count, table
 from graph.gaps.uncertainty import monte_carlo, sensitivity
 from graph.namespaces import WB, WBO
@@ -346,11 +348,6 @@ def test_sensitivity_without_draws_is_an_input_error() -> None:
 
 
 def test_the_map_draws_only_large_gaps_with_narrow_rank_intervals() -> None:
-    from dataclasses import replace
-
-    from graph.gaps import map_rule, mapped_gaps
-    from graph.gaps.model import RankInterval
-
     an = cooperation_gaps(load_graph([FOUR], shipped=False), draws=0)
     assert mapped_gaps(an) == ()  # without draws there are no rank intervals, so nothing is drawn
 

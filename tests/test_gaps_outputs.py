@@ -6,16 +6,19 @@ Fixture: tests/data/gaps/four-polities.ttl (see tests/test_gaps.py), with a few 
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import matplotlib
 import pytest
 from click.testing import CliRunner
+from matplotlib.figure import Figure
 
 from graph.cli import main
-from graph.gaps import GapAnalysis, cooperation_gaps, load_config
-from graph.report import _label_places, plot_bytes, write_plot
+from graph.gaps import GapAnalysis, cooperation_gaps, load_config, mapped_gaps
+from graph.report import _label_places, _scatter, json_text, markdown_report, plot_bytes, table_text, write_plot
 from graph.store import load_graph
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "gaps" / "four-polities.ttl"
@@ -43,13 +46,7 @@ def _code(iri: str) -> str:
 
 
 def test_scatter_labels_every_pair_with_its_rank_interval(drawn: GapAnalysis) -> None:
-    import matplotlib
-
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    from graph.report import _scatter
-
     fig = Figure()
     ax = fig.subplots()
     _scatter(ax, drawn, fig)
@@ -98,8 +95,6 @@ EDITIONS = FIXTURE.parent / "editions.ttl"
 
 
 def test_annex_has_every_section_in_order(drawn: GapAnalysis) -> None:
-    from graph.report import markdown_report
-
     md = markdown_report(drawn)
     headings = [line for line in md.splitlines() if line.startswith("## ") or line.startswith("### ")][:9]
     assert headings == ["## Method", "### Components", "### Formulas", "### Uncertainty and sensitivity",
@@ -131,8 +126,6 @@ def test_annex_cites_sources_with_title_publisher_year_url_and_locators(tmp_path
 
 
 def test_annex_is_deterministic(drawn: GapAnalysis) -> None:
-    from graph.report import markdown_report
-
     assert markdown_report(drawn) == markdown_report(drawn)
 
 
@@ -140,10 +133,6 @@ def test_annex_is_deterministic(drawn: GapAnalysis) -> None:
 
 
 def test_dependence_names_the_classification_used_beside_the_alternatives(drawn: GapAnalysis) -> None:
-    import json
-
-    from graph.report import json_text, markdown_report, table_text
-
     table = table_text(drawn)
     assert ("  classification used: bridging actors outside: Regional Cooperation Council; inside: Berlin Process "
             "([external] bridging, extra_outside)") in table
@@ -158,3 +147,10 @@ def test_dependence_names_the_classification_used_beside_the_alternatives(drawn:
     used = json.loads(json_text(drawn))["external_dependence"]["classification_used"]
     assert used["bridging_outside"] == ["https://w3id.org/wbsec/id/RCC"]
     assert used["bridging_inside"] == ["https://w3id.org/wbsec/id/BerlinProcess"]
+
+
+def test_json_states_the_map_rule_and_the_pairs_it_keeps(drawn: GapAnalysis) -> None:
+    method = json.loads(json_text(drawn))["method"]
+    assert method["map"]["min_gap"] == 0.25 and method["map"]["max_interval_width"] == 5
+    assert method["map"]["pairs"] == [[d.a, d.b] for d in mapped_gaps(drawn)]
+    assert method["as_of"] is None

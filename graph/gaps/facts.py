@@ -171,8 +171,8 @@ def read_facts(g: Any, region: str) -> Facts:
             if r["threat"] is True:
                 o["threats"].add(str(r["about"]))
     observations = [
-        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"], frozenset(v["threats"]),
-                    v["dataset"])
+        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"],
+                    frozenset(v["threats"]), v["dataset"])
         for k, v in sorted(grouped.items())
     ]
 
