@@ -441,12 +441,12 @@ class _Citations:
 
     def cite(self, ev: Evidence) -> str:
         """``[3], para. 13`` (or ``[3; 7]``), with ``(primary: [9])`` when the claim relays an original."""
-        numbers = "; ".join(str(self.number[s]) for s in ev.sources)
+        numbers = "; ".join(str(n) for n in sorted(self.number[s] for s in ev.sources))
         text = f"[{numbers}]" if numbers else "no source recorded"
         if ev.locator:
             text += f", {ev.locator}"
         if ev.primary_sources:
-            text += f" (primary: [{'; '.join(str(self.number[p]) for p in ev.primary_sources)}])"
+            text += f" (primary: [{'; '.join(str(n) for n in sorted(self.number[p] for p in ev.primary_sources))}])"
         return _md(text)
 
     def line(self, ev: Evidence) -> str:

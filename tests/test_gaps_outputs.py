@@ -17,8 +17,17 @@ from click.testing import CliRunner
 from matplotlib.figure import Figure
 
 from graph.cli import main
-from graph.gaps import GapAnalysis, cooperation_gaps, load_config, mapped_gaps
-from graph.report import _label_places, _scatter, json_text, markdown_report, plot_bytes, table_text, write_plot
+from graph.gaps import Evidence, GapAnalysis, cooperation_gaps, load_config, mapped_gaps
+from graph.report import (
+    _Citations,
+    _label_places,
+    _scatter,
+    json_text,
+    markdown_report,
+    plot_bytes,
+    table_text,
+    write_plot,
+)
 from graph.store import load_graph
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "gaps" / "four-polities.ttl"
@@ -154,3 +163,12 @@ def test_json_states_the_map_rule_and_the_pairs_it_keeps(drawn: GapAnalysis) -> 
     assert method["map"]["min_gap"] == 0.25 and method["map"]["max_interval_width"] == 5
     assert method["map"]["pairs"] == [[d.a, d.b] for d in mapped_gaps(drawn)]
     assert method["as_of"] is None
+
+
+def test_citations_number_sources_in_bibliography_order(drawn: GapAnalysis) -> None:
+    ev = Evidence(claim="c", sources=("z-src", "a-src"), locator="p. 10", note="a note", primary_sources=("m-src",))
+    cites = _Citations(drawn, [ev])
+    assert cites.cite(ev) == "[1; 3], p. 10 (primary: [2])"
+    assert cites.bibliography() == ["1. a-src. n.d. Cited at: p. 10.",
+                                    "2. m-src. n.d. Primary source, relayed by [1; 3].",
+                                    "3. z-src. n.d. Cited at: p. 10."]
