@@ -108,7 +108,7 @@ def gaps_by_domain(
         count = sum(1 for claim, ds in scoped.items()
                     if concept in ds and (as_of is None or datings[claim].holds_on(as_of)))
         # One analysis per domain; the per-domain maps show gaps, not rank intervals, so no draws.
-        analysis = cooperation_gaps(piece.graph, cfg, draws=0)
+        analysis = cooperation_gaps(piece.graph, cfg, draws=0, as_of=as_of)
         report = render(analysis, "json") if with_json else ""
         out.append(DomainGaps(name, concept, label_of(source, URIRef(concept)), count,
                               analysis, piece.report.summary, report))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 
 from graph.errors import InputError
-from graph.gaps import cooperation_gaps
+from graph.gaps import cooperation_gaps, load_config, map_rule, mapped_gaps
 from graph.metrics import EgoNetwork, MetricsReport, PathReport, ego_network, node_metrics, shortest_paths
 from graph.project import NetworkFile, network_files, node_facts, resolve_node, to_networkx
 from graph.provenance import claim_provenance
@@ -149,9 +149,12 @@ def explorer(
 
     ``focus`` (an IRI, prefixed name or label) keeps only the nodes within
     ``depth`` steps of it (default 1); nodes are sized by the metric
-    ``size_by``, coloured by kind or Louvain community; the ``top_gaps``
-    highest-ranked cooperation gaps with both ends drawn are added as dashed
-    ties, and every claim shown carries its sources. With ``as_of`` and
+    ``size_by``, coloured by kind or Louvain community; cooperation gaps are
+    added as dashed ties only where the gap analysis finds a gap above
+    ``[map] min_gap`` whose rank interval is at most ``[map]
+    max_interval_width`` ranks wide (at most ``top_gaps`` of them, by rank;
+    see :func:`graph.gaps.mapped_gaps`; the legend states the rule), and every
+    claim shown carries its sources. With ``as_of`` and
     ``domains`` the network, the gaps and the claims shown are those of that
     date and those domains (the gap analysis runs on the same filtered data).
     """
@@ -175,7 +178,7 @@ def explorer(
     sizes = {r.id: float(r.value(size_by) or 0.0) for r in report.rows}
     communities = {r.id: int(c) for r in report.rows if (c := r.value("community")) is not None} \
         if color_by == "community" else None
-    gaps = _top_gaps(g, G, top_gaps) if top_gaps else []
+    gaps = _top_gaps(g, G, top_gaps, as_of) if top_gaps else []
     page = explorer_page(
         G,
         title=title or f"wbsec: {view} network",
@@ -186,6 +189,7 @@ def explorer(
         communities=communities,
         gaps=gaps,
         provenance=claim_provenance(g, _claims_shown(G, gaps)),
+        gap_rule=map_rule(load_config()) if top_gaps else "Gap ties: not drawn (--gaps 0).",
     )
     return dataclasses.replace(page, notes=notes)
 
@@ -198,20 +202,27 @@ def _claims_shown(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> set[str]:
     return claims
 
 
-def _top_gaps(g: Graph | Backend, G: nx.MultiDiGraph, n: int) -> list[GapEdge]:
-    """The n highest-ranked gap dyads with both ends drawn, as dashed edges for the page."""
+def _top_gaps(g: Graph | Backend, G: nx.MultiDiGraph, n: int, as_of: dt.date | None = None) -> list[GapEdge]:
+    """At most ``n`` gap dyads that pass the map rule (:func:`graph.gaps.mapped_gaps`) with both ends drawn."""
     try:
-        analysis = cooperation_gaps(g)
+        analysis = cooperation_gaps(g, as_of=as_of)
     except InputError as exc:  # e.g. own data without two polities of the region: draw without gaps
         log.warning("cooperation gaps not drawn: %s", exc)
         return []
-    ranked = sorted((d for d in analysis.dyads if d.rank is not None), key=lambda d: (d.rank, d.a, d.b))
-    ranked = [d for d in ranked if d.a in G and d.b in G][:n]
+    ranked_count = sum(1 for x in analysis.dyads if x.rank is not None)
+    chosen = [d for d in mapped_gaps(analysis) if d.a in G and d.b in G][:n]
     out: list[GapEdge] = []
-    for d in ranked:
-        parts = [f"Ranked {d.rank} of {sum(1 for x in analysis.dyads if x.rank is not None)} by the gap analysis"]
+    for d in chosen:
+        r = d.rank_interval
+        assert r is not None  # mapped_gaps keeps only pairs with a rank interval
+        place = (f"Ranked {d.rank} of {ranked_count} by the gap analysis" if d.rank is not None
+                 else "Not ranked (its gap is a range)")
+        parts = [f"{place}; median rank {r.median:g}, {r.level * 100:g}% rank interval {r.low}–{r.high} "
+                 f"over {r.draws} draws"]
         if d.demand.value is not None and d.actual.value is not None:
             parts.append(f"demand {d.demand.value:.2f} against actual cooperation {d.actual.value:.2f}")
+        else:
+            parts.append(f"gap {d.score_low:.2f}–{d.score_high:.2f}")
         note = "; ".join(parts) + "."
         if d.status_note:
             note += f" {d.status_note}"

@@ -9,8 +9,11 @@ no dates in the metadata).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,12 +31,14 @@ from graph.gaps import (
     Evidence,
     GapAnalysis,
     PolityProfile,
+    map_rule,
+    mapped_gaps,
 )
 from graph.spreadsheet import csv_table
 
 FORMATS = ("table", "csv", "json", "md")
 PLOT_FORMATS = (".png", ".svg")
-PANELS = ("heatmap", "dependence")
+PANELS = ("heatmap", "scatter", "dependence")
 
 
 def _r(x: float | None, digits: int = 6) -> float | None:
@@ -171,12 +176,27 @@ def _method_json(an: GapAnalysis) -> dict[str, object]:
         "role_weights": dict(sorted((cfg.role_weights or {}).items())),
         "multilateral_discount": cfg.multilateral_discount,
         "bridging": list(cfg.bridging),
+        "as_of": an.as_of.isoformat() if an.as_of else None,
+        "map": {"min_gap": cfg.map_min_gap, "max_interval_width": cfg.map_max_interval_width,
+                "rule": map_rule(cfg), "pairs": [[d.a, d.b] for d in mapped_gaps(an)]},
         "components": [
             {"aggregate": c.aggregate, "name": c.name, "function": c.function, "weight": c.weight,
              "weight_range": list(c.weight_range)}
             for c in cfg.components
         ],
     }
+
+
+def _classification_json(an: GapAnalysis) -> dict[str, object] | None:
+    """The classification of bridging actors behind ``share_through_outside``, and the rule in words."""
+    declared = next((c for c in an.external_dependence.alternatives if c.declared), None)
+    if declared is None:
+        return None
+    return {"bridging_outside": list(declared.outside), "bridging_inside": list(declared.inside),
+            "extra_outside": list(an.config.extra_outside),
+            "rule": "outside = the actors the network marks external plus [external] extra_outside; the bridging "
+                    "actors ([external] bridging) as listed; 'classifications' gives the result under every "
+                    "alternative, the one used marked declared"}
 
 
 def analysis_dict(an: GapAnalysis) -> dict[str, object]:
@@ -208,6 +228,7 @@ def analysis_dict(an: GapAnalysis) -> dict[str, object]:
                 for c in ed.carriers
             ],
             "outside_actors": [c.actor for c in ed.outside_actors],
+            "classification_used": _classification_json(an),
             "classifications": [
                 {"outside": list(c.outside), "inside": list(c.inside), "declared": c.declared,
                  "share_through_outside": _r(c.share_through_outside),
@@ -227,6 +248,8 @@ def analysis_dict(an: GapAnalysis) -> dict[str, object]:
                 "label": an.label(p.polity),
                 "support": _r(p.support),
                 "support_basis": p.support_basis,
+                "support_period": p.support_period or None,
+                "support_editions": list(p.support_editions),
                 "support_claims": [e.claim for e in p.support_evidence],
                 "initiative_support": [
                     {"initiative": s.initiative, "label": an.label(s.initiative), "percentage": _r(s.percentage),
@@ -328,6 +351,11 @@ def table_text(an: GapAnalysis) -> str:
                       "outside share"]
         for s in u.sensitivity:
             lines.append(f"  {s.factor}: {s.rank_mu_star:.2f} ranks, {s.share_mu_star * 100:.1f} points")
+    when = f"editions of {an.as_of.year} or the nearest earlier year" if an.as_of else "latest editions"
+    lines += ["", f"Demand: support for regional cooperation per polity ({when}):"]
+    for p in an.perception_vs_reality:
+        lines.append(f"  {an.label(p.polity)}: {'—' if p.support is None else f'{p.support:.1f}%'} "
+                     f"({support_source(p, an)})")
     lines += ["", "External dependence (cooperative ties on the actors network):"]
     for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
                     ("direct ties only", ed.direct_only)):
@@ -335,12 +363,21 @@ def table_text(an: GapAnalysis) -> str:
                      f"mean shortest path {_t(c.average_path_length)}")
     share = ed.share_through_outside
     lines.append(f"  shortest paths through an outside actor: {'—' if share is None else f'{share * 100:.1f}%'}")
+    declared = next((c for c in ed.alternatives if c.declared), None)
+    if declared is not None:
+        outside = ", ".join(an.label(x) for x in declared.outside) or "none"
+        inside = ", ".join(an.label(x) for x in declared.inside) or "none"
+        lines.append(f"  classification used: bridging actors outside: {outside}; inside: {inside} "
+                     "([external] bridging, extra_outside)")
+        lines.append("  the same under each classification of the bridging actors:")
     for c in ed.alternatives:
         s_c = c.share_through_outside
         lines.append(f"    with {', '.join(an.label(x) for x in c.outside) or 'no bridging actor'} outside: "
                      f"{'—' if s_c is None else f'{s_c * 100:.1f}%'}, {c.without_outside.reachable_pairs}/"
                      f"{c.without_outside.pairs} pairs connected without outside actors"
-                     f"{' (declared)' if c.declared else ''}")
+                     f"{' <- used above' if c.declared else ''}")
+    if ed.carriers:
+        lines.append("  who carries the shortest paths:")
     for c in ed.carriers:
         lines.append(f"    {an.label(c.actor)} ({'outside' if c.outside else 'inside'}): {c.share * 100:.1f}% "
                      f"of paths, {c.pairs} pairs")
@@ -359,11 +396,12 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _claim_line(ev: Evidence, an: GapAnalysis) -> str:
-    where = "; ".join(an.label(s) for s in ev.sources) or "no source recorded"
-    loc = f", {ev.locator}" if ev.locator else ""
-    quote = f" — “{_md(ev.quote)}”" if ev.quote else ""
-    return f"`{ev.claim}` ({_md(where)}{_md(loc)}): {_md(ev.note)}{quote}"
+def support_source(p: PolityProfile, an: GapAnalysis) -> str:
+    """Where a polity's support figure comes from, in words: ``own, 2022; ASB 2022``."""
+    if p.support is None:
+        return p.support_basis
+    editions = ", ".join(an.label(e) for e in p.support_editions)
+    return f"{p.support_basis}, {p.support_period or 'undated'}{f'; {editions}' if editions else ''}"
 
 
 def _agreements(p: PolityProfile) -> str:
@@ -375,154 +413,322 @@ def _agreements(p: PolityProfile) -> str:
     return str(p.agreements)
 
 
-def markdown_report(an: GapAnalysis) -> str:
-    """A self-contained Markdown report: method, dyad table, evidence per pair, dependence, profiles, suggestions."""
+def _natural(text: str) -> tuple[tuple[int, object], ...]:
+    """Sort key that orders numbers by value: "p. 2" before "p. 10"."""
+    return tuple((0, int(x)) if x.isdigit() else (1, x) for x in re.split(r"(\d+)", text))
+
+
+class _Citations:
+    """Numbers the sources of the cited claims (the bibliography) and cites claims by source number and locator."""
+
+    def __init__(self, an: GapAnalysis, evidence: Sequence[Evidence]) -> None:
+        self.an = an
+        used = sorted({s for e in evidence for s in e.sources + e.primary_sources},
+                      key=lambda s: (self._sort_key(s), s))
+        self.number = {s: i for i, s in enumerate(used, 1)}
+        self.locators: dict[str, set[str]] = {s: set() for s in used}
+        self.relayed_by: dict[str, set[int]] = {s: set() for s in used}
+        for e in evidence:
+            for s in e.sources:
+                if e.locator:
+                    self.locators[s].add(e.locator)
+                for p in e.primary_sources:
+                    self.relayed_by[p].add(self.number[s])
+
+    def _sort_key(self, iri: str) -> str:
+        info = self.an.sources.get(iri)
+        return ((info.title if info and info.title else self.an.label(iri)) or iri).casefold()
+
+    def cite(self, ev: Evidence) -> str:
+        """``[3], para. 13`` (or ``[3; 7]``), with ``(primary: [9])`` when the claim relays an original."""
+        numbers = "; ".join(str(n) for n in sorted(self.number[s] for s in ev.sources))
+        text = f"[{numbers}]" if numbers else "no source recorded"
+        if ev.locator:
+            text += f", {ev.locator}"
+        if ev.primary_sources:
+            text += f" (primary: [{'; '.join(str(n) for n in sorted(self.number[p] for p in ev.primary_sources))}])"
+        return _md(text)
+
+    def line(self, ev: Evidence) -> str:
+        """A claim as a line of evidence: the citation, what it contributes and its quote."""
+        quote = f" — “{_md(ev.quote)}”" if ev.quote else ""
+        return f"{self.cite(ev)}: {_md(ev.note)}{quote}"
+
+    def bibliography(self) -> list[str]:
+        """One entry per source: title, publisher, year, address and the places cited in it."""
+        out = []
+        for iri, n in sorted(self.number.items(), key=lambda kv: kv[1]):
+            info = self.an.sources.get(iri)
+            title = (info.title if info and info.title else "") or self.an.label(iri)
+            publisher = "; ".join(self.an.label(p) for p in info.publisher.split("; ")) if info and info.publisher \
+                else ""
+            year = info.issued[:4] if info and info.issued else "n.d."
+            parts = [f"{n}. {_md(title)}"]
+            if publisher:
+                parts.append(_md(publisher))
+            parts.append(year)
+            if info and info.url:
+                parts.append(f"<{info.url}>")
+            entry = ". ".join(p.rstrip(".") for p in parts) + "."
+            if self.locators[iri]:
+                entry += f" Cited at: {_md('; '.join(sorted(self.locators[iri], key=_natural)))}."
+            if self.relayed_by[iri]:
+                entry += f" Primary source, relayed by [{'; '.join(str(k) for k in sorted(self.relayed_by[iri]))}]."
+            out.append(entry)
+        return out
+
+
+def _formulas(an: GapAnalysis) -> list[str]:
     cfg = an.config
-    ed = an.external_dependence
-    out: list[str] = []
-    add = out.append
-    region = an.label(an.region)
-    add(f"# Cooperation gaps: {region}\n")
-    add(f"Pairs of the {len(an.polities)} polities of {region} "
-        f"({', '.join(an.label(p) for p in an.polities)}): how far the cooperation their publics want and need "
-        "exceeds the cooperation the sources record. Every figure below can be recomputed from the claims listed "
-        "with it; the formulas are in the README (section “gaps”).\n")
-    add("## Method in brief\n")
-    wa = ", ".join(f"{k} {v:g}" for k, v in cfg.actual.items())
-    wd = ", ".join(f"{k} {v:g}" for k, v in cfg.demand.items())
-    wf = ", ".join(f"{k} {v:g}" for k, v in cfg.friction.items())
-    add(f"- **actual** = weighted mean of {wa} (each component in [0, 1]).")
-    add(f"- **demand** = weighted mean of {wd}.")
-    add(f"- **friction** = weighted mean of {wf}.")
-    add(f"- **gap** = demand − actual{f' + {cfg.friction_weight:g} × friction' if cfg.friction_weight else ''}; "
-        "rank 1 is the largest gap.")
-    add("- A pair no source describes bilaterally is **no-data**: its bilateral component is unknown (anywhere "
-        "between 0 and 1), so its actual cooperation and gap are ranges and it is not ranked. A source saying "
-        f"cooperation has made no progress makes a pair **stated-absent** with the bilateral value "
-        f"{cfg.no_progress:g} (`[status] no_progress`), a low-cooperation status, not “0 agreements”.")
     ref = cfg.reference if isinstance(cfg.reference, str) else f"{cfg.reference:g}"
-    add(f"- Counts are normalised by `{cfg.normalisation}`"
-        f"{f' (reference {ref})' if cfg.normalisation == 'minmax' else ''}; percentages are divided by 100.")
     norm = ", ".join(f"{k} {v:g}" for k, v in an.normalisers.items())
-    add(f"- Normalisation references per count component: {norm}.")
     roles = ", ".join(f"{r.rsplit('#', 1)[-1]} {w:g}" for r, w in (cfg.role_weights or {}).items())
-    add(f"- Role weights (`[roles]`; a shared organisation counts the smaller of the two): {roles}.")
-    add(f"- Multilateral instruments count once per pair of parties, weighted `{cfg.multilateral_discount}`.")
-    add(f"- Settings: {', '.join(f'`{f}`' for f in cfg.files)}.\n")
-    from graph.gaps import component_table
+    friction = f" + {cfg.friction_weight:g} × friction" if cfg.friction_weight else ""
+    return [
+        "**aggregate** = Σ weight × component / Σ weight over its components (`actual`: "
+        + ", ".join(f"{k} {v:g}" for k, v in cfg.actual.items()) + "; `demand`: "
+        + ", ".join(f"{k} {v:g}" for k, v in cfg.demand.items()) + "; `friction`: "
+        + ", ".join(f"{k} {v:g}" for k, v in cfg.friction.items()) + "). An unknown component counts 0 at the low "
+        "end of the aggregate and 1 at the high end, so the aggregate is a range.",
+        f"**gap** = demand − actual{friction} (from −1, more cooperation recorded than wanted, to +1, wanted and "
+        f"needed, none recorded){'' if friction else '; friction is reported beside it with weight 0'}. **Rank** 1 "
+        "is the largest gap among pairs with a score; equal gaps share a rank; a pair whose gap is a range is not "
+        "ranked.",
+        "**percentages** (survey figures) = per cent / 100.",
+        f"**counts** are normalised by `{cfg.normalisation}`: minmax = min(1, count / reference) with reference "
+        f"{ref} (`max`: the largest count, `pNN`: the NN-th percentile of the counts above 0); log = ln(1 + count) / "
+        "ln(1 + largest count); rank = (dense rank of the count among the distinct counts, 0 included, − 1) / "
+        f"(distinct counts − 1). References in this run: {norm or 'none'}.",
+        f"**bilateral** = the normalised largest stated agreement count or number of two-party instruments; a "
+        f"source saying cooperation made no progress gives {cfg.no_progress:g} (`[status] no_progress`), never "
+        "“0 agreements”; a pair with recorded agreements never scores below it; no source: unknown (0 to 1).",
+        f"**shared affiliations** = Σ over organisations both belong to of min(role weight of a, role weight of b); "
+        f"role weights: {roles}.",
+        f"**multilateral instruments** = Σ over instruments with n ≥ 3 parties both signed of the discount "
+        f"`{cfg.multilateral_discount}` (inverse_partners = 1 / (n − 1), inverse_pairs = 2 / (n (n − 1)), "
+        "one = 1); versions linked by wbo:conflictsWith count once.",
+        "**public support** = mean of the two sides' figures: the side's figure about cooperation with the other, "
+        "else its own figure on regional cooperation, else the region-wide figure (a declared fallback); each from "
+        "the edition of the analysis year or the nearest earlier one.",
+        "**shared threats** = number of threats or cooperation needs both publics name (own figures plus "
+        "region-wide ones, the pair's own members left out); **threat perception** and **unfavourable opinion** = "
+        "the larger of the two directions' figures.",
+        "**share through outside actors** = for each connected pair of polities, shortest paths passing an outside "
+        "actor / all shortest paths, averaged over pairs (cooperative ties of the actors network).",
+        f"**suggestions** rank pairs not cooperating by `{cfg.suggestion_method}`: Jaccard = shared organisations / "
+        "all organisations of the two; Adamic–Adar = Σ over shared organisations of 1 / ln(members).",
+        f"**map**: the explorer draws a gap tie only where the gap (its lower end) is above {cfg.map_min_gap:g} "
+        f"and the rank interval spans at most {cfg.map_max_interval_width} ranks (`[map]`).",
+    ]
 
-    add("### Components\n")
-    add(component_table(cfg))
 
-    add("## Pairs\n")
+def _uncertainty_method(an: GapAnalysis) -> list[str]:
+    cfg = an.config
     u = an.uncertainty
-    if u is not None:
-        add(f"Rank is the rank under the declared settings; *median [interval]* is the rank over {u.draws} draws of "
-            f"the method's choices (seed {u.seed}), the interval holding {u.level * 100:g}% of the draws. Pairs "
-            "without data are ranked in every draw, so they get an interval too.\n")
-    add("| rank | median [interval] | pair | status | gap | actual | demand | friction |")
-    add("|---:|---:|---|---|---:|---:|---:|---:|")
-    for d in an.dyads:
-        add(f"| {d.rank if d.rank is not None else '—'} | {_rank_interval(d)} "
-            f"| {_md(an.label(d.a))} – {_md(an.label(d.b))} | {d.status} "
-            f"| {_range(d.score_low, d.score_high)} | {_range(d.actual.low, d.actual.high)} "
-            f"| {_range(d.demand.low, d.demand.high)} | {_range(d.friction.low, d.friction.high)} |")
-    counts = {s: sum(1 for d in an.dyads if d.status == s) for s in (COOPERATING, STATED_ABSENT, NO_DATA)}
-    add(f"\n{counts[COOPERATING]} pairs cooperating, {counts[STATED_ABSENT]} stated absent, "
-        f"{counts[NO_DATA]} without bilateral data.\n")
+    lines = [
+        "Choices drawn: every component weight uniformly within its range (table above); the normalisation "
+        f"method from {', '.join(cfg.normalisation_alternatives)} (equally likely); the no-progress value within "
+        f"{cfg.no_progress_range[0]:g}–{cfg.no_progress_range[1]:g}; whether each bridging actor "
+        f"({', '.join(an.label(b) for b in cfg.bridging) or 'none declared'}) counts as outside (a fair coin); every "
+        "unknown component uniformly within its range.",
+        "In each draw all pairs are ranked (pairs without data included). A pair's **median rank** and "
+        f"**{cfg.interval * 100:g}% rank interval** (the {(1 - cfg.interval) / 2 * 100:g}th to the "
+        f"{(1 + cfg.interval) / 2 * 100:g}th percentile of its ranks) say how far its place survives reasonable "
+        "alternative choices: `1 [1–1]` is first under every draw; a wide interval means the data cannot place "
+        "the pair.",
+    ]
+    if u is None:
+        lines.append("This run made no draws (`--draws 0`): no rank intervals.")
+    else:
+        lines.append(f"This run: {u.draws} draws, seed {u.seed} (the same seed gives the same intervals).")
     if u is not None and u.sensitivity:
-        add("## Sensitivity\n")
-        add(f"Morris elementary effects (SALib, {u.trajectories} trajectories, seed {u.seed}): how much moving one "
-            "choice alone by two thirds of its range changes the pairs' mean rank shift (μ*, in ranks; σ shows "
-            "interaction and non-linearity) and the share of shortest paths through outside actors (in percentage "
-            "points). Unknown components move together here, as one factor.\n")
-        add("| choice | effect on ranks (μ*) | σ | effect on outside share (μ*) |")
-        add("|---|---:|---:|---:|")
-        for srow in u.sensitivity:
-            add(f"| {_md(srow.factor)} | {srow.rank_mu_star:.2f} | {srow.rank_sigma:.2f} "
-                f"| {srow.share_mu_star * 100:.1f} |")
-        add("")
+        lines.append(f"Sensitivity: Morris elementary effects (SALib), {u.trajectories} trajectories; μ* is the mean "
+                     "absolute change of the pairs' mean rank shift when one choice alone moves by one grid step (two "
+                     "thirds of its range), σ the spread of those changes (interactions, non-linearity).")
+    else:
+        lines.append("Sensitivity: not computed in this run (`--sensitivity` adds the Morris screening).")
+    return lines
 
-    add("## External dependence\n")
-    add(f"Cooperative ties ({', '.join(ed.relations)}) on the actors network; {ed.outside_nodes} outside actors.\n")
-    add("| network | components | pairs connected | mean shortest path |")
-    add("|---|---:|---:|---:|")
+
+def _coverage(an: GapAnalysis, notes: Sequence[str], evidence: Sequence[Evidence], cites: _Citations) -> list[str]:
+    claims = {e.claim for e in evidence}
+    lines = [f"Claims cited: {len(claims)}, from {len(cites.number)} source{'' if len(cites.number) == 1 else 's'}."]
+    if notes:
+        lines += [_md(n[0].upper() + n[1:]) for n in notes]
+    else:
+        lines.append("Claim filter: none (no `--as-of` or `--domain`): every claim in the data is used.")
+    fallback = [an.label(p.polity) for p in an.perception_vs_reality if p.support_basis == "region-wide fallback"]
+    none = [an.label(p.polity) for p in an.perception_vs_reality if p.support is None]
+    lines.append("Public support from the region-wide figure (a declared fallback): "
+                 f"{', '.join(fallback) or 'no polity'}; without any figure: {', '.join(none) or 'no polity'}.")
+    threat_sides = sorted({an.label(side) for d in an.dyads for c in d.demand.components if c.name == "shared_threats"
+                           for _item, side in c.fallbacks})
+    lines.append("Shared threats that rest on region-wide figures for a side: "
+                 f"{', '.join(threat_sides) or 'none'}.")
+    unknown: dict[str, int] = {}
+    for d in an.dyads:
+        for agg in (d.actual, d.demand, d.friction):
+            for c in agg.components:
+                if c.high - c.low > 1e-9:
+                    unknown[c.name] = unknown.get(c.name, 0) + 1
+    lines.append("Components unknown (a range) for some pairs: "
+                 + (", ".join(f"{k} ({v} of {len(an.dyads)} pairs)" for k, v in unknown.items()) or "none") + ".")
+    return lines
+
+
+def _dependence_lines(an: GapAnalysis) -> list[str]:
+    ed = an.external_dependence
+    u = an.uncertainty
+    out = [f"Cooperative ties ({', '.join(ed.relations)}) on the actors network; {ed.outside_nodes} outside actors.",
+           "", "| network | components | pairs connected | mean shortest path |", "|---|---:|---:|---:|"]
     for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
                     ("direct ties among the polities only", ed.direct_only)):
-        add(f"| {name} | {c.components} | {c.reachable_pairs} of {c.pairs} | {_t(c.average_path_length)} |")
-    share = ed.share_through_outside
-    add(f"\nShare of shortest paths between two polities that pass an outside actor: "
-        f"**{'—' if share is None else f'{share * 100:.1f}%'}** (mean over connected pairs).\n")
-    if ed.carriers:
-        add("| carrier | outside actor | share of shortest paths | pairs | pairs it carries alone |")
-        add("|---|---|---:|---:|---:|")
-        for c in ed.carriers:
-            add(f"| {_md(an.label(c.actor))} | {'yes' if c.outside else 'no'} | {c.share * 100:.1f}% | {c.pairs} "
-                f"| {c.sole_carrier_pairs} |")
-        add("")
+        out.append(f"| {name} | {c.components} | {c.reachable_pairs} of {c.pairs} | {_t(c.average_path_length)} |")
+    out += ["", classification_text(an), ""]
     if ed.alternatives:
-        add("The result depends on which bridging actors count as outside (`[external] bridging`):\n")
-        add("| counted as outside | share through outside actors | pairs connected without outside actors |")
-        add("|---|---:|---:|")
+        out += ["| counted as outside | classification | share through outside actors | pairs connected without "
+                "outside actors |", "|---|---|---:|---:|"]
         for c in ed.alternatives:
             s_c = c.share_through_outside
-            add(f"| {', '.join(_md(an.label(x)) for x in c.outside) or 'none of them'}"
-                f"{' (declared)' if c.declared else ''} | {'—' if s_c is None else f'{s_c * 100:.1f}%'} "
-                f"| {c.without_outside.reachable_pairs} of {c.without_outside.pairs} |")
+            out.append(f"| {', '.join(_md(an.label(x)) for x in c.outside) or 'none of them'} "
+                       f"| {'**used above**' if c.declared else 'alternative'} "
+                       f"| {'—' if s_c is None else f'{s_c * 100:.1f}%'} "
+                       f"| {c.without_outside.reachable_pairs} of {c.without_outside.pairs} |")
         if u is not None and u.share is not None:
-            add(f"\nOver the draws (each bridging actor outside or inside, equally likely): median "
-                f"{u.share.median * 100:.1f}%, interval {u.share.low * 100:.1f}%–{u.share.high * 100:.1f}%.")
-        add("")
+            out.append(f"\nOver the draws (each bridging actor outside or inside, equally likely): median "
+                       f"{u.share.median * 100:.1f}%, interval {u.share.low * 100:.1f}%–{u.share.high * 100:.1f}%.")
+        out.append("")
+    if ed.carriers:
+        out += ["| carrier | outside actor | share of shortest paths | pairs | pairs it carries alone |",
+                "|---|---|---:|---:|---:|"]
+        for c in ed.carriers:
+            out.append(f"| {_md(an.label(c.actor))} | {'yes' if c.outside else 'no'} | {c.share * 100:.1f}% "
+                       f"| {c.pairs} | {c.sole_carrier_pairs} |")
+        out.append("")
     groups = "; ".join("{" + ", ".join(an.label(p) for p in grp) + "}" for grp in ed.direct_only.groups)
-    add(f"Groups the polities form through direct ties alone: {groups}.\n")
+    out.append(f"Groups the polities form through direct ties alone: {groups}.")
+    return out
 
-    add("## Perception versus reality\n")
-    add("| polity | public support | basis | cooperating with | stated absent | no data | agreements | "
-        "affiliations | mean actual | support − actual |")
-    add("|---|---:|---|---|---|---|---:|---:|---:|---:|")
-    for p in an.perception_vs_reality:
-        def names(xs: Sequence[str]) -> str:
-            return ", ".join(_md(an.label(x)) for x in xs) or "—"
-        gap = "—" if p.gap_low is None or p.gap_high is None else _range(p.gap_low, p.gap_high)
-        add(f"| {_md(an.label(p.polity))} | {'—' if p.support is None else f'{p.support:.1f}%'} | {p.support_basis} "
-            f"| {names(p.cooperating)} | {names(p.stated_absent)} | {names(p.no_data)} | {_agreements(p)} "
-            f"| {len(p.affiliations)} | {_range(p.actual_low, p.actual_high)} | {gap} |")
-    initiatives = [(p, s) for p in an.perception_vs_reality for s in p.initiative_support]
-    if initiatives:
-        add("\nSupport for named initiatives: " + "; ".join(
-            f"{_md(an.label(p.polity))} {s.percentage:.1f}% for {_md(an.label(s.initiative))}" for p, s in initiatives)
-            + ".")
-    add("")
 
-    add("## Missing-tie suggestions\n")
-    if not an.suggestions:
-        add("None: no pair without recorded cooperation meets the thresholds in [suggestions].\n")
-    for s in an.suggestions:
-        add(f"{s.rank}. **{_md(an.label(s.a))} – {_md(an.label(s.b))}** (Jaccard {s.jaccard:.2f}, "
-            f"Adamic–Adar {s.adamic_adar:.2f}): {_md(s.reason)}")
-    add("")
+def markdown_report(an: GapAnalysis, notes: Sequence[str] = ()) -> str:
+    """The methods annex an analyst can cite (what ``--format md`` prints), rendered from ``gaps-annex.md.j2``.
 
-    add("## Evidence per pair\n")
-    for d in an.dyads:
-        add(f"### {_md(an.label(d.a))} – {_md(an.label(d.b))}\n")
-        score = _range(d.score_low, d.score_high, 4)
-        add(f"Status **{d.status}** ({_md(d.status_note)}); gap {score}"
-            f"{f', rank {d.rank}' if d.rank is not None else ', not ranked'}.\n")
-        for ev in d.status_evidence:
-            add(f"- status: {_claim_line(ev, an)}")
-        for agg in (d.actual, d.demand, d.friction):
-            add(f"- **{agg.name}** = {_range(agg.low, agg.high, 4)}")
-            for c in agg.components:
-                add(f"  - {c.name} (weight {c.weight:g}) = {_range(c.low, c.high, 4)}: {_md(c.basis)}")
-                for ev in c.evidence:
-                    add(f"    - {_claim_line(ev, an)}")
-        add("")
+    Sections: the method (the generated component table and every formula),
+    the data coverage (claims cited, the claim filter's ``notes``, which
+    polities use fallbacks), the pairs with rank intervals, the sensitivity
+    table (when computed), external dependence with the classification used
+    beside its alternatives, perception versus reality, suggestions, the
+    evidence per pair (claims cited by source number and locator) and the
+    bibliography of every source cited.
+    """
+    from jinja2 import Environment, PackageLoader
 
-    sources = sorted({s for d in an.dyads for e in d.evidence for s in e.sources + e.primary_sources})
-    add("## Sources\n")
-    for s in sources:
-        add(f"- `{s}`: {_md(an.label(s))}")
-    return "\n".join(out).rstrip() + "\n"
+    from graph.gaps import component_table
+
+    cfg = an.config
+    u = an.uncertainty
+    evidence = [e for d in an.dyads for e in d.evidence] + [
+        e for p in an.perception_vs_reality for e in p.support_evidence] + [
+        s.evidence for p in an.perception_vs_reality for s in p.initiative_support]
+    cites = _Citations(an, evidence)
+    when = (f"Survey figures: the editions of {an.as_of.year} or the nearest earlier year (analysis date "
+            f"{an.as_of.isoformat()})." if an.as_of else "Survey figures: the latest edition of each.")
+
+    def names(xs: Sequence[str]) -> str:
+        return ", ".join(_md(an.label(x)) for x in xs) or "—"
+
+    counts = {s: sum(1 for d in an.dyads if d.status == s) for s in (COOPERATING, STATED_ABSENT, NO_DATA)}
+    pairs_intro = ("Rank is the rank under the declared settings; *median [interval]* is the rank over "
+                   f"{u.draws} draws of the method's choices (seed {u.seed}), the interval holding "
+                   f"{u.level * 100:g}% of the draws. Pairs without data are ranked in every draw, so they get an "
+                   "interval too." if u is not None else
+                   "Rank is the rank under the declared settings (no draws: no rank intervals).")
+    context = {
+        "region": an.label(an.region),
+        "polities": [an.label(p) for p in an.polities],
+        "when": when,
+        "settings": ", ".join(f"`{f}`" for f in cfg.files),
+        "component_table": component_table(cfg),
+        "formulas": _formulas(an),
+        "uncertainty_method": _uncertainty_method(an),
+        "coverage": _coverage(an, notes, evidence, cites),
+        "support_rows": [
+            [_md(an.label(p.polity)), "—" if p.support is None else f"{p.support:.1f}%", p.support_basis,
+             p.support_period or "—", _md(", ".join(an.label(e) for e in p.support_editions)) or "—"]
+            for p in an.perception_vs_reality],
+        "pairs_intro": pairs_intro,
+        "pair_rows": [
+            [str(d.rank) if d.rank is not None else "—", _rank_interval(d),
+             f"{_md(an.label(d.a))} – {_md(an.label(d.b))}", d.status, _range(d.score_low, d.score_high),
+             _range(d.actual.low, d.actual.high), _range(d.demand.low, d.demand.high),
+             _range(d.friction.low, d.friction.high)]
+            for d in an.dyads],
+        "pair_counts": f"{counts[COOPERATING]} pairs cooperating, {counts[STATED_ABSENT]} stated absent, "
+                       f"{counts[NO_DATA]} without bilateral data.",
+        "sensitivity_intro": (f"Morris elementary effects (SALib, {u.trajectories} trajectories, seed {u.seed}): how "
+                              "much moving one choice alone by two thirds of its range changes the pairs' mean rank "
+                              "shift (μ*, in ranks; σ shows interaction and non-linearity) and the share of shortest "
+                              "paths through outside actors (in percentage points). Unknown components move together "
+                              "here, as one factor. The largest μ* is the choice the ranking depends on most."
+                              if u is not None else ""),
+        "sensitivity_rows": [[_md(s.factor), f"{s.rank_mu_star:.2f}", f"{s.rank_sigma:.2f}",
+                              f"{s.share_mu_star * 100:.1f}"] for s in (u.sensitivity if u is not None else ())],
+        "dependence": _dependence_lines(an),
+        "profile_rows": [
+            [_md(an.label(p.polity)), "—" if p.support is None else f"{p.support:.1f}%", _md(support_source(p, an)),
+             names(p.cooperating), names(p.stated_absent), names(p.no_data), _agreements(p), str(len(p.affiliations)),
+             _range(p.actual_low, p.actual_high),
+             "—" if p.gap_low is None or p.gap_high is None else _range(p.gap_low, p.gap_high)]
+            for p in an.perception_vs_reality],
+        "initiatives": "; ".join(f"{_md(an.label(p.polity))} {s.percentage:.1f}% for {_md(an.label(s.initiative))} "
+                                 f"({cites.cite(s.evidence)})"
+                                 for p in an.perception_vs_reality for s in p.initiative_support),
+        "suggestions": [f"{s.rank}. **{_md(an.label(s.a))} – {_md(an.label(s.b))}** (Jaccard {s.jaccard:.2f}, "
+                        f"Adamic–Adar {s.adamic_adar:.2f}): {_md(s.reason)}" for s in an.suggestions]
+        or ["None: no pair without recorded cooperation meets the thresholds in [suggestions]."],
+        "evidence": [_pair_evidence(d, an, cites) for d in an.dyads],
+        "bibliography": cites.bibliography(),
+    }
+    env = Environment(loader=PackageLoader("graph", "templates"), autoescape=False, trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True)
+    text = env.get_template("gaps-annex.md.j2").render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
+
+
+def _pair_evidence(d: Dyad, an: GapAnalysis, cites: _Citations) -> dict[str, object]:
+    lines = [f"- status: {cites.line(ev)}" for ev in d.status_evidence]
+    for agg in (d.actual, d.demand, d.friction):
+        lines.append(f"- **{agg.name}** = {_range(agg.low, agg.high, 4)}")
+        for c in agg.components:
+            lines.append(f"  - {c.name} (weight {c.weight:g}) = {_range(c.low, c.high, 4)}: {_md(c.basis)}")
+            lines += [f"    - {cites.line(ev)}" for ev in c.evidence]
+    score = _range(d.score_low, d.score_high, 4)
+    interval = ""
+    if d.rank_interval is not None:
+        r = d.rank_interval
+        interval = (f"; median rank {r.median:g}, {r.level * 100:g}% rank interval {r.low}–{r.high}, gap interval "
+                    f"{_t(r.gap_low)}–{_t(r.gap_high)}")
+    return {"title": f"{_md(an.label(d.a))} – {_md(an.label(d.b))}",
+            "summary": f"Status **{d.status}** ({_md(d.status_note)}); gap {score}"
+                       f"{f', rank {d.rank}' if d.rank is not None else ', not ranked'}{interval}.",
+            "lines": lines}
+
+
+def classification_text(an: GapAnalysis) -> str:
+    """The external-dependence headline with the classification it used, in words (table, Markdown)."""
+    ed = an.external_dependence
+    share = ed.share_through_outside
+    declared = next((c for c in ed.alternatives if c.declared), None)
+    used = (", ".join(an.label(x) for x in declared.outside) or "none of the bridging actors") if declared else ""
+    inside = (", ".join(an.label(x) for x in declared.inside) or "none") if declared else ""
+    text = (f"Share of shortest paths between two polities that pass an outside actor: "
+            f"**{'—' if share is None else f'{share * 100:.1f}%'}** (mean over connected pairs)")
+    if declared is not None:
+        text += (f", under the classification used: outside = the actors the network marks external"
+                 f"{' + ' + ', '.join(an.label(x) for x in an.config.extra_outside) if an.config.extra_outside else ''}"
+                 f"; of the bridging actors, outside: {used}; inside: {inside}. The alternatives below show how the "
+                 "result moves when the bridging actors are classified otherwise")
+    return text + "."
 
 
 # --------------------------------------------------------------------------- figures
@@ -574,6 +780,110 @@ def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
     bar.ax.tick_params(labelsize=7)
 
 
+def _short(an: GapAnalysis, iri: str) -> str:
+    """A polity's code for crowded figure labels: the IRI's local name when it is a code (``XK``), else the label."""
+    local = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return local if 1 <= len(local) <= 3 and local.isalpha() else an.label(iri)
+
+
+def _label_places(points: Sequence[tuple[float, float, str]], span: float) -> list[tuple[float, float]]:
+    """Where to write each point's label so that no two labels overlap (a greedy, deterministic placement).
+
+    Labels go right of their point; one that would overlap a label already
+    placed moves up or down in steps of a line until it fits. Sizes are
+    estimated in data units for a 6.5-point font on an axis ``span`` long.
+    """
+    height, char = 0.026 * span, 0.0098 * span
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[tuple[float, float]] = [(0.0, 0.0)] * len(points)
+    order = sorted(range(len(points)), key=lambda i: (-points[i][1], points[i][0], points[i][2]))
+    for i in order:
+        x, y, label = points[i]
+        lx, width = x + 0.012 * span, len(label) * char
+        for step in range(0, 40):
+            ly = y + (step + 1) // 2 * height * (1 if step % 2 else -1) if step else y
+            box = (lx, ly - height / 2, lx + width, ly + height / 2)
+            if all(box[2] <= p[0] or box[0] >= p[2] or box[3] <= p[1] or box[1] >= p[3] for p in placed):
+                break
+        placed.append(box)
+        out[i] = (lx, ly)
+    return out
+
+
+def _scatter(ax: Any, an: GapAnalysis, fig: Any) -> None:
+    """Demand against practice: one point per pair, x = actual cooperation, y = demand.
+
+    The distance above the diagonal is the gap. A pair without bilateral data
+    (actual a range) is a horizontal bar over its range with a hollow mark at
+    the middle. With draws, each point's colour is its median rank and a
+    vertical bar spans the 90% interval of its gap over the draws (as a
+    distance above the diagonal); the label gives rank, median and interval.
+    Filled marks are the pairs the map draws as gap ties
+    (:func:`graph.gaps.mapped_gaps`); the dotted line is ``[map] min_gap``.
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    cmap = colormaps["cividis"]
+    n_pairs = len(an.dyads)
+    norm = Normalize(vmin=1, vmax=max(n_pairs, 2))
+    mapped = {(d.a, d.b) for d in mapped_gaps(an)}
+    cfg = an.config
+    ax.plot([0, 1], [0, 1], color="#888888", linewidth=0.8, zorder=1)
+    ax.plot([0, 1 - cfg.map_min_gap], [cfg.map_min_gap, 1], color="#888888", linewidth=0.8, linestyle=":",
+            zorder=1)
+    low = min([0.9] + [d.actual.low for d in an.dyads] + [d.demand.low for d in an.dyads])
+    lo = max(0.0, math.floor((low - 0.05) * 10) / 10)  # zoom on the pairs, keeping the diagonal's meaning
+    points: list[tuple[float, float, str]] = []
+    for d in sorted(an.dyads, key=lambda d: (d.a, d.b)):
+        r = d.rank_interval
+        place = r.median if r is not None else (d.rank if d.rank is not None else n_pairs)
+        colour = cmap(norm(place))
+        y = (d.demand.low + d.demand.high) / 2
+        x = (d.actual.low + d.actual.high) / 2
+        if d.demand.high - d.demand.low > 1e-9:
+            ax.plot([x, x], [d.demand.low, d.demand.high], color=colour, linewidth=0.8, linestyle="--", zorder=2)
+        if d.actual.high - d.actual.low > 1e-9:
+            ax.plot([d.actual.low, d.actual.high], [y, y], color=colour, linewidth=2.2, alpha=0.7, zorder=2,
+                    solid_capstyle="butt")
+        if r is not None:
+            ax.plot([x, x], [x + r.gap_low, x + r.gap_high], color=colour, linewidth=0.9, alpha=0.6, zorder=3)
+        filled = (d.a, d.b) in mapped
+        ax.scatter([x], [y], s=34, zorder=4, color=colour if filled else "white", edgecolors=colour if not filled
+                   else "black", linewidths=1.2)
+        rank = "—" if d.rank is None else str(d.rank)
+        label = f"{_short(an, d.a)}–{_short(an, d.b)} {rank}"
+        if r is not None:
+            label += f" [{r.low}–{r.high}]"
+        points.append((x, y, label))
+    span = 1.0 - lo
+    for (x, y, label), (lx, ly) in zip(points, _label_places(points, span)):
+        ax.annotate(label, (x, y), xytext=(lx, ly), textcoords="data", fontsize=6.5, zorder=5, va="center",
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5}
+                    if (lx, ly) != (x + 0.012 * span, y) else None)
+    ax.set_xlim(lo, 1)
+    ax.set_ylim(lo, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("actual cooperation (a bar: the range of a pair without bilateral data)", fontsize=8)
+    ax.set_ylabel("demand (public support and shared threats)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.text(0.98, 0.985 - 0.0, "solid diagonal: gap = 0\n"
+            f"dotted: gap = {cfg.map_min_gap:g} ([map] min_gap)", transform=ax.transAxes, ha="right", va="top",
+            fontsize=6.5, color="#555555")
+    codes = ", ".join(f"{_short(an, p)} {an.label(p)}" for p in an.polities if _short(an, p) != an.label(p))
+    u = an.uncertainty
+    how = (f"colour: median rank over {u.draws} draws; vertical bar: {u.level * 100:g}% interval of the gap; "
+           f"label: rank [{u.level * 100:g}% rank interval]" if u is not None else "colour: rank; no draws")
+    ax.set_title("Demand versus practice (distance above the diagonal = gap)\n"
+                 f"{how}\nfilled: drawn as a gap tie on the map" + (f"\n{codes}" if codes else ""), fontsize=7.5)
+    from matplotlib.cm import ScalarMappable
+
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.046, pad=0.04)
+    bar.set_label("median rank (1 = largest gap)" if u is not None else "rank (1 = largest gap)", fontsize=7)
+    bar.ax.tick_params(labelsize=7)
+    bar.ax.invert_yaxis()
+
+
 def _dependence(ax: Any, an: GapAnalysis) -> None:
     from matplotlib import colormaps
 
@@ -617,10 +927,11 @@ def _dependence(ax: Any, an: GapAnalysis) -> None:
 
 
 def plot_bytes(an: GapAnalysis, fmt: str, panels: Sequence[str] = PANELS) -> bytes:
-    """Draw the gap heatmap and/or the external-dependence bars and return PNG or SVG bytes.
+    """Draw the gap heatmap, the demand-versus-practice scatter and/or the external-dependence bars as PNG or SVG.
 
-    ``fmt`` is ``png`` or ``svg``; ``panels`` is any of ``heatmap`` and
-    ``dependence`` (side by side when both). Output is deterministic.
+    ``fmt`` is ``png`` or ``svg``; ``panels`` is any of ``heatmap``,
+    ``scatter`` and ``dependence`` (side by side, in that order of the
+    argument). Output is deterministic (fixed SVG hash salt, no dates).
     """
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -633,13 +944,15 @@ def plot_bytes(an: GapAnalysis, fmt: str, panels: Sequence[str] = PANELS) -> byt
     if unknown or not panels:
         raise InputError(f"unknown plot panel {unknown[0] if unknown else '(none)'!r}; use {', '.join(PANELS)}")
     with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
-        widths = {"heatmap": 7.0, "dependence": 7.5}
+        widths = {"heatmap": 7.0, "scatter": 7.0, "dependence": 7.5}
         fig = Figure(figsize=(sum(widths[p] for p in panels), 6.2), layout="constrained")
         FigureCanvasAgg(fig)
         axes = fig.subplots(1, len(panels), squeeze=False)[0]
         for ax, panel in zip(axes, panels):
             if panel == "heatmap":
                 _heatmap(ax, an, fig)
+            elif panel == "scatter":
+                _scatter(ax, an, fig)
             else:
                 _dependence(ax, an)
         buf = io.BytesIO()
@@ -657,8 +970,11 @@ def write_plot(an: GapAnalysis, path: str | Path, panels: Sequence[str] = PANELS
     return atomic_write_bytes(target, plot_bytes(an, suffix[1:], panels))
 
 
-def render(an: GapAnalysis, fmt: str) -> str:
-    """The analysis in one of :data:`FORMATS` (``table``, ``csv``, ``json``, ``md``)."""
+def render(an: GapAnalysis, fmt: str, notes: Sequence[str] = ()) -> str:
+    """The analysis in one of :data:`FORMATS` (``table``, ``csv``, ``json``, ``md``).
+
+    ``notes`` are the claim filter's lines, which the Markdown annex lists under data coverage.
+    """
     if fmt == "table":
         return table_text(an)
     if fmt == "csv":
@@ -666,7 +982,7 @@ def render(an: GapAnalysis, fmt: str) -> str:
     if fmt == "json":
         return json_text(an)
     if fmt == "md":
-        return markdown_report(an)
+        return markdown_report(an, notes)
     raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 
@@ -679,6 +995,8 @@ def gap_report(
     draws: int | None = None,
     seed: int | None = None,
     sensitivity: bool = False,
+    as_of: dt.date | None = None,
+    notes: Sequence[str] = (),
 ) -> tuple[str, list[Path]]:
     """What ``wbsec gaps`` prints: the analysis of ``g`` rendered as ``fmt``, and the plot files written.
 
@@ -687,11 +1005,14 @@ def gap_report(
     ``g`` is an rdflib graph or a store or endpoint backend. ``draws`` and
     ``seed`` override ``[uncertainty]`` (0 draws: no rank intervals);
     ``sensitivity`` adds the Morris screening of the method's choices.
+    ``as_of`` picks each survey figure's edition of that year or the nearest
+    earlier one (filter the claims first; see :func:`graph.timeline.gap_report_on`);
+    ``notes`` (the claim filter's lines) go into the Markdown annex's data coverage.
     """
     from graph.gaps import cooperation_gaps, load_config
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    an = cooperation_gaps(g, load_config(config), draws=draws, seed=seed, sensitivity=sensitivity)
+    an = cooperation_gaps(g, load_config(config), draws=draws, seed=seed, sensitivity=sensitivity, as_of=as_of)
     written = [write_plot(an, path, panels) for path, panels in plots]
-    return render(an, fmt), written
+    return render(an, fmt, notes), written

@@ -86,7 +86,7 @@ def gap_report_on(
 
     data, notes = sliced(g, as_of=as_of, domains=domains)
     text, written = gap_report(data, fmt, config=config, plots=plots, draws=draws, seed=seed,
-                               sensitivity=sensitivity)
+                               sensitivity=sensitivity, as_of=as_of, notes=notes)
     if fmt == "md" and notes:
         text = "".join(f"> {note[0].upper()}{note[1:]}\n" for note in notes) + "\n" + text
     return GapsOnDate(text, written, notes)
@@ -201,7 +201,7 @@ def gaps_by_year(
         day = dt.date(year, 12, 31)
         piece = slice_claims(source, as_of=day, domains=domains, datings=datings)
         chosen = piece.report.domains
-        analysis = cooperation_gaps(piece.graph, cfg, region=region, draws=0)
+        analysis = cooperation_gaps(piece.graph, cfg, region=region, draws=0, as_of=day)
         polities = analysis.polities
         labels.update({p: analysis.label(p) for p in polities})
         ties, bilateral = _instrument_pairs(piece.graph, polities)

@@ -120,7 +120,8 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
     "statement": EdgeStyle("#e0a000", "Statement", directed=True),
     "perception": EdgeStyle("#6a4fb3", "Threat perception", directed=True),
     "absence": EdgeStyle("#c2185b", "No progress (stated)", directed=False, dashes=True),
-    "gap": EdgeStyle("#ef6c00", "Gap (analysis)", directed=False, dashes=True),
+    # gaps in near-black: far from the amber of statements, the magenta of stated absences and every other hue
+    "gap": EdgeStyle("#202020", "Gap (analysis)", directed=False, dashes=True),
 }
 _OTHER_EDGE = EdgeStyle("#9e9e9e", "Other", directed=True)
 
@@ -307,6 +308,7 @@ def explorer_page(
     gaps: Iterable[GapEdge] = (),
     provenance: Mapping[str, ProvenanceLike] | None = None,
     layout_threshold: int = LAYOUT_THRESHOLD,
+    gap_rule: str = "",
 ) -> ExplorerPage:
     """Render ``G`` as one self-contained HTML page (UTF-8 text, nothing fetched when opened).
 
@@ -315,6 +317,7 @@ def explorer_page(
     ``communities`` maps node ids to community numbers). ``gaps`` are extra
     dashed edges; stated absences in ``G.graph["absences"]`` are drawn dashed
     too. ``provenance`` maps claim IRIs to their sources for the side panel.
+    ``gap_rule`` says in words which gaps were drawn (a line of the legend).
 
     Up to ``layout_threshold`` nodes the browser lets physics settle, then
     freezes it. Above it, positions come from :func:`layout_positions`, physics
@@ -466,6 +469,7 @@ def explorer_page(
         "years": sorted(years) or None,
         "sizeBy": _humanise(size_label),
         "colorBy": color_by,
+        "gapRule": gap_rule,
         "physics": not big,
         "options": _vis_options(big),
     }

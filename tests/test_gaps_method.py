@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,10 @@ from rdflib import RDF, Literal, URIRef
 
 from graph.cli import main
 from graph.errors import InputError
-from graph.gaps import NO_DATA, GapAnalysis, component_table, cooperation_gaps, load_config
+from graph.gaps import NO_DATA, GapAnalysis, component_table, cooperation_gaps, load_config, map_rule, mapped_gaps
 from graph.gaps.components import REGISTRY, Reading, discount, register
 from graph.gaps.config import ComponentSpec
+from graph.gaps.model import RankInterval
 from graph.gaps.scoring import fill, normalise, reference_count, table
 from graph.gaps.uncertainty import monte_carlo, sensitivity
 from graph.namespaces import WB, WBO
@@ -340,3 +342,35 @@ def test_sensitivity_of_the_outside_share_to_the_bridging_classification_by_hand
 def test_sensitivity_without_draws_is_an_input_error() -> None:
     with pytest.raises(InputError, match="needs draws above 0"):
         cooperation_gaps(load_graph([FOUR], shipped=False), draws=0, sensitivity=True)
+
+
+# --------------------------------------------------------------------------- which gaps a map draws
+
+
+def test_the_map_draws_only_large_gaps_with_narrow_rank_intervals() -> None:
+    an = cooperation_gaps(load_graph([FOUR], shipped=False), draws=0)
+    assert mapped_gaps(an) == ()  # without draws there are no rank intervals, so nothing is drawn
+
+    def interval(low: int, high: int) -> RankInterval:
+        return RankInterval((low + high) / 2, low, high, 0.0, 0.0, 0.0, 0.9, 100)
+
+    # (gap low, gap high, rank, rank interval): min_gap 0.2, at most 2 ranks wide
+    cases = [(0.5, 0.5, 2, interval(1, 2)),     # drawn
+             (0.5, 0.5, 1, interval(1, 4)),     # interval 3 ranks wide: not drawn
+             (0.1, 0.1, 4, interval(4, 4)),     # gap too small: not drawn
+             (0.3, 0.7, None, interval(2, 3)),  # a range whose lower end is above 0.2: drawn, after the ranked
+             (0.1, 0.9, None, interval(1, 1)),  # a range reaching below 0.2: not drawn
+             (0.6, 0.6, 3, None)]               # no interval: not drawn
+    dyads = tuple(replace(d, score_low=lo, score_high=hi, rank=rank, rank_interval=ri)
+                  for d, (lo, hi, rank, ri) in zip(an.dyads, cases))
+    cfg = replace(an.config, map_min_gap=0.2, map_max_interval_width=2)
+    chosen = mapped_gaps(replace(an, dyads=dyads, config=cfg))
+    assert [(d.a, d.b) for d in chosen] == [(dyads[0].a, dyads[0].b), (dyads[3].a, dyads[3].b)]
+    assert "above 0.2 and whose 90% rank interval" in map_rule(cfg) and "at most 2 ranks" in map_rule(cfg)
+
+
+def test_map_thresholds_come_from_the_config(tmp_path: Path) -> None:
+    cfg = load_config(config_file(tmp_path, "[map]\nmin_gap = 0.4\nmax_interval_width = 1\n"))
+    assert (cfg.map_min_gap, cfg.map_max_interval_width) == (0.4, 1)
+    with pytest.raises(InputError, match="max_interval_width"):
+        load_config(config_file(tmp_path, "[map]\nmax_interval_width = -1\n"))

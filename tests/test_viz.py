@@ -440,5 +440,34 @@ def test_cli_shipped_data_with_gaps(tmp_path: Path) -> None:
     assert len(data["nodes"]) == G.number_of_nodes() == 6  # type: ignore[arg-type]
     gaps = [e for e in data["edges"] if e["relation"] == "gap"]  # type: ignore[union-attr, index]
     assert 1 <= len(gaps) <= 5 and all(e["dashes"] for e in gaps)
+    # only the pairs the map rule keeps: a gap above [map] min_gap with a narrow enough rank interval
+    from graph.gaps import cooperation_gaps, mapped_gaps
+
+    expected = {(d.a, d.b) for d in mapped_gaps(cooperation_gaps(load_graph()))[:5]}
+    assert {tuple(sorted((e["from"], e["to"]))) for e in gaps} == expected  # type: ignore[index]
+    assert "above 0.25" in data["gapRule"] and "rank interval" in data["gapRule"]  # type: ignore[operator]
     sourced = [e for e in data["edges"] if any(c in data["claims"] for c in e["claims"])]  # type: ignore[union-attr, index, operator]
     assert sourced, "every drawn claim should come with its source"
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def test_gap_ties_have_a_colour_clearly_apart_from_statements_and_absences() -> None:
+    from graph.viz import EDGE_STYLES
+
+    gap = _rgb(EDGE_STYLES["gap"].color)
+    for other in ("statement", "absence", "perception", "agreement", "cooperation"):
+        distance = sum((x - y) ** 2 for x, y in zip(gap, _rgb(EDGE_STYLES[other].color))) ** 0.5
+        assert distance > 100, other
+    assert EDGE_STYLES["gap"].dashes and not EDGE_STYLES["statement"].dashes
+
+
+def test_the_legend_states_the_gap_rule_it_is_given() -> None:
+    G = nx.MultiDiGraph()
+    G.add_node("a", label="A", kind="polity")
+    G.add_node("b", label="B", kind="polity")
+    page = explorer_page(G, gaps=[GapEdge("a", "b", "gap", score=0.4)], gap_rule="Gap ties: a rule in words.")
+    data = payload(page.html)
+    assert data["gapRule"] == "Gap ties: a rule in words."

@@ -30,15 +30,21 @@ def _plot_file(ctx: click.Context, param: click.Parameter, value: Path | None) -
 @click.command("gaps")
 @data_options
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]), default=None,
-              help="table (default on a terminal), csv (default otherwise), json or md (a full Markdown report "
-                   "with the evidence for every pair).")
+              help="table (default on a terminal), csv (default otherwise), json or md (a methods annex to cite: "
+                   "method and formulas, data coverage, rank intervals, sensitivity, evidence for every pair cited by "
+                   "source and locator, and a bibliography).")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="A TOML file overriding weights and settings of ontology/gaps.toml (only the keys you give).")
 @output_option
 @click.option("--plot", "plot", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
-              help="Draw the gap heatmap and the external-dependence chart side by side into one PNG or SVG file.")
+              help="Draw the gap heatmap, the demand-versus-practice scatter and the external-dependence chart side "
+                   "by side into one PNG or SVG file.")
 @click.option("--heatmap", "heatmap", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
               help="Draw only the 6x6 gap heatmap into its own file.")
+@click.option("--scatter", "scatter", type=_PLOT, callback=_plot_file, default=None, metavar="FILE.png|svg",
+              help="Draw only the demand-versus-practice scatter into its own file: one point per pair (x actual "
+                   "cooperation, y demand; bars for unknown ranges), coloured by median rank, with the gap's "
+                   "interval over the draws as a vertical bar and the rank interval in the label.")
 @click.option("--draws", "draws", type=click.IntRange(min=0), default=None, metavar="N",
               help="Monte Carlo draws of the method's choices for the rank intervals (default [uncertainty] draws, "
                    "1000; 0 for none).")
@@ -61,7 +67,7 @@ def _plot_file(ctx: click.Context, param: click.Parameter, value: Path | None) -
                    "--heatmap draws one 6x6 heatmap per domain side by side; json gives the analysis per domain.")
 def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None, fmt: str | None,
             config: Path | None, output: Path | None,
-            plot: Path | None, heatmap: Path | None, dependence: Path | None,
+            plot: Path | None, heatmap: Path | None, scatter: Path | None, dependence: Path | None,
             draws: int | None, seed: int | None, sensitivity: bool,
             as_of: dt.datetime | None, domain: tuple[str, ...], by_year: str | None, chart: Path | None,
             by_domain: bool) -> None:
@@ -98,7 +104,8 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
     Examples:
       wbsec gaps                                   # table on a terminal
       wbsec gaps --format json --output gaps.json
-      wbsec gaps --format md --output gaps-report.md --plot gaps.png
+      wbsec gaps --format md --sensitivity --output gaps-annex.md --plot gaps.png
+      wbsec gaps --scatter gaps-scatter.svg --heatmap gaps-heatmap.svg
       wbsec gaps --config my-weights.toml          # see ontology/gaps.toml
       wbsec gaps --sensitivity --draws 1000 --seed 14
       wbsec gaps --as-of 2015-01-01 --domain police
@@ -110,9 +117,9 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
         raise click.UsageError("give --by-year or --by-domain, not both")
     if chart is not None and by_year is None:
         raise click.UsageError("--chart draws the --by-year series: add --by-year FROM..TO")
-    if (by_year is not None or by_domain) and (plot is not None or dependence is not None):
-        raise click.UsageError("--plot and --dependence-chart draw one analysis; with --by-year use --chart, "
-                               "with --by-domain --heatmap")
+    if (by_year is not None or by_domain) and (plot is not None or dependence is not None or scatter is not None):
+        raise click.UsageError("--plot, --scatter and --dependence-chart draw one analysis; with --by-year use "
+                               "--chart, with --by-domain --heatmap")
     if (by_year is not None or by_domain) and (draws is not None or seed is not None or sensitivity):
         raise click.UsageError("--draws, --seed and --sensitivity give the rank intervals of one analysis; "
                                "leave them out with --by-year or --by-domain")
@@ -140,7 +147,8 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
 
     from graph.timeline import gap_report_on
 
-    plots = [(path, panels) for path, panels in ((plot, ("heatmap", "dependence")), (heatmap, ("heatmap",)),
+    plots = [(path, panels) for path, panels in ((plot, ("heatmap", "scatter", "dependence")),
+                                                 (heatmap, ("heatmap",)), (scatter, ("scatter",)),
                                                  (dependence, ("dependence",))) if path is not None]
     report = gap_report_on(open_data(data, no_shipped, store, endpoint), default_fmt, as_of=as_date(as_of),
                            domains=domain, config=config, plots=plots, draws=draws, seed=seed,

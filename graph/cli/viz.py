@@ -28,8 +28,9 @@ DEFAULT_OUTPUT = "wbsec-graph.html"
 @click.option("--color-by", "color_by", type=click.Choice(["kind", "community"]), default="kind",
               show_default=True, help="Colour nodes by kind or by Louvain community (shape always shows the kind).")
 @click.option("--gaps", "top_gaps", type=click.IntRange(min=0), default=5, show_default=True, metavar="N",
-              help="Draw the N highest-ranked cooperation gaps as dashed ties (0: none). "
-                   "Stated absences ('no progress') are always drawn dashed.")
+              help="Draw at most N cooperation gaps as dashed black ties (0: none): only pairs whose gap is above "
+                   "[map] min_gap and whose 90% rank interval is at most [map] max_interval_width ranks wide "
+                   "(ontology/gaps.toml), by rank. Stated absences ('no progress') are always drawn dashed.")
 @click.option("--title", default=None, help="Page title (default: 'wbsec: VIEW network').")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               default=DEFAULT_OUTPUT, show_default=True,
@@ -57,7 +58,9 @@ def command(
     can be mailed, archived or attached to a report. Open it in any current
     browser to search for an actor, hide kinds of nodes or ties, pick a year,
     and click a node or tie to see its facts with the source, page and quote
-    each comes from. Cooperation gaps are dashed. With --as-of and --domain
+    each comes from. Cooperation gaps are dashed black, and only where the gap
+    is large and its rank survives the method's alternative choices (the
+    legend states the rule). With --as-of and --domain
     the network and its gaps are those of that date and those domains.
 
     \b

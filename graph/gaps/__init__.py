@@ -30,7 +30,7 @@ affiliations, statements) are zero when the graph records none.
 
 from __future__ import annotations
 
-from graph.gaps.analysis import GapAnalysis, cooperation_gaps
+from graph.gaps.analysis import GapAnalysis, cooperation_gaps, map_rule, mapped_gaps
 from graph.gaps.config import DEFAULT_CONFIG, GapConfig, load_config
 from graph.gaps.dependence import (
     CarrierShare,
@@ -41,7 +41,7 @@ from graph.gaps.dependence import (
     cooperation_network,
     external_dependence,
 )
-from graph.gaps.facts import QUERIES_DIR
+from graph.gaps.facts import QUERIES_DIR, SourceInfo
 from graph.gaps.model import (
     COOPERATING,
     NO_DATA,
@@ -63,6 +63,7 @@ __all__ = [
     "COOPERATING", "DEFAULT_CONFIG", "NO_DATA", "QUERIES_DIR", "STATED_ABSENT", "STATUSES", "Aggregate",
     "CarrierShare", "Classification", "Component", "Connectivity", "Dyad", "Evidence", "ExternalDependence",
     "GapAnalysis", "GapConfig", "InitiativeSupport", "PairPaths", "PolityProfile", "RankInterval",
-    "Sensitivity", "ShareInterval", "Suggestion", "Uncertainty", "affiliation_sets", "component_table",
-    "cooperation_gaps", "cooperation_network", "external_dependence", "load_config", "missing_ties",
+    "Sensitivity", "ShareInterval", "SourceInfo", "Suggestion", "Uncertainty", "affiliation_sets", "component_table",
+    "cooperation_gaps", "cooperation_network", "external_dependence", "load_config", "map_rule", "mapped_gaps",
+    "missing_ties",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,7 @@ from graph.gaps.dependence import (
     cooperation_network,
     external_dependence,
 )
-from graph.gaps.facts import evidence_for, labels_of, read_facts
+from graph.gaps.facts import SourceInfo, evidence_for, labels_of, read_facts
 from graph.gaps.model import COOPERATING, NO_DATA, STATED_ABSENT, Dyad, InitiativeSupport, PolityProfile, mean, pct
 from graph.gaps.scoring import declared_choice, score_dyads, table
 from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
@@ -42,6 +43,8 @@ class GapAnalysis:
     config: GapConfig
     labels: Mapping[str, str] = field(default_factory=dict)
     uncertainty: Uncertainty | None = None
+    as_of: dt.date | None = None
+    sources: Mapping[str, SourceInfo] = field(default_factory=dict)
 
     def label(self, iri: str) -> str:
         """The human label of ``iri`` (or the IRI itself)."""
@@ -56,21 +59,50 @@ class GapAnalysis:
         raise KeyError((x, y))
 
 
+def mapped_gaps(an: GapAnalysis) -> tuple[Dyad, ...]:
+    """The pairs a map should draw as gap ties, in rank order: large gaps whose rank survives the draws.
+
+    A pair qualifies when its gap under the declared settings (the lower end,
+    ``score_low``, when the gap is a range) is above ``[map] min_gap`` and its
+    rank interval spans at most ``[map] max_interval_width`` ranks. Without
+    draws there are no rank intervals, so no pair qualifies. Ordered by rank,
+    then median rank (for pairs without a rank), then IRI.
+    """
+    cfg = an.config
+    chosen = [d for d in an.dyads
+              if d.score_low > cfg.map_min_gap and d.rank_interval is not None
+              and d.rank_interval.high - d.rank_interval.low <= cfg.map_max_interval_width]
+    return tuple(sorted(chosen, key=lambda d: (d.rank is None, d.rank or 0,
+                                               d.rank_interval.median if d.rank_interval else 0.0, d.a, d.b)))
+
+
+def map_rule(cfg: GapConfig, level: float | None = None) -> str:
+    """The rule of :func:`mapped_gaps` in words, for a legend.
+
+    >>> from graph.gaps.config import load_config
+    >>> print(map_rule(load_config()))  # doctest: +NORMALIZE_WHITESPACE
+    Gap ties: pairs whose gap (demand minus actual cooperation) is above 0.25 and whose 90% rank interval over
+    the draws of the method's choices spans at most 5 ranks; other pairs are not drawn, however they rank.
+    """
+    share = f"{(cfg.interval if level is None else level) * 100:g}%"
+    return (f"Gap ties: pairs whose gap (demand minus actual cooperation) is above {cfg.map_min_gap:g} and whose "
+            f"{share} rank interval over the draws of the method's choices spans at most "
+            f"{cfg.map_max_interval_width} rank{'' if cfg.map_max_interval_width == 1 else 's'}; other pairs are not "
+            "drawn, however they rank.")
+
+
 def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
              statuses: Mapping[tuple[str, str], PairStatus]) -> list[PolityProfile]:
     """Perception versus reality per polity: its public support beside its recorded ties (unknown counts stay unknown)."""
     cfg = ctx.cfg
     out = []
     for p in polities:
-        own = [o for o in ctx.latest if o.area == p and o.indicator in cfg.support_indicators]
-        basis = "own"
-        if not own:
-            own = [o for o in ctx.latest if o.area == ctx.region and o.indicator in cfg.support_indicators]
-            basis = "region-wide fallback" if own else "no figure"
-        support = mean([o.pct for o in own]) if own else None
-        support_ev = tuple(evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)}"
+        fig = ctx.support_of(p)
+        basis = fig.basis
+        support = fig.value
+        support_ev = tuple(evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} ({o.period or 'undated'})"
                                         + ("" if basis == "own" else f" (region-wide, used for {ctx.name(p)})"))
-                           for o in own)
+                           for o in fig.observations)
         initiatives = tuple(
             InitiativeSupport(about, o.pct, evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} "
                                                                        f"{ctx.name(about)}"))
@@ -89,6 +121,7 @@ def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
         stated = [c for c in counts if c is not None]
         out.append(PolityProfile(
             polity=p, support=support, support_basis=basis, support_evidence=support_ev,
+            support_period=fig.period, support_editions=fig.editions,
             initiative_support=initiatives, cooperating=partners(COOPERATING), stated_absent=partners(STATED_ABSENT),
             no_data=partners(NO_DATA), agreements=sum(stated) if stated else None,
             affiliations=tuple(sorted(org for org, claims in ctx.f.memberships.get(p, {}).items()
@@ -104,7 +137,8 @@ def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
 
 
 def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = str(WB.WesternBalkans),
-                     draws: int | None = None, seed: int | None = None, sensitivity: bool = False) -> GapAnalysis:
+                     draws: int | None = None, seed: int | None = None, sensitivity: bool = False,
+                     as_of: dt.date | None = None) -> GapAnalysis:
     """Run the whole cooperation-gap analysis on ``g`` (an rdflib graph, or a store or endpoint backend).
 
     Pairs every polity of ``region`` (15 pairs for the six Western Balkan
@@ -115,7 +149,10 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     method's choices (default ``[uncertainty] draws``; 0 for none, seeded with
     ``seed``, default ``[uncertainty] seed``) give every pair a median rank
     and a rank interval, and ``sensitivity`` adds a Morris screening of which
-    choices move the ranking most. Raises :class:`InputError` when the region
+    choices move the ranking most. ``as_of`` is the analysis date: survey
+    figures are taken from that year's edition or the nearest earlier one
+    (the latest without it); filter the claims themselves with
+    :func:`graph.timeslice.sliced` first. Raises :class:`InputError` when the region
     has fewer than two polities or a component function is not registered.
     """
     from graph.project import node_facts, to_networkx
@@ -142,7 +179,7 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     orgs, degree = affiliation_sets(G_aff, polities, roles=cfg.roles, member_polity=facts.member_polity)
     labels = labels_of(node_facts(g), facts, H, G_aff)
 
-    ctx = Context(facts, cfg, region, labels)
+    ctx = Context(facts, cfg, region, labels, as_of=as_of)
     pairs = list(itertools.combinations(polities, 2))
     statuses = {pair: ctx.status(*pair) for pair in pairs}
     t = table(pairs, readings(ctx, pairs))
@@ -171,4 +208,6 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
         config=cfg,
         labels=labels,
         uncertainty=uncertainty,
+        as_of=as_of,
+        sources=facts.sources,
     )

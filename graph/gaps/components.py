@@ -11,6 +11,7 @@ here and one table there. :func:`component_table` documents them all.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -129,15 +130,44 @@ def discount(parties: int, rule: str) -> float:
     return 1.0 / (parties - 1)
 
 
-class Context:
-    """The facts of one analysis and the helpers component functions share; one instance per analysis."""
+@dataclass(frozen=True)
+class SupportFigure:
+    """One polity's support for regional cooperation as the demand side uses it, and where it comes from.
 
-    def __init__(self, facts: Facts, cfg: GapConfig, region: str, labels: Mapping[str, str]) -> None:
+    ``basis`` is ``"own"`` (its public's own figure), ``"region-wide
+    fallback"`` (the figure for the whole region, used because the polity has
+    none of its own) or ``"no figure"``. ``period`` is the survey period the
+    figure is from (the analysis year or the nearest earlier one) and
+    ``observations`` the figures averaged (several questions of one period).
+    """
+
+    value: float | None
+    basis: str
+    period: str
+    observations: tuple[Observation, ...] = ()
+
+    @property
+    def editions(self) -> tuple[str, ...]:
+        """The survey editions (``qb:dataSet`` IRIs) the figures come from."""
+        return tuple(sorted({o.dataset for o in self.observations if o.dataset}))
+
+
+class Context:
+    """The facts of one analysis and the helpers component functions share; one instance per analysis.
+
+    ``as_of`` is the analysis date: survey figures of a later year are not
+    used, and each question keeps its edition of that year or the nearest
+    earlier one (the latest edition when ``as_of`` is None).
+    """
+
+    def __init__(self, facts: Facts, cfg: GapConfig, region: str, labels: Mapping[str, str],
+                 as_of: dt.date | None = None) -> None:
         self.f = facts
         self.cfg = cfg
         self.region = region
         self.labels = labels
-        self.latest = latest(facts.observations)
+        self.as_of = as_of
+        self.latest = latest(facts.observations, up_to=None if as_of is None else as_of.year)
         self._status: dict[tuple[str, str], PairStatus] = {}
 
     def name(self, iri: str) -> str:
@@ -229,26 +259,44 @@ class Context:
 
     # -- survey figures
 
+    def support_of(self, polity: str) -> SupportFigure:
+        """The polity's support for regional cooperation ([indicators] support): its own figure of the newest period
+        up to the analysis year, else the region-wide one (a declared fallback), else no figure."""
+        for basis, area in (("own", polity), ("region-wide fallback", self.region)):
+            found = [o for o in self.latest if o.area == area and o.indicator in self.cfg.support_indicators]
+            if found:
+                newest = max(o.period for o in found)
+                chosen = tuple(o for o in found if o.period == newest)
+                return SupportFigure(mean([o.pct for o in chosen]), basis, newest, chosen)
+        return SupportFigure(None, "no figure", "")
+
+    def edition(self, fig: SupportFigure) -> str:
+        """Where a support figure comes from, in words: ``"2022; ASB 2022"``."""
+        return "; ".join([fig.period or "undated", *(self.name(e) for e in fig.editions)])
+
     def side_support(self, side: str, other: str) -> tuple[float | None, str, list[Evidence]]:
-        """One side's support for cooperation with ``other``: the figure, which kind it is and the claims."""
+        """One side's support for cooperation with ``other``: the figure, which kind it is (with its period and
+        edition) and the claims."""
         cfg = self.cfg
         pair = [o for o in self.latest
                 if o.area == side and o.indicator in cfg.pair_support_indicators and other in o.abouts]
         if pair:
-            return mean([o.pct for o in pair]), "pair-specific", [
+            newest = max(o.period for o in pair)
+            pair = [o for o in pair if o.period == newest]
+            return mean([o.pct for o in pair]), f"pair-specific, {newest or 'undated'}", [
                 self.ev(o.obs, f"{self.name(side)} respondents: {pct(o.pct)} {self.name(o.indicator)} "
-                               f"with {self.name(other)}") for o in pair]
-        own = [o for o in self.latest if o.area == side and o.indicator in cfg.support_indicators]
-        if own:
-            return mean([o.pct for o in own]), "own", [
-                self.ev(o.obs, f"{self.name(side)} respondents: {pct(o.pct)} {self.name(o.indicator)}")
-                for o in own]
-        region = [o for o in self.latest if o.area == self.region and o.indicator in cfg.support_indicators]
-        if region:
-            return mean([o.pct for o in region]), "region-wide fallback", [
-                self.ev(o.obs, f"region-wide figure used for {self.name(side)} (fallback): "
-                               f"{pct(o.pct)} {self.name(o.indicator)}") for o in region]
-        return None, "no figure", []
+                               f"with {self.name(other)} ({o.period or 'undated'})") for o in pair]
+        fig = self.support_of(side)
+        if fig.value is None:
+            return None, "no figure", []
+        if fig.basis == "own":
+            return fig.value, f"own, {self.edition(fig)}", [
+                self.ev(o.obs, f"{self.name(side)} respondents: {pct(o.pct)} {self.name(o.indicator)} "
+                               f"({o.period or 'undated'})") for o in fig.observations]
+        return fig.value, f"region-wide fallback, {self.edition(fig)}", [
+            self.ev(o.obs, f"region-wide figure used for {self.name(side)} (fallback): "
+                           f"{pct(o.pct)} {self.name(o.indicator)} ({o.period or 'undated'})")
+            for o in fig.observations]
 
     def threats_of(self, side: str, pair: frozenset[str],
                    own_only: bool = False) -> tuple[dict[str, list[Observation]], str]:
@@ -402,7 +450,8 @@ def accusations(ctx: Context, a: str, b: str) -> Reading:
 def public_support(ctx: Context, a: str, b: str) -> Reading:
     """The mean of the two sides' support for cooperation: each side's figure about cooperation with the other
     ([indicators] pair_support), else its figure on regional cooperation (support), else the region-wide figure (a
-    declared fallback); unknown when there is none."""
+    declared fallback); each from the analysis year's edition or the nearest earlier one (the latest without
+    --as-of); unknown when there is none."""
     sa, basis_a, ev_a = ctx.side_support(a, b)
     sb, basis_b, ev_b = ctx.side_support(b, a)
     known = [s for s in (sa, sb) if s is not None]
@@ -410,7 +459,8 @@ def public_support(ctx: Context, a: str, b: str) -> Reading:
              f"{ctx.name(b)}: {pct(sb) if sb is not None else 'no figure'} ({basis_b})")
     if not known:
         return Reading(None, f"no survey figure: {basis}")
-    fallbacks = tuple(("", side) for side, kind in ((a, basis_a), (b, basis_b)) if kind == "region-wide fallback")
+    fallbacks = tuple(("", side) for side, kind in ((a, basis_a), (b, basis_b))
+                      if kind.startswith("region-wide fallback"))
     return Reading(mean(known), f"mean of the two sides' figures, {pct(mean(known))} — {basis}", merged(ev_a + ev_b),
                    fallbacks=fallbacks)
 

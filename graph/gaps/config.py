@@ -87,6 +87,8 @@ class GapConfig:
     draws: int = 1000
     seed: int = 14
     interval: float = 0.9
+    map_min_gap: float = 0.25
+    map_max_interval_width: int = 5
 
     def weights(self, aggregate: str) -> Mapping[str, float]:
         """The component weights of ``aggregate`` (``actual``, ``demand`` or ``friction``)."""
@@ -256,6 +258,9 @@ def _build_config(raw: dict[str, Any], where: str, files: tuple[str, ...]) -> Ga
     draws = int(unc["draws"])
     if draws < 0:
         raise InputError(f"{where}: [uncertainty] draws must be 0 or more, not {draws}")
+    width = int(raw["map"]["max_interval_width"])
+    if width < 0:
+        raise InputError(f"{where}: [map] max_interval_width must be 0 or more, not {width}")
     method_s = _choice(raw["suggestions"]["method"], SUGGESTION_METHODS, where, "[suggestions] method")
     limit = int(raw["suggestions"]["limit"])
     min_shared = int(raw["suggestions"]["min_shared_affiliations"])
@@ -299,6 +304,8 @@ def _build_config(raw: dict[str, Any], where: str, files: tuple[str, ...]) -> Ga
         draws=draws,
         seed=int(unc["seed"]),
         interval=number(unc["interval"], "[uncertainty] interval", 0.0, 1.0),
+        map_min_gap=number(raw["map"]["min_gap"], "[map] min_gap", -1.0, 2.0),
+        map_max_interval_width=width,
     )
 
 

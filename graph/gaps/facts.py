@@ -17,7 +17,10 @@ QUERIES_DIR = ONTOLOGY_DIR / "gaps"
 
 @dataclass(frozen=True)
 class Observation:
-    """One survey figure: whose residents answered (``area``), what was asked, about what, the percentage, the period."""
+    """One survey figure: whose residents answered (``area``), what was asked, about what, the percentage, the period.
+
+    ``dataset`` is the survey edition (``qb:dataSet``; "" when not given).
+    """
 
     obs: str
     area: str
@@ -26,6 +29,27 @@ class Observation:
     pct: float
     period: str
     threat_abouts: frozenset[str]
+    dataset: str = ""
+
+    @property
+    def year(self) -> int | None:
+        """The year of ``period`` (``"2015"``, ``"2015-06"``), or None when it has none."""
+        return period_year(self.period)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the bibliography says about one source: title, publisher (an IRI or a name), date of issue, address.
+
+    Empty strings mean "not recorded"; several values of one field (rare) are
+    joined with "; ".
+    """
+
+    iri: str
+    title: str = ""
+    publisher: str = ""
+    issued: str = ""
+    url: str = ""
 
 
 @dataclass
@@ -41,6 +65,7 @@ class Facts:
     observations: list[Observation]
     statements: list[tuple[str, str, str, str, str, str | None]]
     instruments: list[Instrument] = field(default_factory=list)
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,13 +162,17 @@ def read_facts(g: Any, region: str) -> Facts:
             "area": str(r["area"]), "indicator": str(r["indicator"]), "abouts": set(), "threats": set(),
             "pct": float(r["pct"]),  # type: ignore[arg-type]
             "period": "" if r["period"] is None else str(r["period"]),
+            "dataset": "",
         })
+        if r["dataset"] is not None:
+            o["dataset"] = min(filter(None, (o["dataset"], str(r["dataset"]))))
         if r["about"] is not None:
             o["abouts"].add(str(r["about"]))
             if r["threat"] is True:
                 o["threats"].add(str(r["about"]))
     observations = [
-        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"], frozenset(v["threats"]))
+        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"],
+                    frozenset(v["threats"]), v["dataset"])
         for k, v in sorted(grouped.items())
     ]
 
@@ -155,7 +184,23 @@ def read_facts(g: Any, region: str) -> Facts:
         for r in rows(g, "statements-incident", region=reg)
     ]
     return Facts(polities, provenance, bilateral, agreements, memberships, member_polity, observations, statements,
-                 instruments(agreements, links))
+                 instruments(agreements, links), source_infos(rows(g, "sources")))
+
+
+def source_infos(answer: Iterable[Mapping[str, object]]) -> dict[str, SourceInfo]:
+    """Group the rows of ``sources.rq`` into one :class:`SourceInfo` per source (values of a field sorted, joined).
+
+    >>> source_infos([{"source": "s", "title": "T", "publisher": None, "issued": "2021", "url": None}])
+    {'s': SourceInfo(iri='s', title='T', publisher='', issued='2021', url='')}
+    """
+    fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for r in answer:
+        entry = fields[str(r["source"])]
+        for key in ("title", "publisher", "issued", "url"):
+            if r[key] is not None:
+                entry[key].add(str(r[key]))
+    return {iri: SourceInfo(iri, **{k: "; ".join(sorted(v)) for k, v in e.items()})
+            for iri, e in sorted(fields.items())}
 
 
 def instruments(agreements: Mapping[str, tuple[frozenset[str], str | None]],
@@ -193,10 +238,28 @@ def evidence_for(facts: Facts, claim: str, note: str) -> Evidence:
     return Evidence(claim, base.sources, base.locator, note, base.quote, base.primary_sources)
 
 
-def latest(obs: Iterable[Observation]) -> list[Observation]:
-    """Keep, per question (area, indicator, about), only the figures of the most recent period."""
+def period_year(period: str) -> int | None:
+    """The year a survey period starts with, or None.
+
+    >>> period_year("2015"), period_year("2022-08"), period_year("")
+    (2015, 2022, None)
+    """
+    head = period.strip()[:4]
+    return int(head) if len(head) == 4 and head.isdigit() else None
+
+
+def latest(obs: Iterable[Observation], up_to: int | None = None) -> list[Observation]:
+    """Keep, per question (area, indicator, about), only the figures of the most recent period.
+
+    With ``up_to`` (the year of the analysis date), figures of a later year
+    are left out first, so each question keeps the edition of that year or
+    the nearest earlier one. A figure without a readable year is kept (the
+    claim filter decides whether it holds on the date).
+    """
     groups: dict[tuple[str, str, frozenset[str]], list[Observation]] = defaultdict(list)
     for o in obs:
+        if up_to is not None and o.year is not None and o.year > up_to:
+            continue
         groups[(o.area, o.indicator, o.abouts)].append(o)
     out: list[Observation] = []
     for items in groups.values():
@@ -217,6 +280,9 @@ def labels_of(g: Any, facts: Facts, *graphs: Any) -> dict[str, str]:
         iris.update(s for _c, _n, s in claims if s)
     iris.update(facts.agreements)
     iris.update(fw for _p, fw in facts.agreements.values() if fw)
+    iris.update(o.dataset for o in facts.observations if o.dataset)
+    iris.update(facts.sources)
+    iris.update(p for s in facts.sources.values() for p in s.publisher.split("; ") if p.startswith("http"))
     for by_org in facts.memberships.values():
         iris.update(by_org)
     for o in facts.observations:

@@ -171,6 +171,9 @@ class PolityProfile:
     actual_low: float
     actual_high: float
     agreements_unknown: tuple[str, ...] = ()
+    #: The survey period of ``support`` (the analysis year or the nearest earlier one) and its editions (IRIs).
+    support_period: str = ""
+    support_editions: tuple[str, ...] = ()
 
     @property
     def gap_low(self) -> float | None:

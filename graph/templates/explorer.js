@@ -211,8 +211,8 @@
     data.colorBy === "community" ? "Node colour: community (shape still shows the kind)." : "Node colour and shape: kind; paler polities lie outside the Western Balkans.",
     "Thick dark border: one of the six Western Balkan polities.",
     "Tie width: weight (e.g. number of agreements). Red: a negative tie.",
-    "Dashed: cooperation missing (a stated absence or a gap found by the analysis)."
-  ].forEach(function (t) { notes.appendChild(el("li", null, t)); });
+    "Dashed: cooperation missing (magenta: a stated absence; black: a gap found by the analysis)."
+  ].concat(data.gapRule ? [data.gapRule] : []).forEach(function (t) { notes.appendChild(el("li", null, t)); });
 
   // ---- search --------------------------------------------------------------------------------------
   var datalist = document.getElementById("labels");
