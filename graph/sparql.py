@@ -66,7 +66,9 @@ __all__ = [
     "Table",
     "ask",
     "bindings",
+    "check_query",
     "construct",
+    "expand_escapes",
     "kind",
     "named_queries",
     "named_query",
@@ -427,6 +429,58 @@ def bindings(query: NamedQuery, params: Mapping[str, object], variables: set[str
 # --------------------------------------------------------------------------- parse and check
 
 
+_ESCAPE_RE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
+
+
+def expand_escapes(text: str) -> str:
+    r"""``text`` with SPARQL's ``\uXXXX``/``\UXXXXXXXX`` escapes replaced by their characters, as the policy parses it.
+
+    SPARQL defines these escapes as a step before parsing, and rdflib applies
+    them to the whole text; Oxigraph decodes them only inside strings and
+    IRIs, where ``\u0022`` is a character and not a delimiter. The two
+    parsers would then see different queries (a ``SERVICE`` that rdflib reads
+    as part of a string), so every backend gets the expanded text: the exact
+    characters the policy checked. An escape that spells another escape is
+    refused, since a second decoding would change the text again.
+
+    >>> expand_escapes(r'SELECT * WHERE { ?s ?p "\u00e9" }')
+    'SELECT * WHERE { ?s ?p "é" }'
+    """
+    def char(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group(1), 16))
+        except (ValueError, OverflowError):
+            raise InputError(f"invalid Unicode escape \\u{m.group(1)} in the query") from None
+
+    expanded = _ESCAPE_RE.sub(char, text)
+    if expanded != text and _ESCAPE_RE.search(expanded):
+        raise InputError("the query has a Unicode escape that spells another escape (\\u005c…); write the character")
+    return expanded
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed the policy: the text to send to a backend and its form."""
+
+    text: str
+    kind: str
+
+
+def check_query(text: str) -> CheckedQuery:
+    """Parse and check ``text`` like :func:`prepare`; return the text a backend must receive.
+
+    This is the one decision for every path that sends query text elsewhere
+    (an Oxigraph store, a remote endpoint, the ``wbsec serve`` workers):
+    ``text`` is what the user wrote, :attr:`CheckedQuery.text` what rdflib
+    parsed and the policy approved (escapes expanded, see :func:`expand_escapes`).
+
+    >>> check_query('PREFIX : <http://x/> SELECT * WHERE { ?s :service ?o }').kind
+    'SELECT'
+    """
+    expanded = expand_escapes(text)
+    return CheckedQuery(expanded, _kind(prepare(expanded)))
+
+
 def prepare(text: str) -> Query:
     """Parse ``text`` once (cached, under a lock) and refuse what the policy forbids.
 
@@ -502,7 +556,7 @@ def _refuse_forbidden(prepared: Query) -> None:
         raise PolicyError(f"SPARQL {kind} <{iri}> is refused: wbsec queries only the graph it has loaded")
     service = _find_service(algebra)
     if service is not None:
-        raise PolicyError(f"SPARQL SERVICE <{service}> is refused: wbsec never queries remote endpoints")
+        raise PolicyError(f"SPARQL SERVICE {service} is refused: wbsec never queries remote endpoints")
 
 
 def _find_service(node: Any) -> str | None:
@@ -517,7 +571,8 @@ def _find_service(node: Any) -> str | None:
         seen.add(id(item))
         if isinstance(item, CompValue):
             if item.name == "ServiceGraphPattern":
-                return str(item.get("term", "?"))
+                target = item.get("term")
+                return target.n3() if hasattr(target, "n3") else str(target)
             stack.extend(item.values())
         elif isinstance(item, dict):
             stack.extend(item.values())
@@ -634,13 +689,14 @@ def _run_on_backend(
     max_rows: int | None,
 ) -> Table | bool | Graph:
     """The same checked query text on an Oxigraph store or a remote endpoint (see :mod:`graph.backends`)."""
-    kind_ = _kind(prepared)
+    checked = check_query(nq.text)  # the backend gets the characters the policy parsed
+    kind_ = checked.kind
     try:
         if kind_ == "ASK":
-            return backend.ask(nq.text, init, timeout=timeout)
+            return backend.ask(checked.text, init, timeout=timeout)
         if kind_ in ("CONSTRUCT", "DESCRIBE"):
-            return backend.construct(nq.text, init, timeout=timeout, max_triples=max_rows)
-        columns, rows = backend.select(nq.text, init, timeout=timeout, max_rows=max_rows)
+            return backend.construct(checked.text, init, timeout=timeout, max_triples=max_rows)
+        columns, rows = backend.select(checked.text, init, timeout=timeout, max_rows=max_rows)
         return Table(columns, rows)
     except LimitError as exc:
         if str(exc) == "query timed out":
