@@ -27,6 +27,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target}: is a directory, not a file")
+    if target.is_symlink() and not target.exists():
+        raise OutputError(f"{target}: is a symbolic link to {os.readlink(target)}, which does not exist; "
+                          "remove the link or write elsewhere")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{target}: directory {parent} does not exist")

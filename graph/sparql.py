@@ -260,7 +260,7 @@ def query_from_text(text: str, *, name: str = "query", path: Path | None = None)
     title = description = ""
     params: list[QueryParam] = []
     where = str(path) if path else name
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(re.split(r"\r\n|\r|\n", text), 1):  # SPARQL's line ends, not str.splitlines
         line = raw.strip()
         if not line:
             continue
