@@ -112,7 +112,7 @@ _PARAM_RE = re.compile(
 
 _parse_lock = threading.Lock()
 _cache: OrderedDict[str, Query] = OrderedDict()
-_CACHE_SIZE = 256
+_CACHE_SIZE = 4096  # wbsec serve checks every query here; a few hundred distinct ones are common under load
 
 
 # --------------------------------------------------------------------------- result types
