@@ -110,3 +110,27 @@ def test_json_results_are_unaffected(tmp_path: Path) -> None:
                    str(source), "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["results"]["bindings"][0]["o"]["value"] == "x\u2028y"
+
+
+def test_a_long_n_triples_literal_parses_in_linear_time(tmp_path: Path) -> None:
+    """Issue 19: one 2 MiB literal took 32 s (rdflib re-scans its buffer every 2,048 characters)."""
+    import time
+
+    value = "abcd efgh " * (400 * 1024)  # 4 MiB
+    path = tmp_path / "long.nt"
+    path.write_text(f'<http://example.org/a> <http://example.org/p> "{value}" .\n'
+                    '<http://example.org/b> <http://example.org/p> "short" .\r\n', encoding="utf-8")
+    started = time.monotonic()
+    g = parse_file(path)
+    assert time.monotonic() - started < 5
+    assert len(g) == 2 and Literal(value) in set(g.objects())
+
+
+def test_n_triples_errors_still_name_the_line(tmp_path: Path) -> None:
+    from graph.errors import InputError
+
+    path = tmp_path / "bad.nt"
+    path.write_text('<http://example.org/a> <http://example.org/p> "x\u2028y" .\n<http://example.org/a> .\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.nt:2: N-Triples syntax error"):
+        parse_file(path)
