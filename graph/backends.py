@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import contextvars
 import gc
 import glob
 import itertools
@@ -749,10 +750,22 @@ class EndpointBackend(Backend):
         if loopback:
             handlers.append(urllib.request.ProxyHandler({}))
         opener = urllib.request.build_opener(*handlers)
-        try:
+
+        def fetch() -> bytes:
             with network_allowed(self.url):
                 with opener.open(request, timeout=budget) as response:
                     return _read_capped(response, self.max_bytes, deadline, self.url)
+
+        # socket timeouts bound each read, not the whole answer: a server that trickles a byte at a
+        # time would never trip them. The request runs in a thread the caller stops waiting for at
+        # the deadline (its socket closes when the timeout of its current read expires).
+        context = contextvars.copy_context()
+        try:
+            return _with_deadline(lambda: context.run(fetch), budget)
+        except LimitError as exc:
+            if str(exc) == "query timed out":
+                raise LimitError(f"{self.url}: the endpoint did not answer within {budget:g} s") from exc
+            raise
         except urllib.error.HTTPError as exc:
             raise _http_error(exc, self.url) from exc
         except urllib.error.URLError as exc:
@@ -846,7 +859,7 @@ def _read_capped(response: Any, limit: int, deadline: float, url: str) -> bytes:
     while True:
         if time.monotonic() > deadline:
             raise LimitError(f"{url}: the endpoint's answer took longer than the timeout")
-        chunk = response.read(1 << 16)
+        chunk = response.read1(1 << 16)  # what has arrived, not a full 64 KiB that a trickle never fills
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)

@@ -337,3 +337,55 @@ def test_serve_start_failure_is_one_line(tmp_path: Path) -> None:
                              str(tmp_path / "missing")], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2
     assert result.stderr.startswith("Error:") and "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- a remote endpoint that trickles
+
+
+@pytest.fixture
+def trickler() -> Iterator[tuple[int, threading.Event]]:
+    """A loopback 'endpoint' that answers 200 and then one byte every 0.2 s, for at most 60 s."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _addr = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                try:
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                                 b"Content-Length: 1000\r\n\r\n")
+                    for _ in range(300):
+                        if stop.wait(0.2):
+                            break
+                        conn.sendall(b" ")
+                except OSError:
+                    continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1], stop
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
+
+
+def test_endpoint_answers_have_a_total_deadline(trickler: tuple[int, threading.Event]) -> None:
+    """Issue 19: --timeout 3 against a server trickling its answer returned after 61 s."""
+    port, _stop = trickler
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", f"http://127.0.0.1:{port}/sparql",
+                                       "--timeout", "3"])
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 5, result.output
+    assert "did not answer within 3 s" in result.output
+    assert elapsed < 6
