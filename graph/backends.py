@@ -618,17 +618,86 @@ def _bulk_load(pyoxigraph: Any, store: Any, item: _Input) -> None:
     source = {"path": str(item.path)} if item.data is None else {"input": item.data}
     # bulk loading writes new files on every call, a fixed cost that dominates for small inputs
     small = (len(item.data) if item.data is not None else item.path.stat().st_size) < _SMALL_FILE
+    ill_typed = _IllTyped(item.path)
     try:
         if small:
             store.load(format=fmt, **source)
-            return
-        quads = pyoxigraph.parse(format=fmt, rename_blank_nodes=True, **source)
-        while batch := list(itertools.islice(quads, _BATCH)):
-            store.bulk_extend(batch)
+            ill_typed.check(pyoxigraph.parse(format=fmt, **source))  # a second, fast pass for the warnings
+        else:
+            quads = pyoxigraph.parse(format=fmt, rename_blank_nodes=True, **source)
+            while batch := list(itertools.islice(quads, _BATCH)):
+                ill_typed.check(batch)
+                store.bulk_extend(batch)
+        ill_typed.report()
     except SyntaxError as exc:
         raise InputError(_syntax_message(exc, item)) from exc
     except (OSError, ValueError) as exc:
         raise InputError(f"{item.path}: cannot load ({_one_line(exc)})") from exc
+
+
+_TZ = r"(?:Z|[+-]\d{2}:\d{2})?"
+_INTEGER = r"[+-]?\d+"
+#: Lexical forms of the XSD datatypes wbsec data use (XML Schema 1.1, whitespace collapsed first).
+_LEXICAL: dict[str, re.Pattern[str]] = {
+    **{t: re.compile(_INTEGER) for t in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
+        "nonPositiveInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")},
+    "decimal": re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"),
+    "double": re.compile(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN"),
+    "float": re.compile(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN"),
+    "boolean": re.compile(r"true|false|1|0"),
+    "date": re.compile(r"-?\d{4,}-\d{2}-\d{2}" + _TZ),
+    "dateTime": re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?" + _TZ),
+    "gYear": re.compile(r"-?\d{4,}" + _TZ),
+    "gYearMonth": re.compile(r"-?\d{4,}-\d{2}" + _TZ),
+}
+
+
+class _IllTyped:
+    """Warn about literals whose lexical form does not fit their XSD datatype, as ``--data`` does.
+
+    Checked with the lexical patterns in :data:`_LEXICAL` (and the calendar
+    for dates), in one pass over the quads the loader reads anyway.
+    """
+
+    #: Warnings printed per file; the rest are counted.
+    SHOWN = 10
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.bad = 0
+
+    def check(self, quads: Iterable[Any]) -> None:
+        xsd = "http://www.w3.org/2001/XMLSchema#"
+        lexical = _LEXICAL
+        for quad in quads:
+            datatype = getattr(quad.object, "datatype", None)
+            if datatype is None:
+                continue
+            iri = datatype.value
+            pattern = lexical.get(iri[len(xsd):]) if iri.startswith(xsd) else None
+            if pattern is None:
+                continue
+            text = " ".join(quad.object.value.split())
+            if pattern.fullmatch(text) and (not iri.endswith("#date") or _real_date(text)):
+                continue
+            self.bad += 1
+            if self.bad <= self.SHOWN:
+                log.warning("%s: literal %r is not a valid %s", self.path, quad.object.value, iri)
+
+    def report(self) -> None:
+        if self.bad > self.SHOWN:
+            log.warning("%s: %d more literals do not fit their datatype", self.path, self.bad - self.SHOWN)
+
+
+def _real_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return not re.match(r"\d{4}-", text)  # years beyond 9999 or before 0: the pattern alone decides
+    return True
 
 
 def _syntax_message(exc: SyntaxError, item: _Input) -> str:

@@ -192,3 +192,20 @@ def test_write_errors_are_output_errors(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(backends.tempfile, "mkdtemp", full)
     with pytest.raises(OutputError, match="No space left"):
         load_store(tmp_path / "db", [GOOD], shipped=False)
+
+
+def test_load_warns_about_ill_typed_literals_like_data_does(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 19: "12,5"^^xsd:decimal was stored without the warning --data gives."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    path = tmp_path / "ill.nt"
+    path.write_text(f'<http://example.org/a> <http://example.org/p> "12,5"^^<{xsd}decimal> .\n'
+                    f'<http://example.org/a> <http://example.org/q> "12.5"^^<{xsd}decimal> .\n'
+                    f'<http://example.org/a> <http://example.org/r> "2023-13-01"^^<{xsd}date> .\n'
+                    f'<http://example.org/a> <http://example.org/r> "2023-12-01"^^<{xsd}date> .\n', encoding="utf-8")
+    load_store(tmp_path / "db", [path])  # with the shipped data: none of it is ill-typed
+    warnings = [r.getMessage() for r in caplog.records if "is not a valid" in r.getMessage()]
+    assert warnings == [f"{path}: literal '12,5' is not a valid {xsd}decimal",
+                        f"{path}: literal '2023-13-01' is not a valid {xsd}date"]
+    assert OxigraphBackend(tmp_path / "db").select(
+        'SELECT ?o WHERE { <http://example.org/a> <http://example.org/p> ?o }', {}, timeout=None, max_rows=None
+    )[1][0][0] is not None  # still stored, as --data keeps it
