@@ -359,7 +359,8 @@ class _Worker:
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self.log = tempfile.TemporaryFile()  # the worker's own complaints, shown only if it fails to start
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from graph.server import worker_main; sys.exit(worker_main(sys.argv[1:]))",
+            [*isolation_prefix(), sys.executable, "-c",
+             "import sys; from graph.server import worker_main; sys.exit(worker_main(sys.argv[1:]))",
              _WORKER_FLAG, str(store), str(MAX_RESPONSE)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True,
         )
@@ -436,6 +437,31 @@ class _Worker:
                     stream.close()
             except OSError:
                 pass
+
+
+_ISOLATION: list[list[str]] = []
+
+
+def isolation_prefix() -> list[str]:
+    """``unshare --net --map-root-user`` where this system lets a user start a process without network.
+
+    Defence in depth: the policy already refuses SERVICE before a worker sees
+    a query; a worker in its own empty network namespace could not reach
+    any host even if a query slipped through. Empty where unavailable
+    (no ``unshare``, user namespaces disabled, not Linux).
+    """
+    if not _ISOLATION:
+        found = shutil.which("unshare")
+        prefix = [found, "--net", "--map-root-user"] if found else []
+        if prefix:
+            try:
+                probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10)
+                if probe.returncode != 0:
+                    prefix = []
+            except (OSError, subprocess.TimeoutExpired):
+                prefix = []
+        _ISOLATION.append(prefix)
+    return list(_ISOLATION[0])
 
 
 class _Workers:

@@ -389,3 +389,33 @@ def test_endpoint_answers_have_a_total_deadline(trickler: tuple[int, threading.E
     assert result.exit_code == 5, result.output
     assert "did not answer within 3 s" in result.output
     assert elapsed < 6
+
+
+def test_workers_have_no_network_where_the_system_allows(served: Served) -> None:
+    """Defence in depth: with user namespaces, each query worker runs in its own empty network namespace."""
+    from graph.server import isolation_prefix
+
+    if not isolation_prefix():
+        pytest.skip("this system does not let a user start a process without network")
+    _as_form(served, "ASK {}")
+    gate = served.process.pid
+    workers = _process_tree(gate) - {gate}
+    assert workers
+    own = os.readlink(f"/proc/{gate}/ns/net")
+    assert all(os.readlink(f"/proc/{w}/ns/net") != own for w in workers)
+
+
+def test_a_worker_cannot_reach_a_listener_even_when_handed_service(small_store: Path, listener: Listener) -> None:
+    """The worker itself, given SERVICE directly (as if the policy had been bypassed), fetches nothing."""
+    from graph.server import _Worker, isolation_prefix
+
+    if not isolation_prefix():
+        pytest.skip("this system does not let a user start a process without network")
+    worker = _Worker(small_store)
+    try:
+        header, _body = worker.ask(f"SELECT * WHERE {{ SERVICE <{listener.url}/x> {{ ?s ?p ?o }} }}", "SELECT", "JSON",
+                                   time.monotonic() + 20)
+    finally:
+        worker.kill()
+    assert header["status"] != 200
+    assert listener.hits == []
