@@ -824,7 +824,10 @@ def _run_on_backend(
         if kind_ == "ASK":
             return backend.ask(checked.text, init, timeout=timeout)
         if kind_ in ("CONSTRUCT", "DESCRIBE"):
-            return backend.construct(checked.text, init, timeout=timeout, max_triples=max_rows)
+            built = backend.construct(checked.text, init, timeout=timeout, max_triples=max_rows)
+            for triple in built:
+                _check_strings(triple)
+            return built
         columns, rows = backend.select(checked.text, init, timeout=timeout, max_rows=max_rows)
         for row in rows:
             _check_strings(row)
