@@ -70,6 +70,8 @@ CLIENT_TIMEOUT = 20.0
 HEADER_TIMEOUT = 10.0
 #: Seconds running queries may still finish after SIGTERM before they get 503.
 SHUTDOWN_GRACE = 2.0
+#: Memory a query worker may use beyond what it holds once the store is open.
+WORKER_MEMORY = 1 << 30
 
 _QUERY_PATHS = ("/query", "/sparql")
 _STATIC_PATHS = ("/", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
@@ -541,6 +543,25 @@ class _CappedOutput:
         return None
 
 
+def _limit_memory(extra: int) -> None:
+    """Let this process grow by at most ``extra`` bytes of address space (where /proc and rlimits exist).
+
+    A query that builds a huge string (nested CONCATs) then fails to allocate
+    and the worker ends; the gate answers 503 and starts another.
+    """
+    try:
+        import resource
+
+        with open("/proc/self/statm", "rb") as statm:
+            used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = used + extra
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        return  # no limit on this system: the timeout still ends the query
+
+
 def worker_main(argv: Sequence[str]) -> int:
     """Entry point of a query worker: answer length-prefixed JSON requests on stdin until it closes."""
     import pyoxigraph
@@ -562,6 +583,7 @@ def worker_main(argv: Sequence[str]) -> int:
     except OSError as exc:
         reply({"status": "failed", "error": " ".join(str(exc).split())[:300]})
         return 1
+    _limit_memory(WORKER_MEMORY)
     reply({"status": "ready"})
     while True:
         head = source.read(4)
@@ -954,7 +976,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if server.draining.is_set():
                 self._text(503, "the server is shutting down; the query was stopped")
             else:
-                self._text(503, f"the query worker stopped; try again (request id {self.request_id})")
+                self._text(503, f"the query stopped its worker (out of memory?); narrow it "
+                                f"(request id {self.request_id})")
             return
         finally:
             server.workers.give_back(worker)

@@ -419,3 +419,19 @@ def test_a_worker_cannot_reach_a_listener_even_when_handed_service(small_store: 
         worker.kill()
     assert header["status"] != 200
     assert listener.hits == []
+
+
+def test_a_query_that_outgrows_its_memory_gets_503_and_the_server_goes_on() -> None:
+    """Nested CONCATs doubling a string 8-fold per level: 16 * 8**9 characters (2 Gi) are not built."""
+    binds = ['BIND("aaaaaaaaaaaaaaaa" AS ?a0)']
+    for i in range(1, 10):
+        binds.append(f"BIND(CONCAT({', '.join([f'?a{i - 1}'] * 8)}) AS ?a{i})")
+    query = "SELECT (STRLEN(?a9) AS ?n) WHERE { " + " ".join(binds) + " }"
+    s = _start("--timeout", "60")
+    try:
+        status, body = _as_form(s, query)
+        assert status == 503 and b"out of memory" in body, body[:300]
+        status, _b = _as_form(s, "ASK {}")
+        assert status == 200
+    finally:
+        _stop(s)
