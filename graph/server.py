@@ -26,7 +26,8 @@ nothing else on the machine can reach the query engine. What the gate does:
 
 The YASGUI query page comes from the ``oxigraph`` server binary: its four
 files are read once at start from a short-lived ``oxigraph serve`` process on
-an empty in-memory store (its loopback port is open for that moment only).
+an empty in-memory store, inside a network namespace of its own where the
+system allows it (else its loopback port is open for that moment only).
 """
 
 from __future__ import annotations
@@ -300,7 +301,53 @@ def _bind(port: int) -> socket.socket:
 
 
 def _static_files(exe: str) -> dict[str, tuple[str, bytes]]:
-    """The query page's files, read from a short-lived ``oxigraph serve`` on an empty in-memory store."""
+    """The query page's files, read once from the ``oxigraph`` binary's own server on an empty store.
+
+    Where :func:`isolation_prefix` works, that short-lived server runs in an
+    empty network namespace of its own (with only its loopback), so no port
+    opens on this machine at all; elsewhere it listens on a free loopback
+    port for the moment it takes to read four files.
+    """
+    prefix = isolation_prefix()
+    if prefix:
+        result = subprocess.run(
+            [*prefix, sys.executable, "-c",
+             "import sys; from graph.server import static_main; sys.exit(static_main(sys.argv[1:]))", exe],
+            capture_output=True, timeout=60, env=_child_env(),
+        )
+        if result.returncode == 0:
+            import base64
+
+            listed = json.loads(result.stdout)
+            return {path: (ctype, base64.b64decode(body)) for path, (ctype, body) in listed.items()}
+    return _fetch_static(exe)
+
+
+def static_main(argv: Sequence[str]) -> int:
+    """Entry point run inside a new network namespace: bring its loopback up, print the page's files as JSON."""
+    import base64
+    import fcntl
+
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(sock, siocgifflags, request)[:18])[1]
+        fcntl.ioctl(sock, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))
+    files = _fetch_static(argv[0])
+    print(json.dumps({path: (ctype, base64.b64encode(body).decode("ascii")) for path, (ctype, body) in files.items()}))
+    return 0
+
+
+def _child_env() -> dict[str, str]:
+    """This environment, with the directory holding the ``graph`` package first on the Python path."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _fetch_static(exe: str) -> dict[str, tuple[str, bytes]]:
+    """The query page's files from an ``oxigraph serve`` on an empty in-memory store and a free loopback port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -356,9 +403,7 @@ class _Worker:
     """One query process: pyoxigraph on the store, read-only, spoken to over its stdin and stdout."""
 
     def __init__(self, store: Path) -> None:
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env = _child_env()
         self.log = tempfile.TemporaryFile()  # the worker's own complaints, shown only if it fails to start
         self.process = subprocess.Popen(
             [*isolation_prefix(), sys.executable, "-c",

@@ -435,3 +435,19 @@ def test_a_query_that_outgrows_its_memory_gets_503_and_the_server_goes_on() -> N
         assert status == 200
     finally:
         _stop(s)
+
+
+def test_the_query_page_is_read_without_opening_a_port_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where namespaces work, the short-lived Oxigraph that provides YASGUI runs in a network of its own."""
+    import graph.server as server
+
+    if not server.isolation_prefix():
+        pytest.skip("this system does not let a user start a process without network")
+
+    def no_local_fetch(_exe: str) -> dict[str, tuple[str, bytes]]:
+        raise AssertionError("the page was fetched over a port on this machine")
+
+    monkeypatch.setattr(server, "_fetch_static", no_local_fetch)
+    files = server._static_files(server.oxigraph_executable())
+    assert sorted(files) == ["/", "/logo.svg", "/yasgui.min.css", "/yasgui.min.js"]
+    assert b"yasgui" in files["/"][1].lower()
