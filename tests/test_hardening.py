@@ -47,6 +47,8 @@ CASES: list[tuple[int, str, str]] = [
      "test_hardening_store::test_load_warns_about_ill_typed_literals_like_data_does"),
     (9, "SERVICE ?svc is reported as ?svc",
      "test_hardening_serve::test_service_variable_is_reported_as_a_variable"),
+    (9, "stale .tmp-wbsec-* files of a killed write are removed by the next write",
+     "test_hardening_io::test_stale_temporary_files_of_a_killed_write_are_removed"),
     (9, "an output path that is a dangling symlink is refused",
      "test_hardening_io::test_output_that_is_a_dangling_symlink_is_refused"),
     (4, "CSV rows sharing an id are refused, not merged",

@@ -134,3 +134,20 @@ def test_n_triples_errors_still_name_the_line(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.nt:2: N-Triples syntax error"):
         parse_file(path)
+
+
+def test_stale_temporary_files_of_a_killed_write_are_removed(tmp_path: Path) -> None:
+    """A run killed before its rename leaves .tmp-wbsec-*; the next write there removes it, not a fresh one."""
+    import os
+    import time
+
+    from graph.fileio import STALE_AFTER, TEMP_PREFIX, atomic_write_bytes
+
+    stale, fresh = tmp_path / f"{TEMP_PREFIX}killed", tmp_path / f"{TEMP_PREFIX}writing"
+    stale.write_bytes(b"half a file")
+    fresh.write_bytes(b"being written")
+    old = time.time() - STALE_AFTER - 60
+    os.utime(stale, (old, old))
+    atomic_write_bytes(tmp_path / "out.nt", b"<urn:a> <urn:b> <urn:c> .\n")
+    assert not stale.exists() and fresh.exists()
+    assert (tmp_path / "out.nt").read_bytes() == b"<urn:a> <urn:b> <urn:c> .\n"
