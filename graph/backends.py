@@ -32,17 +32,22 @@ deadline while the abandoned evaluation finishes in the background.
 from __future__ import annotations
 
 import abc
+import contextlib
+import contextvars
 import gc
+import glob
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,6 +95,7 @@ _URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _T = TypeVar("_T")
+log = logging.getLogger("wbsec")
 
 
 # --------------------------------------------------------------------------- the interface
@@ -441,66 +447,131 @@ def load_store(
     """Bulk-load local RDF ``files`` into the Oxigraph store in ``directory`` (created if needed).
 
     A new store first gets the ontology and, unless ``shipped=False``, the
-    curated data, so named queries and projections work on it. Inputs are
-    checked like :func:`graph.store.parse_file` before anything is written:
-    local files only, at most ``max_bytes`` each, no DTD in RDF/XML, no remote
-    or file contexts in JSON-LD. Loading happens in a copy of the store (a
-    hard-linked checkpoint) that replaces the original only when every file
-    has loaded, so a syntax error in the last file leaves the store as it was.
-    Blank nodes stay distinct per file. Close other writers first; readers
-    (``wbsec serve``) should be restarted afterwards.
+    curated data, so named queries and projections work on it (``max_bytes``
+    applies to ``files`` only). Inputs are checked like
+    :func:`graph.store.parse_file` before anything is written: local files
+    only, at most ``max_bytes`` each, no DTD in RDF/XML, no remote or file
+    contexts in JSON-LD. Loading happens in a copy of the store (a hard-linked
+    checkpoint) that takes the original's place only when every file has
+    loaded, so a syntax error in the last file leaves the store as it was.
+    Blank nodes stay distinct per file.
+
+    Runs on stores in one directory take turns: a second run waits (with a
+    warning) until the first has finished, then loads into its result, so
+    no run's data are lost. The copy replaces the store in one atomic
+    exchange where the system has one (Linux), so there is no moment without
+    a store at ``directory``; copies left by a run that was killed are
+    removed by the next run. Readers (``wbsec serve``) keep the version they
+    opened; restart them to see the new data. Errors writing (a read-only or
+    full disk) are :class:`OutputError`.
     """
     import pyoxigraph
 
     target = Path(directory)
     if _URL_LIKE.match(str(directory)):
         raise InputError(f"{directory}: --store takes a local directory")
-    exists = target.exists()
-    if exists and not target.is_dir():
+    if target.exists() and not target.is_dir():
         raise InputError(f"{target}: exists and is not a directory")
-    created = not (exists and is_store(target))
-    if exists and created and any(target.iterdir()):
-        raise InputError(f"{target}: the directory is not empty and holds no Oxigraph store; choose another one")
-    inputs: list[_Input] = []
-    if created:
-        inputs.append(_checked_input(TBOX_FILE, None, max_bytes))
-        if shipped:
-            inputs.extend(_checked_input(p, None, max_bytes) for p in shipped_files())
-    inputs.extend(_checked_input(p, fmt, max_bytes) for p in files)
-
     parent = target.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(work, 0o777 & ~umask)  # a store directory like any other, not mkdtemp's private 0700
-    store: Any = None
-    before = 0
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot create the directory {parent} ({exc.strerror or exc})") from exc
+    checked = [_checked_input(p, fmt, max_bytes) for p in files]
+    with _store_lock(target.resolve()):
+        _clean_leftovers(target.resolve())
+        exists = target.exists()
+        created = not (exists and is_store(target))
+        if exists and created and any(target.iterdir()):
+            raise InputError(f"{target}: the directory is not empty and holds no Oxigraph store; choose another one")
+        inputs: list[_Input] = []
         if created:
-            store = pyoxigraph.Store(str(work))
-        else:
-            shutil.rmtree(work)
-            source = _open_writable(pyoxigraph, target)
-            before = len(source)
-            source.backup(str(work))
-            del source
-            store = pyoxigraph.Store(str(work))
-        for item in inputs:
-            _bulk_load(pyoxigraph, store, item)
-        store.flush()
-        after = len(store)
-        del store
-        store = None
-        _swap_in(work, target, created and exists)
-    except BaseException as exc:
-        store = None
-        # the traceback's frames still hold the open store; release it before removing its files
-        traceback.clear_frames(exc.__traceback__)
-        gc.collect()
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+            inputs.append(_checked_input(TBOX_FILE, None, DEFAULT_MAX_BYTES))
+            if shipped:
+                inputs.extend(_checked_input(p, None, DEFAULT_MAX_BYTES) for p in shipped_files())
+        inputs.extend(checked)
+        try:
+            work = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(work, 0o777 & ~umask)  # a store directory like any other, not mkdtemp's private 0700
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot write in {parent} ({exc.strerror or exc})") from exc
+        store: Any = None
+        before = 0
+        try:
+            try:
+                if created:
+                    store = pyoxigraph.Store(str(work))
+                else:
+                    shutil.rmtree(work)
+                    source = _open_writable(pyoxigraph, target)
+                    before = len(source)
+                    source.backup(str(work))
+                    del source
+                    store = pyoxigraph.Store(str(work))
+            except OSError as exc:
+                raise OutputError(f"{target}: cannot write the new store ({_one_line(exc)})") from exc
+            for item in inputs:
+                _bulk_load(pyoxigraph, store, item)
+            try:
+                store.flush()
+            except OSError as exc:
+                raise OutputError(f"{target}: cannot write the new store ({_one_line(exc)})") from exc
+            after = len(store)
+            del store
+            store = None
+            _swap_in(work, target, created and exists)
+        except BaseException as exc:
+            store = None
+            # the traceback's frames still hold the open store; release it before removing its files
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
+            shutil.rmtree(work, ignore_errors=True)
+            raise
     return LoadReport(target, [i.path for i in inputs], created, before, after)
+
+
+@contextlib.contextmanager
+def _store_lock(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock for loading into ``target``: on its parent directory, so nothing is left behind.
+
+    The lock goes with the process: a killed run releases it. A second run
+    waits for it, saying so once.
+    """
+    import fcntl
+
+    parent = target.parent
+    try:
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot open the directory {parent} ({exc.strerror or exc})") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("%s: another wbsec load is writing in %s; waiting until it has finished", target, parent)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _clean_leftovers(target: Path) -> None:
+    """Remove the copies a killed run left next to ``target``; put back a store a crash left renamed away."""
+    parent = target.parent
+    olds = sorted(parent.glob(f".{glob.escape(target.name)}.old-*"), key=lambda p: p.stat().st_mtime)
+    if not target.exists() and olds and is_store(olds[-1]):
+        try:
+            os.replace(olds[-1], target)
+        except OSError as exc:
+            raise OutputError(f"{target}: cannot restore the store from {olds[-1]} ({exc.strerror or exc})") from exc
+        log.warning("%s: restored the store a crashed wbsec load had moved to %s", target, olds[-1].name)
+    for pattern in (f".{glob.escape(target.name)}.loading-*", f".{glob.escape(target.name)}.old-*"):
+        for leftover in parent.glob(pattern):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+                log.warning("%s: removed %s, left by a wbsec load that did not finish", target, leftover.name)
 
 
 def _open_writable(pyoxigraph: Any, target: Path) -> Any:
@@ -547,17 +618,86 @@ def _bulk_load(pyoxigraph: Any, store: Any, item: _Input) -> None:
     source = {"path": str(item.path)} if item.data is None else {"input": item.data}
     # bulk loading writes new files on every call, a fixed cost that dominates for small inputs
     small = (len(item.data) if item.data is not None else item.path.stat().st_size) < _SMALL_FILE
+    ill_typed = _IllTyped(item.path)
     try:
         if small:
             store.load(format=fmt, **source)
-            return
-        quads = pyoxigraph.parse(format=fmt, rename_blank_nodes=True, **source)
-        while batch := list(itertools.islice(quads, _BATCH)):
-            store.bulk_extend(batch)
+            ill_typed.check(pyoxigraph.parse(format=fmt, **source))  # a second, fast pass for the warnings
+        else:
+            quads = pyoxigraph.parse(format=fmt, rename_blank_nodes=True, **source)
+            while batch := list(itertools.islice(quads, _BATCH)):
+                ill_typed.check(batch)
+                store.bulk_extend(batch)
+        ill_typed.report()
     except SyntaxError as exc:
         raise InputError(_syntax_message(exc, item)) from exc
     except (OSError, ValueError) as exc:
         raise InputError(f"{item.path}: cannot load ({_one_line(exc)})") from exc
+
+
+_TZ = r"(?:Z|[+-]\d{2}:\d{2})?"
+_INTEGER = r"[+-]?\d+"
+#: Lexical forms of the XSD datatypes wbsec data use (XML Schema 1.1, whitespace collapsed first).
+_LEXICAL: dict[str, re.Pattern[str]] = {
+    **{t: re.compile(_INTEGER) for t in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
+        "nonPositiveInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")},
+    "decimal": re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"),
+    "double": re.compile(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN"),
+    "float": re.compile(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN"),
+    "boolean": re.compile(r"true|false|1|0"),
+    "date": re.compile(r"-?\d{4,}-\d{2}-\d{2}" + _TZ),
+    "dateTime": re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?" + _TZ),
+    "gYear": re.compile(r"-?\d{4,}" + _TZ),
+    "gYearMonth": re.compile(r"-?\d{4,}-\d{2}" + _TZ),
+}
+
+
+class _IllTyped:
+    """Warn about literals whose lexical form does not fit their XSD datatype, as ``--data`` does.
+
+    Checked with the lexical patterns in :data:`_LEXICAL` (and the calendar
+    for dates), in one pass over the quads the loader reads anyway.
+    """
+
+    #: Warnings printed per file; the rest are counted.
+    SHOWN = 10
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.bad = 0
+
+    def check(self, quads: Iterable[Any]) -> None:
+        xsd = "http://www.w3.org/2001/XMLSchema#"
+        lexical = _LEXICAL
+        for quad in quads:
+            datatype = getattr(quad.object, "datatype", None)
+            if datatype is None:
+                continue
+            iri = datatype.value
+            pattern = lexical.get(iri[len(xsd):]) if iri.startswith(xsd) else None
+            if pattern is None:
+                continue
+            text = " ".join(quad.object.value.split())
+            if pattern.fullmatch(text) and (not iri.endswith("#date") or _real_date(text)):
+                continue
+            self.bad += 1
+            if self.bad <= self.SHOWN:
+                log.warning("%s: literal %r is not a valid %s", self.path, quad.object.value, iri)
+
+    def report(self) -> None:
+        if self.bad > self.SHOWN:
+            log.warning("%s: %d more literals do not fit their datatype", self.path, self.bad - self.SHOWN)
+
+
+def _real_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return not re.match(r"\d{4}-", text)  # years beyond 9999 or before 0: the pattern alone decides
+    return True
 
 
 def _syntax_message(exc: SyntaxError, item: _Input) -> str:
@@ -571,20 +711,44 @@ def _syntax_message(exc: SyntaxError, item: _Input) -> str:
 
 
 def _swap_in(work: Path, target: Path, replace_empty_dir: bool) -> None:
-    """Put the loaded copy in place of ``target`` (two renames; the old store is removed last)."""
+    """Put the loaded copy in place of ``target``, atomically where the system can exchange two directories."""
     try:
         if target.exists() and not replace_empty_dir:
+            if _exchange(work, target):
+                shutil.rmtree(work, ignore_errors=True)  # ``work`` now holds the previous store
+                return
+            # no atomic exchange here: two renames; a crash between them is repaired by the next run
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=work.parent))
             old.rmdir()
             os.replace(target, old)
             os.replace(work, target)
             shutil.rmtree(old, ignore_errors=True)
         else:
-            if target.exists():
-                target.rmdir()
-            os.replace(work, target)
+            os.replace(work, target)  # onto nothing or an empty directory: one atomic rename
     except OSError as exc:
         raise OutputError(f"{target}: cannot put the loaded store in place ({_one_line(exc)})") from exc
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the directories ``a`` and ``b`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    import ctypes
+    import ctypes.util
+    import errno
+
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
 # --------------------------------------------------------------------------- remote endpoint
@@ -655,10 +819,22 @@ class EndpointBackend(Backend):
         if loopback:
             handlers.append(urllib.request.ProxyHandler({}))
         opener = urllib.request.build_opener(*handlers)
-        try:
+
+        def fetch() -> bytes:
             with network_allowed(self.url):
                 with opener.open(request, timeout=budget) as response:
                     return _read_capped(response, self.max_bytes, deadline, self.url)
+
+        # socket timeouts bound each read, not the whole answer: a server that trickles a byte at a
+        # time would never trip them. The request runs in a thread the caller stops waiting for at
+        # the deadline (its socket closes when the timeout of its current read expires).
+        context = contextvars.copy_context()
+        try:
+            return _with_deadline(lambda: context.run(fetch), budget)
+        except LimitError as exc:
+            if str(exc) == "query timed out":
+                raise LimitError(f"{self.url}: the endpoint did not answer within {budget:g} s") from exc
+            raise
         except urllib.error.HTTPError as exc:
             raise _http_error(exc, self.url) from exc
         except urllib.error.URLError as exc:
@@ -752,7 +928,7 @@ def _read_capped(response: Any, limit: int, deadline: float, url: str) -> bytes:
     while True:
         if time.monotonic() > deadline:
             raise LimitError(f"{url}: the endpoint's answer took longer than the timeout")
-        chunk = response.read(1 << 16)
+        chunk = response.read1(1 << 16)  # what has arrived, not a full 64 KiB that a trickle never fills
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)

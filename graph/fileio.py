@@ -9,6 +9,8 @@ from pathlib import Path
 from graph.errors import OutputError
 
 TEMP_PREFIX = ".tmp-wbsec-"
+#: A temporary file untouched for this many seconds was left by a run that was killed while writing.
+STALE_AFTER = 600.0
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -27,9 +29,13 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target}: is a directory, not a file")
+    if target.is_symlink() and not target.exists():
+        raise OutputError(f"{target}: is a symbolic link to {os.readlink(target)}, which does not exist; "
+                          "remove the link or write elsewhere")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{target}: directory {parent} does not exist")
+    _remove_stale_temps(parent)
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=parent)
@@ -50,6 +56,30 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             except OSError:
                 pass  # the temp file never appeared or is already gone
     return target
+
+
+def _remove_stale_temps(directory: Path) -> None:
+    """Delete this module's temporary files in ``directory`` that nobody has written to for STALE_AFTER seconds.
+
+    A run killed between creating its temporary file and the rename leaves one
+    behind; the next write into the same directory removes it. Files still
+    being written are recent and stay.
+    """
+    import time
+
+    cutoff = time.time() - STALE_AFTER
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(TEMP_PREFIX):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to remove
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:

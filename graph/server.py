@@ -1,26 +1,33 @@
-"""Serve a store read-only over the SPARQL 1.1 Protocol on 127.0.0.1 with the Oxigraph server behind a policy gate.
+"""Serve a store read-only over the SPARQL 1.1 Protocol on 127.0.0.1, every query checked by the CLI's policy.
 
-The SPARQL engine, the protocol (GET and POST, content negotiation, the W3C
-result formats) and the YASGUI query page are Oxigraph's own
-(``oxigraph serve-read-only`` from the ``oxigraph`` package), bound to a
-private loopback port. In front of it a small gate on the public port adds
-what the Oxigraph server does not do by itself:
+One public listener on 127.0.0.1 (the gate) and a few worker processes that
+each open the store read-only with pyoxigraph. The gate talks to the workers
+over pipes they inherit; no other port is open while the server runs, so
+nothing else on the machine can reach the query engine. What the gate does:
 
-- ``SERVICE`` is refused with 403 before the query reaches Oxigraph, which
-  would otherwise fetch whatever URL a query names; ``FROM``/``FROM NAMED``
-  and dataset parameters are refused too, as on the command line;
+- every query is parsed and checked by :func:`graph.sparql.check_query`, the
+  same parser and policy as ``wbsec query``: ``SERVICE``, ``FROM``,
+  ``FROM NAMED``, ``LOAD`` and updates are refused (403) on the parsed query,
+  and the worker receives exactly the text that was checked;
 - updates (``/update``, ``update=``, ``application/sparql-update``) get 403;
-- the ``Host`` header must name the loopback address and port (DNS rebinding);
-- CORS headers only for the one origin given with ``--cors ORIGIN``
-  (Oxigraph's own ``--cors`` answers ``*`` to everyone);
-- a query that hits the timeout gets 503 with a message: Oxigraph streams
-  results and, on timeout, cuts a 200 response short; the gate reads the
-  whole answer before it sends a status, so a 200 body is always complete;
-- request bodies over 64 KiB get 413, URLs over 8 KiB 414, more concurrent
-  queries than the pool holds wait, and past the timeout get 503;
-- idle or slow clients are disconnected after a socket timeout.
+- the ``Host`` header must name the loopback address and port (DNS
+  rebinding); a request whose ``Origin`` is not this server or the one
+  ``--cors`` origin gets 403, whatever its method and content type, and so
+  does a browser request marked ``Sec-Fetch-Site: cross-site`` without one;
+- CORS headers only for the one origin given with ``--cors ORIGIN``;
+- results are built completely before the status is sent: a query past the
+  timeout gets 503 and its worker is killed (so a runaway ``REGEX`` stops
+  too), never a cut-short 200;
+- malformed HTTP gets its status (400, 411, 413, 414, 431, 505), duplicate
+  ``Host`` or ``Content-Length`` 400, and a client must send its request
+  line and headers within :data:`HEADER_TIMEOUT` seconds;
+- SIGTERM stops accepting, lets running queries finish for
+  :data:`SHUTDOWN_GRACE` seconds and answers the rest with 503.
 
-Ctrl-C or SIGTERM stops Oxigraph and the gate and removes a temporary store.
+The YASGUI query page comes from the ``oxigraph`` server binary: its four
+files are read once at start from a short-lived ``oxigraph serve`` process on
+an empty in-memory store, inside a network namespace of its own where the
+system allows it (else its loopback port is open for that moment only).
 """
 
 from __future__ import annotations
@@ -28,13 +35,15 @@ from __future__ import annotations
 import http.client
 import http.server
 import itertools
-import math
+import json
 import os
 import queue
 import re
+import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -47,34 +56,58 @@ from pathlib import Path
 from typing import Any
 
 from graph.backends import is_store, load_store
-from graph.errors import InputError, OutputError
+from graph.errors import GraphError, InputError, OutputError, PolicyError
+from graph.sparql import check_query
 
 #: Largest request body the gate accepts (a query, form-encoded or not).
 MAX_BODY = 64 * 1024
 #: Longest request target (path and query string).
 MAX_URL = 8 * 1024
-#: Largest answer the gate buffers before it gives up with 503 (add LIMIT to the query).
+#: Largest answer a worker builds before it gives up with 503 (add LIMIT to the query).
 MAX_RESPONSE = 256 * 1024 * 1024
-#: Seconds an idle or slow client may hold a connection.
+#: Seconds an idle keep-alive client may hold a connection between requests.
 CLIENT_TIMEOUT = 20.0
+#: Seconds a client has to send its whole request line, headers and body.
+HEADER_TIMEOUT = 10.0
+#: Seconds running queries may still finish after SIGTERM before they get 503.
+SHUTDOWN_GRACE = 2.0
+#: Memory a query worker may use beyond what it holds once the store is open.
+WORKER_MEMORY = 1 << 30
 
-_CANCELLED = b"The SPARQL operation has been cancelled"
 _QUERY_PATHS = ("/query", "/sparql")
 _STATIC_PATHS = ("/", "/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
 _FORM = "application/x-www-form-urlencoded"
 _SPARQL_QUERY = "application/sparql-query"
 _SPARQL_UPDATE = "application/sparql-update"
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
-_WORD = re.compile(
-    r"""\#[^\n\r]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|[?$]\w+|[A-Za-z_][\w.\-]*:?[\w.\-:%]*|.""",
-    re.DOTALL,
-)
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_WORKER_FLAG = "--wbsec-serve-worker"
+
+#: Media types a SELECT/ASK answer can take, and pyoxigraph's QueryResultsFormat for each.
+RESULT_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "JSON",
+    "application/json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "application/xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
+}
+#: Media types a CONSTRUCT/DESCRIBE answer can take, and pyoxigraph's RdfFormat for each.
+GRAPH_TYPES: dict[str, str] = {
+    "application/n-triples": "N_TRIPLES",
+    "text/turtle": "TURTLE",
+    "application/rdf+xml": "RDF_XML",
+    "application/ld+json": "JSON_LD",
+    "application/n-quads": "N_QUADS",
+    "application/trig": "TRIG",
+    "text/plain": "N_TRIPLES",
+}
+_CANONICAL = {"JSON": "application/sparql-results+json", "XML": "application/sparql-results+xml",
+              "CSV": "text/csv", "TSV": "text/tab-separated-values"}
 
 
 @dataclass(frozen=True)
 class ServeConfig:
-    """What ``wbsec serve`` serves and how."""
+    """What ``wbsec serve`` serves and how (``pool``: worker processes, i.e. queries run at once)."""
 
     port: int = 7878
     store: Path | None = None
@@ -82,7 +115,7 @@ class ServeConfig:
     shipped: bool = True
     cors: str | None = None
     timeout: float = 30.0
-    pool: int = 8
+    pool: int = 4
     oxigraph: str | None = None
 
 
@@ -93,9 +126,7 @@ class Running:
     port: int
     store: Path
     temporary: bool
-    child: subprocess.Popen[bytes]
     gate: _Gate
-    upstream_port: int
     threads: list[threading.Thread] = field(default_factory=list)
 
     @property
@@ -105,6 +136,11 @@ class Running:
     @property
     def ui(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live query workers."""
+        return self.gate.workers.pids()
 
 
 def oxigraph_executable(explicit: str | None = None) -> str:
@@ -127,32 +163,54 @@ def check_origin(origin: str) -> str:
     return origin
 
 
-def policy_refusal(query: str) -> str | None:
-    """Why the gate refuses ``query`` (SERVICE, FROM), or None; strings, IRIs and comments are skipped.
+def negotiate(accept: str | None, kind: str) -> tuple[str, str] | None:
+    """The (media type, pyoxigraph format name) to answer a ``kind`` query with, or None (406).
 
-    ``\\u`` escapes are decoded first, as SPARQL does before parsing, so
-    ``\\u0053ERVICE`` is caught too.
-
-    >>> policy_refusal('SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }')
-    'SPARQL SERVICE is refused: this endpoint never queries other endpoints'
-    >>> policy_refusal('SELECT ?service WHERE { ?service a "SERVICE" }') is None
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+json", "SELECT")
+    ('application/sparql-results+json', 'JSON')
+    >>> negotiate(None, "CONSTRUCT")
+    ('application/n-triples', 'N_TRIPLES')
+    >>> negotiate("application/foo", "ASK") is None
     True
     """
-    text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
-    for m in _WORD.finditer(text):
-        word = m.group().upper()
-        if word == "SERVICE":
-            return "SPARQL SERVICE is refused: this endpoint never queries other endpoints"
-        if word == "FROM":
-            return "SPARQL FROM and FROM NAMED are refused: this endpoint answers from its own store only"
-    return None
+    table = GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES
+    default = next(iter(table))
+    if not accept or not accept.strip():
+        return default, table[default]
+    best: tuple[float, int, str] | None = None
+    for position, item in enumerate(accept.split(",")):
+        parts = [p.strip() for p in item.split(";")]
+        media = parts[0].lower()
+        q = 1.0
+        for param in parts[1:]:
+            if param.lower().startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        if media.endswith("/*"):
+            major = media[:-1]
+            media = default if media == "*/*" else next((m for m in table if m.startswith(major)), media)
+        if media not in table:
+            continue
+        if best is None or (q, -position) > (best[0], best[1]):
+            best = (q, -position, media)
+    if best is None:
+        return None
+    fmt = table[best[2]]
+    media = _CANONICAL.get(fmt, best[2]) if table is RESULT_TYPES else best[2]
+    if media == "text/plain":
+        media = "application/n-triples"
+    return media, fmt
 
 
 # --------------------------------------------------------------------------- running
 
 
 def start(config: ServeConfig) -> Running:
-    """Prepare the store, bind the public port, start Oxigraph and the gate; return when both answer."""
+    """Prepare the store, bind the public port, start the workers and the gate; return once they answer."""
     if config.timeout <= 0:
         raise InputError("--timeout must be a positive number of seconds")
     cors = check_origin(config.cors) if config.cors else None
@@ -160,6 +218,7 @@ def start(config: ServeConfig) -> Running:
     public = _bind(config.port)
     temporary = config.store is None
     workdir: Path | None = None
+    workers: _Workers | None = None
     try:
         if config.store is not None:
             store = Path(config.store)
@@ -171,46 +230,43 @@ def start(config: ServeConfig) -> Running:
             workdir = Path(tempfile.mkdtemp(prefix="wbsec-serve-"))
             store = workdir / "store"
             load_store(store, config.files, shipped=config.shipped)
-        upstream_port = _free_port()
-        command = [exe, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{upstream_port}",
-                   "--timeout-s", str(max(1, math.ceil(config.timeout)))]
-        log = tempfile.TemporaryFile()  # Oxigraph names its private port there; shown only if it fails
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        static = _static_files(exe)
+        workers = _Workers(store, max(1, config.pool))
+        gate = _Gate(public, config, cors, workers, static)
     except BaseException:
+        if workers is not None:
+            workers.close()
         public.close()
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
         raise
-    try:
-        _wait_for(upstream_port, child, 30.0, log)
-        gate = _Gate(public, upstream_port, config, cors)
-    except BaseException:
-        _stop_child(child)
-        public.close()
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
-        raise
-    running = Running(public.getsockname()[1], store, temporary, child, gate, upstream_port)
+    running = Running(public.getsockname()[1], store, temporary, gate)
     thread = threading.Thread(target=gate.serve_forever, kwargs={"poll_interval": 0.2}, name="wbsec-gate", daemon=True)
     thread.start()
     running.threads.append(thread)
+    watchdog = threading.Thread(target=gate.watch_clients, name="wbsec-watchdog", daemon=True)
+    watchdog.start()
+    running.threads.append(watchdog)
     return running
 
 
-def stop(running: Running) -> None:
-    """Stop the gate and Oxigraph (SIGTERM, then SIGKILL after 5 s) and remove a temporary store."""
-    running.gate.shutdown()
-    running.gate.server_close()
-    _stop_child(running.child)
+def stop(running: Running, grace: float = SHUTDOWN_GRACE) -> None:
+    """Stop accepting, let running queries finish for ``grace`` seconds, answer the rest 503, clean up."""
+    gate = running.gate
+    gate.draining.set()
+    gate.shutdown()
+    gate.socket.close()
+    gate.wait_idle(grace)
+    gate.workers.close()  # queries still running now are cut: their handlers answer 503
+    gate.wait_idle(5.0)
+    gate.stopped.set()
+    gate.server_close()
     if running.temporary:
         shutil.rmtree(running.store.parent, ignore_errors=True)
 
 
 def serve(config: ServeConfig, ready: Callable[[Running], None]) -> int:
-    """Run until Ctrl-C (exit status 130) or SIGTERM (0); ``ready`` is called once the endpoint answers.
-
-    Returns 1 when Oxigraph stops by itself.
-    """
+    """Run until Ctrl-C (exit status 130) or SIGTERM (0); ``ready`` is called once the endpoint answers."""
     stopping = threading.Event()
     received: list[int] = []
 
@@ -223,10 +279,7 @@ def serve(config: ServeConfig, ready: Callable[[Running], None]) -> int:
         running = start(config)
         try:
             ready(running)
-            while not stopping.wait(0.5):
-                if running.child.poll() is not None:
-                    print(f"Error: the Oxigraph server stopped (status {running.child.returncode})", file=sys.stderr)
-                    return 1
+            stopping.wait()
         finally:
             stop(running)
     finally:
@@ -247,25 +300,86 @@ def _bind(port: int) -> socket.socket:
     return sock
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _static_files(exe: str) -> dict[str, tuple[str, bytes]]:
+    """The query page's files, read once from the ``oxigraph`` binary's own server on an empty store.
+
+    Where :func:`isolation_prefix` works, that short-lived server runs in an
+    empty network namespace of its own (with only its loopback), so no port
+    opens on this machine at all; elsewhere it listens on a free loopback
+    port for the moment it takes to read four files.
+    """
+    prefix = isolation_prefix()
+    if prefix:
+        result = subprocess.run(
+            [*prefix, sys.executable, "-c",
+             "import sys; from graph.server import static_main; sys.exit(static_main(sys.argv[1:]))", exe],
+            capture_output=True, timeout=60, env=_child_env(),
+        )
+        if result.returncode == 0:
+            import base64
+
+            listed = json.loads(result.stdout)
+            return {path: (ctype, base64.b64decode(body)) for path, (ctype, body) in listed.items()}
+    return _fetch_static(exe)
 
 
-def _wait_for(port: int, child: subprocess.Popen[bytes], seconds: float, log: Any) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            log.seek(0)
-            said = " ".join(log.read(2000).decode("utf-8", "replace").split())
-            raise OutputError(f"the Oxigraph server exited at start (status {child.returncode}): {said}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise OutputError(f"the Oxigraph server did not start listening within {seconds:g} s")
+def static_main(argv: Sequence[str]) -> int:
+    """Entry point run inside a new network namespace: bring its loopback up, print the page's files as JSON."""
+    import base64
+    import fcntl
+
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(sock, siocgifflags, request)[:18])[1]
+        fcntl.ioctl(sock, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))
+    files = _fetch_static(argv[0])
+    print(json.dumps({path: (ctype, base64.b64encode(body).decode("ascii")) for path, (ctype, body) in files.items()}))
+    return 0
+
+
+def _child_env() -> dict[str, str]:
+    """This environment, with the directory holding the ``graph`` package first on the Python path."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _fetch_static(exe: str) -> dict[str, tuple[str, bytes]]:
+    """The query page's files from an ``oxigraph serve`` on an empty in-memory store and a free loopback port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    log = tempfile.TemporaryFile()
+    child = subprocess.Popen([exe, "serve", "--bind", f"127.0.0.1:{port}", "--timeout-s", "1"],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30.0
+        files: dict[str, tuple[str, bytes]] = {}
+        while not files:
+            if child.poll() is not None:
+                log.seek(0)
+                said = " ".join(log.read(2000).decode("utf-8", "replace").split())
+                raise OutputError(f"the Oxigraph server exited at start (status {child.returncode}): {said}")
+            try:
+                for path in _STATIC_PATHS:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    try:
+                        conn.request("GET", path)
+                        response = conn.getresponse()
+                        files[path] = (response.getheader("Content-Type") or "application/octet-stream", response.read())
+                    finally:
+                        conn.close()
+            except OSError:
+                files.clear()
+                if time.monotonic() > deadline:
+                    raise OutputError("the Oxigraph server did not start listening within 30 s") from None
+                time.sleep(0.05)  # polling a child that has no readiness signal
+        return files
+    finally:
+        _stop_child(child)
+        log.close()
 
 
 def _stop_child(child: subprocess.Popen[bytes]) -> None:
@@ -278,37 +392,340 @@ def _stop_child(child: subprocess.Popen[bytes]) -> None:
             child.wait(5)
 
 
+# --------------------------------------------------------------------------- the workers
+
+
+class _Died(Exception):
+    """The worker process ended (killed at the deadline or at shutdown) before it answered."""
+
+
+class _Worker:
+    """One query process: pyoxigraph on the store, read-only, spoken to over its stdin and stdout."""
+
+    def __init__(self, store: Path) -> None:
+        env = _child_env()
+        self.log = tempfile.TemporaryFile()  # the worker's own complaints, shown only if it fails to start
+        self.process = subprocess.Popen(
+            [*isolation_prefix(), sys.executable, "-c",
+             "import sys; from graph.server import worker_main; sys.exit(worker_main(sys.argv[1:]))",
+             _WORKER_FLAG, str(store), str(MAX_RESPONSE)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env, start_new_session=True,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        try:
+            header, _body = self._receive(time.monotonic() + 60.0)
+        except (_Died, TimeoutError, ValueError, struct.error) as exc:
+            self.kill()
+            said = self._stderr()
+            raise OutputError(f"{store}: the query worker could not open the store ({said or exc})") from None
+        if header.get("status") != "ready":
+            self.kill()
+            raise OutputError(f"{store}: the query worker could not open the store ({header.get('error')})")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, text: str, kind: str, fmt: str, deadline: float) -> tuple[dict[str, Any], bytes]:
+        """Send one checked query; the answer, or TimeoutError (the worker is then killed) or _Died."""
+        request = json.dumps({"query": text, "kind": kind, "format": fmt}).encode("utf-8")
+        try:
+            self.stdin.write(struct.pack(">I", len(request)) + request)
+            self.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError) as exc:
+            raise _Died() from exc
+        try:
+            return self._receive(deadline)
+        except TimeoutError:
+            self.kill()
+            raise
+
+    def _receive(self, deadline: float) -> tuple[dict[str, Any], bytes]:
+        (size,) = struct.unpack(">I", self._read(4, deadline))
+        header = json.loads(self._read(size, deadline))
+        (length,) = struct.unpack(">Q", self._read(8, deadline))
+        return header, self._read(length, deadline)
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        fd = self.stdout.fileno()
+        out = bytearray()
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        while len(out) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("the query ran past the deadline")
+            if not poller.poll(remaining * 1000):
+                continue
+            try:
+                chunk = os.read(fd, min(n - len(out), 1 << 20))
+            except OSError as exc:
+                raise _Died() from exc
+            if not chunk:
+                raise _Died()
+            out += chunk
+        return bytes(out)
+
+    def _stderr(self) -> str:
+        try:
+            self.log.seek(0)
+            lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
+            return " ".join(lines[-1].split())[:300] if lines else ""
+        except (OSError, ValueError):
+            return ""
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.log):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+
+
+_ISOLATION: list[list[str]] = []
+
+
+def isolation_prefix() -> list[str]:
+    """``unshare --net --map-root-user`` where this system lets a user start a process without network.
+
+    Defence in depth: the policy already refuses SERVICE before a worker sees
+    a query; a worker in its own empty network namespace could not reach
+    any host even if a query slipped through. Empty where unavailable
+    (no ``unshare``, user namespaces disabled, not Linux).
+    """
+    if not _ISOLATION:
+        found = shutil.which("unshare")
+        prefix = [found, "--net", "--map-root-user"] if found else []
+        if prefix:
+            try:
+                probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10)
+                if probe.returncode != 0:
+                    prefix = []
+            except (OSError, subprocess.TimeoutExpired):
+                prefix = []
+        _ISOLATION.append(prefix)
+    return list(_ISOLATION[0])
+
+
+class _Workers:
+    """A fixed number of worker slots; a slot whose worker died is refilled by the next request that takes it."""
+
+    def __init__(self, store: Path, size: int) -> None:
+        self.store = store
+        self.closed = False
+        self._lock = threading.Lock()
+        self._all: list[_Worker] = []
+        self._slots: queue.Queue[_Worker | None] = queue.Queue()
+        first = [_Worker(store)]  # fails fast (and clearly) when the store cannot be opened
+        self._all.extend(first)
+        self._slots.put(first[0])
+        for _ in range(size - 1):
+            self._slots.put(None)
+
+    def take(self, timeout: float) -> _Worker | None:
+        """A live worker, or None when all are busy for ``timeout`` seconds."""
+        try:
+            worker = self._slots.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if worker is None or not worker.alive():
+            try:
+                worker = self._spawn()
+            except BaseException:
+                self._slots.put(None)
+                raise
+        return worker
+
+    def give_back(self, worker: _Worker) -> None:
+        self._slots.put(worker if worker.alive() else None)
+
+    def _spawn(self) -> _Worker:
+        with self._lock:
+            if self.closed:
+                raise _Died()
+        worker = _Worker(self.store)
+        with self._lock:
+            self._all = [w for w in self._all if w.alive()] + [worker]
+            if self.closed:
+                worker.kill()
+                raise _Died()
+        return worker
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.alive()]
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            workers = list(self._all)
+        for worker in workers:
+            worker.kill()
+
+
+class _CappedOutput:
+    """A write-only buffer that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.overflow = False
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            self.overflow = True
+            raise OSError("answer too large")
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+def _limit_memory(extra: int) -> None:
+    """Let this process grow by at most ``extra`` bytes of address space (where /proc and rlimits exist).
+
+    A query that builds a huge string (nested CONCATs) then fails to allocate
+    and the worker ends; the gate answers 503 and starts another.
+    """
+    try:
+        import resource
+
+        with open("/proc/self/statm", "rb") as statm:
+            used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = used + extra
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        return  # no limit on this system: the timeout still ends the query
+
+
+def worker_main(argv: Sequence[str]) -> int:
+    """Entry point of a query worker: answer length-prefixed JSON requests on stdin until it closes."""
+    import pyoxigraph
+
+    if len(argv) != 3 or argv[0] != _WORKER_FLAG:
+        print("usage: worker_main --wbsec-serve-worker STORE MAX_BYTES", file=sys.stderr)
+        return 2
+    store_path, limit = argv[1], int(argv[2])
+    out = sys.stdout.buffer
+    source = sys.stdin.buffer
+
+    def reply(header: dict[str, Any], body: bytes = b"") -> None:
+        data = json.dumps(header).encode("utf-8")
+        out.write(struct.pack(">I", len(data)) + data + struct.pack(">Q", len(body)) + body)
+        out.flush()
+
+    try:
+        store = pyoxigraph.Store.read_only(store_path)
+    except OSError as exc:
+        reply({"status": "failed", "error": " ".join(str(exc).split())[:300]})
+        return 1
+    _limit_memory(WORKER_MEMORY)
+    reply({"status": "ready"})
+    while True:
+        head = source.read(4)
+        if len(head) < 4:
+            return 0
+        (size,) = struct.unpack(">I", head)
+        request = json.loads(source.read(size))
+        kind, fmt = request["kind"], request["format"]
+        try:
+            result = store.query(request["query"])
+        except SyntaxError as exc:
+            reply({"status": 400, "error": f"Oxigraph cannot parse the query: {' '.join(str(exc).split())[:500]}"})
+            continue
+        except (OSError, ValueError, RuntimeError) as exc:
+            reply({"status": 400, "error": f"the query failed: {' '.join(str(exc).split())[:500]}"})
+            continue
+        sink = _CappedOutput(limit)
+        try:
+            if kind in ("CONSTRUCT", "DESCRIBE"):
+                result.serialize(output=sink, format=getattr(pyoxigraph.RdfFormat, fmt))
+            else:
+                result.serialize(output=sink, format=getattr(pyoxigraph.QueryResultsFormat, fmt))
+        except (OSError, ValueError, RuntimeError) as exc:
+            if sink.overflow:
+                reply({"status": 503, "error": f"the result is larger than {limit} bytes; add LIMIT to the query"})
+            else:
+                reply({"status": 400, "error": f"the query failed: {' '.join(str(exc).split())[:500]}"})
+            continue
+        reply({"status": 200}, b"".join(sink.parts))
+
+
 # --------------------------------------------------------------------------- the gate
 
 
 class _Gate(http.server.ThreadingHTTPServer):
-    """The public listener: checks each request, then relays it to Oxigraph on a pooled connection."""
+    """The public listener: checks each request, then hands the checked query to a worker."""
 
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, sock: socket.socket, upstream_port: int, config: ServeConfig, cors: str | None) -> None:
+    def __init__(self, sock: socket.socket, config: ServeConfig, cors: str | None, workers: _Workers,
+                 static: dict[str, tuple[str, bytes]]) -> None:
         port = sock.getsockname()[1]
         super().__init__(("127.0.0.1", port), _Handler, bind_and_activate=False)
         self.socket.close()
         self.socket = sock
         self.server_address = sock.getsockname()
-        self.upstream_port = upstream_port
         self.timeout_s = config.timeout
         self.cors = cors
+        self.workers = workers
+        self.static = static
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
-        self.pool: queue.Queue[http.client.HTTPConnection] = queue.Queue()
-        for _ in range(max(1, config.pool)):
-            self.pool.put(_Upstream("127.0.0.1", upstream_port, timeout=config.timeout + 10))
+        self.origins = {f"http://{h}" for h in self.hosts} | ({cors} if cors else set())
         self.ids = itertools.count(1)
+        self.draining = threading.Event()
+        self.stopped = threading.Event()
+        self._active = 0
+        self._idle = threading.Condition()
+        self._reading: dict[socket.socket, float] = {}
+        self._reading_lock = threading.Lock()
 
+    # requests in progress, for draining at shutdown
+    def begin(self) -> None:
+        with self._idle:
+            self._active += 1
 
-class _Upstream(http.client.HTTPConnection):
-    """A connection to Oxigraph with Nagle's algorithm off (small requests would wait for delayed ACKs)."""
+    def end(self) -> None:
+        with self._idle:
+            self._active -= 1
+            self._idle.notify_all()
 
-    def connect(self) -> None:
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def wait_idle(self, seconds: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout=seconds)
+
+    # slow clients: a request must be read completely within HEADER_TIMEOUT
+    def reading(self, conn: socket.socket) -> None:
+        with self._reading_lock:
+            self._reading[conn] = time.monotonic() + HEADER_TIMEOUT
+
+    def read_done(self, conn: socket.socket) -> None:
+        with self._reading_lock:
+            self._reading.pop(conn, None)
+
+    def watch_clients(self) -> None:
+        """Disconnect clients that take longer than HEADER_TIMEOUT to send a request (one byte at a time)."""
+        while not self.stopped.wait(0.5):
+            now = time.monotonic()
+            with self._reading_lock:
+                late = [c for c, deadline in self._reading.items() if deadline < now]
+                for conn in late:
+                    del self._reading[conn]
+            for conn in late:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -335,14 +752,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("X-Request-Id", self.request_id)
-        origin = self.headers.get("Origin") if self.headers else None
+        headers = getattr(self, "headers", None)
+        origin = headers.get("Origin") if headers is not None else None
         if self.server.cors and origin == self.server.cors:
             self.send_header("Access-Control-Allow-Origin", origin)
             self.send_header("Vary", "Origin")
+        if self.close_connection or self.server.draining.is_set():
+            self.close_connection = True
+            self.send_header("Connection", "close")
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if getattr(self, "command", None) != "HEAD":
             self.wfile.write(body)
 
     def _text(self, status: int, message: str) -> None:
@@ -350,19 +771,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         self.request_id = f"{os.getpid():x}-{next(self.server.ids):x}"
+        self.server.reading(self.connection)
         try:
             super().handle_one_request()
-        except (ConnectionError, TimeoutError, socket.timeout):
+        except (ConnectionError, TimeoutError, socket.timeout, ValueError):
             self.close_connection = True
+        finally:
+            self.server.read_done(self.connection)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        # http.server's own errors (bad request line, 414 for huge lines): plain text, no HTML echo
+        # http.server's own errors (bad request line or version, huge lines, too many headers):
+        # a status line even for a request that looked like HTTP/0.9, plain text, no echo of the request
         self.close_connection = True
         if not hasattr(self, "request_id"):
             self.request_id = "-"
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"
+        hints = {414: f"; the limit is {MAX_URL} bytes, send long queries with POST",
+                 431: "; send fewer or shorter headers", 505: "; use HTTP/1.1"}
         try:
-            self._text(code, message or http.HTTPStatus(code).phrase)
-        except OSError:
+            self._text(code, http.HTTPStatus(code).phrase + hints.get(code, ""))
+        except (OSError, ValueError):
             pass
 
     # -- methods ---------------------------------------------------------------
@@ -384,17 +813,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     do_DELETE = do_PATCH = do_PUT
 
     def _guarded(self, action: Callable[[], None]) -> None:
+        self.server.begin()
         try:
-            if len(self.path) > MAX_URL:
-                self.close_connection = True
-                self._text(414, f"the URL is longer than {MAX_URL} bytes; send the query with POST")
-                return
-            host = (self.headers.get("Host") or "").lower()
-            if host not in self.server.hosts:
-                self.close_connection = True
-                self._text(403, "Host not allowed: use http://127.0.0.1:PORT/ (DNS-rebinding protection)")
-                return
-            action()
+            if self._admissible():
+                action()
         except (ConnectionError, TimeoutError, socket.timeout):
             self.close_connection = True
         except Exception as exc:  # never drop the connection silently: a generic 500 with a request id
@@ -404,8 +826,43 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._text(500, f"internal error (request id {self.request_id})")
             except OSError:
                 pass
+        finally:
+            self.server.end()
+
+    def _admissible(self) -> bool:
+        """Checks every request passes before its method is looked at; answers and returns False if not."""
+        if self.server.draining.is_set():
+            self.close_connection = True
+            self._text(503, "the server is shutting down")
+            return False
+        if len(self.path) > MAX_URL:
+            self.close_connection = True
+            self._text(414, f"the URL is longer than {MAX_URL} bytes; send the query with POST")
+            return False
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1:
+            self.close_connection = True
+            self._text(400, "give exactly one Host header")
+            return False
+        if hosts[0].strip().lower() not in self.server.hosts:
+            self.close_connection = True
+            self._text(403, "Host not allowed: use http://127.0.0.1:PORT/ (DNS-rebinding protection)")
+            return False
+        origins = self.headers.get_all("Origin") or []
+        if self.command != "OPTIONS":
+            if len(origins) > 1 or (origins and origins[0].strip() not in self.server.origins):
+                self._drain_small()
+                self._text(403, "cross-site request refused: the Origin is not this server (nor the --cors origin)")
+                return False
+            site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+            if not origins and site in ("cross-site", "same-site"):
+                self._drain_small()
+                self._text(403, "cross-site request refused (Sec-Fetch-Site)")
+                return False
+        return True
 
     def _refuse_method(self) -> None:
+        self._drain_small()
         path = urllib.parse.urlsplit(self.path).path
         if path == "/update" or path == "/store":
             self._text(403, "this endpoint is read-only")
@@ -424,6 +881,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send(204, b"", extra=extra)
 
     def _get(self) -> None:
+        self.server.read_done(self.connection)
         parts = urllib.parse.urlsplit(self.path)
         if parts.path == "/update":
             self._text(403, "this endpoint is read-only: updates are refused")
@@ -433,12 +891,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if "update" in fields:
                 self._text(403, "this endpoint is read-only: updates are refused")
                 return
-            if not self._query_allowed(fields):
-                return
-            self._relay(b"", None)
+            self._answer(fields)
             return
-        if parts.path in _STATIC_PATHS or parts.path == "/store":
-            self._relay(b"", None)
+        if parts.path in _STATIC_PATHS:
+            content_type, body = self.server.static[parts.path]
+            self._send(200, body, content_type, {"Cache-Control": "no-cache"})
             return
         self._text(404, f"no such page: {parts.path}; SPARQL queries go to /query")
 
@@ -452,166 +909,125 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._drain_small()
             self._text(404 if parts.path not in _STATIC_PATHS else 405, f"cannot POST to {parts.path}")
             return
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            self._text(411, "send the query with a Content-Length (chunked bodies are not accepted)")
+        body = self._body()
+        if body is None:
             return
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            self.close_connection = True
-            self._text(411, "a POST needs a Content-Length")
-            return
-        if length < 0 or length > MAX_BODY:
-            self.close_connection = True
-            self._text(413, f"the request body is over the {MAX_BODY}-byte limit")
-            return
-        body = self.rfile.read(length)
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype == _SPARQL_UPDATE:
             self._text(403, "this endpoint is read-only: updates are refused")
             return
+        query_fields = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
         if ctype == _FORM:
             try:
-                form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+                form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, errors="strict")
             except UnicodeDecodeError:
                 self._text(400, "the form body is not UTF-8")
                 return
             if "update" in form:
                 self._text(403, "this endpoint is read-only: updates are refused")
                 return
-            query_fields = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
             if "query" in query_fields:
                 self._text(400, "give the query either in the URL or in the body, not both")
                 return
-            if not self._query_allowed({**query_fields, **form}):
-                return
+            self._answer({**query_fields, **form})
         elif ctype == _SPARQL_QUERY:
             try:
                 text = body.decode("utf-8")
             except UnicodeDecodeError:
                 self._text(400, "the query is not UTF-8")
                 return
-            fields = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-            if "query" in fields:
+            if "query" in query_fields:
                 self._text(400, "give the query either in the URL or in the body, not both")
                 return
-            if not self._query_allowed({**fields, "query": [text]}):
-                return
+            self._answer({**query_fields, "query": [text]})
         else:
             self._text(415, f"send the query as {_FORM} or {_SPARQL_QUERY}")
-            return
-        self._relay(body, self.headers.get("Content-Type"))
+
+    def _body(self) -> bytes | None:
+        """The request body (Content-Length given once, at most MAX_BODY), or None after answering."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._text(411, "send the query with a Content-Length (chunked bodies are not accepted)")
+            return None
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            self.close_connection = True
+            self._text(411, "a POST needs a Content-Length")
+            return None
+        if len(lengths) > 1 or not lengths[0].strip().isdigit():
+            self.close_connection = True
+            self._text(400, "give exactly one Content-Length, a number of bytes")
+            return None
+        length = int(lengths[0])
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._text(413, f"the request body is over the {MAX_BODY}-byte limit")
+            return None
+        body = self.rfile.read(length)
+        self.server.read_done(self.connection)
+        if len(body) < length:
+            self.close_connection = True
+            raise ConnectionError("the client sent less than its Content-Length")
+        return body
 
     def _drain_small(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length", "0"))
-        except ValueError:
-            length = 0
+        lengths = self.headers.get_all("Content-Length") or []
+        length = int(lengths[0]) if len(lengths) == 1 and lengths[0].strip().isdigit() else -1
         if 0 < length <= MAX_BODY:
             self.rfile.read(length)
-        elif length:
+        elif length != 0 or self.headers.get("Transfer-Encoding"):
             self.close_connection = True
+        self.server.read_done(self.connection)
 
-    def _query_allowed(self, fields: dict[str, list[str]]) -> bool:
+    # -- answering -------------------------------------------------------------
+    def _answer(self, fields: dict[str, list[str]]) -> None:
         queries = fields.get("query", [])
         if len(queries) != 1:
             self._text(400, "give exactly one query parameter" if queries else "missing query parameter")
-            return False
+            return
         if "default-graph-uri" in fields or "named-graph-uri" in fields:
             self._text(403, "default-graph-uri and named-graph-uri are refused: this endpoint answers from its own store")
-            return False
-        refusal = policy_refusal(queries[0])
-        if refusal:
-            self._text(403, refusal)
-            return False
-        return True
-
-    # -- relaying --------------------------------------------------------------
-    def _relay(self, body: bytes, content_type: str | None) -> None:
-        server = self.server
+            return
         try:
-            conn = server.pool.get(timeout=server.timeout_s)
-        except queue.Empty:
+            checked = check_query(queries[0])
+        except PolicyError as exc:
+            self._text(403, " ".join(str(exc).split()))
+            return
+        except GraphError as exc:
+            self._text(400, " ".join(str(exc).split()))
+            return
+        chosen = negotiate(self.headers.get("Accept"), checked.kind)
+        if chosen is None:
+            self._text(406, "no acceptable result format; accept e.g. application/sparql-results+json "
+                            "(SELECT, ASK) or application/n-triples (CONSTRUCT, DESCRIBE)")
+            return
+        media, fmt = chosen
+        server = self.server
+        deadline = time.monotonic() + server.timeout_s
+        try:
+            worker = server.workers.take(server.timeout_s)
+        except _Died:
+            worker = None
+        if worker is None:
             self._text(503, f"the server is busy; try again (request id {self.request_id})")
             return
-        started = time.monotonic()
-        status, headers, payload = 0, {}, b""
         try:
-            status, headers, payload = self._exchange(conn, body, content_type)
-        except (TimeoutError, socket.timeout):
-            conn.close()
+            header, payload = worker.ask(checked.text, checked.kind, fmt, deadline)
+        except TimeoutError:
             self._text(503, f"the query took longer than {server.timeout_s:g} s and was stopped; narrow it (add LIMIT)")
             return
-        except _TooLarge:
-            conn.close()
-            self._text(503, f"the result is larger than {MAX_RESPONSE} bytes; add LIMIT to the query")
+        except _Died:
+            worker.kill()
+            if server.draining.is_set():
+                self._text(503, "the server is shutting down; the query was stopped")
+            else:
+                self._text(503, f"the query stopped its worker (out of memory?); narrow it "
+                                f"(request id {self.request_id})")
             return
         finally:
-            server.pool.put(conn)
-        elapsed = time.monotonic() - started
-        if status == 200 and (payload.rstrip().endswith(_CANCELLED) or
-                              (elapsed >= server.timeout_s and self._is_query())):
-            self._text(503, f"the query took longer than {server.timeout_s:g} s and was stopped; narrow it (add LIMIT)")
+            server.workers.give_back(worker)
+        status = int(header["status"])
+        if status != 200:
+            self._text(status, str(header.get("error", "")))
             return
-        extra = {k: v for k, v in headers.items() if k.lower() in ("cache-control", "vary", "allow", "content-disposition")}
-        self._send(status, payload, headers.get("content-type", "application/octet-stream"), extra)
-
-    def _is_query(self) -> bool:
-        return urllib.parse.urlsplit(self.path).path in _QUERY_PATHS
-
-    def _exchange(self, conn: http.client.HTTPConnection, body: bytes, content_type: str | None
-                  ) -> tuple[int, dict[str, str], bytes]:
-        """Send the request upstream and read the whole answer, giving up at the gate's own deadline."""
-        deadline = time.monotonic() + self.server.timeout_s
-        headers = {"Host": f"127.0.0.1:{self.server.upstream_port}"}
-        accept = self.headers.get("Accept")
-        if accept:
-            headers["Accept"] = accept
-        if self.command == "POST":
-            headers["Content-Type"] = content_type or _FORM
-            headers["Content-Length"] = str(len(body))
-        method = "GET" if self.command == "HEAD" else self.command
-        # Oxigraph drops a kept-alive connection that idles past its --timeout-s (answering the next
-        # request on it with a 500), so a connection idle for a while is reopened first
-        if time.monotonic() - getattr(conn, "wbsec_used", 0.0) > min(1.0, self.server.timeout_s / 2):
-            conn.close()
-        for attempt in (1, 2):
-            try:
-                conn.request(method, self.path, body=body if method == "POST" else None, headers=headers)
-                _arm(conn, deadline)
-                response = conn.getresponse()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, http.client.CannotSendRequest):
-                conn.close()  # a kept-alive connection Oxigraph closed; reconnect once
-                if attempt == 2:
-                    raise
-        payload = bytearray()
-        try:
-            while True:
-                _arm(conn, deadline)
-                chunk = response.read(1 << 16)
-                if not chunk:
-                    break
-                payload += chunk
-                if len(payload) > MAX_RESPONSE:
-                    raise _TooLarge()
-        except http.client.IncompleteRead as exc:
-            raise TimeoutError("upstream cut the answer short") from exc
-        if response.will_close:
-            conn.close()
-        conn.wbsec_used = time.monotonic()  # type: ignore[attr-defined]
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, bytes(payload)
-
-
-def _arm(conn: http.client.HTTPConnection, deadline: float) -> None:
-    """Let the next socket operation wait only until the deadline."""
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise TimeoutError("deadline passed")
-    if conn.sock is not None:
-        conn.sock.settimeout(remaining)
-
-
-class _TooLarge(Exception):
-    """The upstream answer exceeded :data:`MAX_RESPONSE`."""
+        self._send(200, payload, media if not media.startswith("text/") else media + "; charset=utf-8")

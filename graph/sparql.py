@@ -36,12 +36,13 @@ rather than a silently truncated one.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -66,7 +67,9 @@ __all__ = [
     "Table",
     "ask",
     "bindings",
+    "check_query",
     "construct",
+    "expand_escapes",
     "kind",
     "named_queries",
     "named_query",
@@ -110,7 +113,7 @@ _PARAM_RE = re.compile(
 
 _parse_lock = threading.Lock()
 _cache: OrderedDict[str, Query] = OrderedDict()
-_CACHE_SIZE = 256
+_CACHE_SIZE = 4096  # wbsec serve checks every query here; a few hundred distinct ones are common under load
 
 
 # --------------------------------------------------------------------------- result types
@@ -258,7 +261,7 @@ def query_from_text(text: str, *, name: str = "query", path: Path | None = None)
     title = description = ""
     params: list[QueryParam] = []
     where = str(path) if path else name
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(re.split(r"\r\n|\r|\n", text), 1):  # SPARQL's line ends, not str.splitlines
         line = raw.strip()
         if not line:
             continue
@@ -427,6 +430,58 @@ def bindings(query: NamedQuery, params: Mapping[str, object], variables: set[str
 # --------------------------------------------------------------------------- parse and check
 
 
+_ESCAPE_RE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
+
+
+def expand_escapes(text: str) -> str:
+    r"""``text`` with SPARQL's ``\uXXXX``/``\UXXXXXXXX`` escapes replaced by their characters, as the policy parses it.
+
+    SPARQL defines these escapes as a step before parsing, and rdflib applies
+    them to the whole text; Oxigraph decodes them only inside strings and
+    IRIs, where ``\u0022`` is a character and not a delimiter. The two
+    parsers would then see different queries (a ``SERVICE`` that rdflib reads
+    as part of a string), so every backend gets the expanded text: the exact
+    characters the policy checked. An escape that spells another escape is
+    refused, since a second decoding would change the text again.
+
+    >>> expand_escapes(r'SELECT * WHERE { ?s ?p "\u00e9" }')
+    'SELECT * WHERE { ?s ?p "é" }'
+    """
+    def char(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group(1), 16))
+        except (ValueError, OverflowError):
+            raise InputError(f"invalid Unicode escape \\u{m.group(1)} in the query") from None
+
+    expanded = _ESCAPE_RE.sub(char, text)
+    if expanded != text and _ESCAPE_RE.search(expanded):
+        raise InputError("the query has a Unicode escape that spells another escape (\\u005c…); write the character")
+    return expanded
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed the policy: the text to send to a backend and its form."""
+
+    text: str
+    kind: str
+
+
+def check_query(text: str) -> CheckedQuery:
+    """Parse and check ``text`` like :func:`prepare`; return the text a backend must receive.
+
+    This is the one decision for every path that sends query text elsewhere
+    (an Oxigraph store, a remote endpoint, the ``wbsec serve`` workers):
+    ``text`` is what the user wrote, :attr:`CheckedQuery.text` what rdflib
+    parsed and the policy approved (escapes expanded, see :func:`expand_escapes`).
+
+    >>> check_query('PREFIX : <http://x/> SELECT * WHERE { ?s :service ?o }').kind
+    'SELECT'
+    """
+    expanded = expand_escapes(text)
+    return CheckedQuery(expanded, _kind(prepare(expanded)))
+
+
 def prepare(text: str) -> Query:
     """Parse ``text`` once (cached, under a lock) and refuse what the policy forbids.
 
@@ -502,7 +557,7 @@ def _refuse_forbidden(prepared: Query) -> None:
         raise PolicyError(f"SPARQL {kind} <{iri}> is refused: wbsec queries only the graph it has loaded")
     service = _find_service(algebra)
     if service is not None:
-        raise PolicyError(f"SPARQL SERVICE <{service}> is refused: wbsec never queries remote endpoints")
+        raise PolicyError(f"SPARQL SERVICE {service} is refused: wbsec never queries remote endpoints")
 
 
 def _find_service(node: Any) -> str | None:
@@ -517,7 +572,8 @@ def _find_service(node: Any) -> str | None:
         seen.add(id(item))
         if isinstance(item, CompValue):
             if item.name == "ServiceGraphPattern":
-                return str(item.get("term", "?"))
+                target = item.get("term")
+                return target.n3() if hasattr(target, "n3") else str(target)
             stack.extend(item.values())
         elif isinstance(item, dict):
             stack.extend(item.values())
@@ -603,6 +659,23 @@ def run(
         g = g.graph
     elif isinstance(g, Backend):
         return _run_on_backend(g, nq, prepared, init, timeout, max_rows)
+    if timeout is not None and _builds_strings(prepared) and hasattr(os, "fork"):
+        # Python's regex engine and string building hold the interpreter: no deadline check runs
+        # while a backtracking REGEX or a doubling CONCAT works, so such queries run in a child
+        # process that is killed at the deadline and may not grow past MAX_QUERY_MEMORY
+        return _in_child(lambda: _evaluate(g, nq, prepared, init, timeout, max_rows), nq, timeout)
+    return _evaluate(g, nq, prepared, init, timeout, max_rows)
+
+
+def _evaluate(
+    g: Graph,
+    nq: NamedQuery,
+    prepared: Query,
+    init: Mapping[str, Node],
+    timeout: float | None,
+    max_rows: int | None,
+) -> Result:
+    """Evaluate a checked query on an rdflib graph under the deadline; rdflib's errors wrapped."""
     started = time.monotonic()
     try:
         with query_deadline(timeout):
@@ -613,6 +686,8 @@ def run(
             if kind_ in ("CONSTRUCT", "DESCRIBE"):
                 return _graph_result(result, max_rows, timeout, started)
             return _table(result, max_rows, timeout, started)
+    except MemoryError as exc:
+        raise LimitError(f"{_label(nq)} needs more than {MAX_QUERY_MEMORY >> 20} MiB of memory; narrow it") from exc
     except LimitError as exc:
         if str(exc) == "query timed out":
             raise LimitError(_timeout_message(nq, timeout)) from exc
@@ -625,6 +700,115 @@ def run(
         raise InputError(f"{_label(nq)}: query failed ({type(exc).__name__}: {' '.join(str(exc).split())})") from exc
 
 
+#: Functions evaluated by Python code that never checks the deadline (regex matching, string building).
+_STRING_BUILTINS = frozenset({"Builtin_REGEX", "Builtin_REPLACE", "Builtin_CONCAT", "Aggregate_GroupConcat"})
+#: Memory a query run in a child process may use beyond what the process already holds.
+MAX_QUERY_MEMORY = 1 << 30
+
+
+def _builds_strings(prepared: Query) -> bool:
+    """True when the query calls REGEX, REPLACE, CONCAT or GROUP_CONCAT anywhere."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack: list[Any] = [prepared.algebra]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, CompValue):
+            if item.name in _STRING_BUILTINS:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return False
+
+
+def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Result:
+    """Run ``work`` in a forked child with a memory limit; kill it when it outlives ``timeout``.
+
+    The child sends back its result (or its :class:`GraphError`) pickled over a
+    pipe. Graph results travel as triples.
+    """
+    import pickle
+    import resource
+    import select
+    import signal
+
+    from rdflib import Graph as RDFGraph
+
+    from graph.namespaces import bind_prefixes
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: evaluate, report, exit without running the parent's cleanup
+        status = 0
+        try:
+            os.close(read_end)
+            try:
+                _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+                limit = _address_space() + MAX_QUERY_MEMORY
+                if hard == resource.RLIM_INFINITY or limit < hard:
+                    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+                value = work()
+                payload = pickle.dumps(("graph", list(value)) if isinstance(value, RDFGraph) else ("ok", value))
+            except GraphError as exc:
+                payload = pickle.dumps(("error", type(exc), str(exc)))
+            except MemoryError:
+                payload = pickle.dumps(("error", LimitError,
+                                        f"{_label(nq)} needs more than {MAX_QUERY_MEMORY >> 20} MiB of memory; narrow it"))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+        except BaseException:  # nothing may escape into the parent's code from a forked child
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    deadline = time.monotonic() + timeout + 1.0  # the child's own deadline check speaks first
+    data = bytearray()
+    poller = select.poll()
+    poller.register(read_end, select.POLLIN | select.POLLHUP)
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                os.kill(pid, signal.SIGKILL)
+                raise LimitError(_timeout_message(nq, timeout))
+            if not poller.poll(remaining * 1000):
+                continue
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
+    if not data:
+        raise LimitError(f"{_label(nq)} stopped without an answer (out of memory?); narrow it")
+    message = pickle.loads(bytes(data))
+    if message[0] == "error":
+        raise message[1](message[2])
+    if message[0] == "graph":
+        out = bind_prefixes(RDFGraph())
+        for triple in message[1]:
+            out.add(triple)
+        return out
+    return message[1]  # type: ignore[no-any-return]
+
+
+def _address_space() -> int:
+    """Bytes of virtual memory this process holds now (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _run_on_backend(
     backend: Backend,
     nq: NamedQuery,
@@ -634,13 +818,19 @@ def _run_on_backend(
     max_rows: int | None,
 ) -> Table | bool | Graph:
     """The same checked query text on an Oxigraph store or a remote endpoint (see :mod:`graph.backends`)."""
-    kind_ = _kind(prepared)
+    checked = check_query(nq.text)  # the backend gets the characters the policy parsed
+    kind_ = checked.kind
     try:
         if kind_ == "ASK":
-            return backend.ask(nq.text, init, timeout=timeout)
+            return backend.ask(checked.text, init, timeout=timeout)
         if kind_ in ("CONSTRUCT", "DESCRIBE"):
-            return backend.construct(nq.text, init, timeout=timeout, max_triples=max_rows)
-        columns, rows = backend.select(nq.text, init, timeout=timeout, max_rows=max_rows)
+            built = backend.construct(checked.text, init, timeout=timeout, max_triples=max_rows)
+            for triple in built:
+                _check_strings(triple)
+            return built
+        columns, rows = backend.select(checked.text, init, timeout=timeout, max_rows=max_rows)
+        for row in rows:
+            _check_strings(row)
         return Table(columns, rows)
     except LimitError as exc:
         if str(exc) == "query timed out":
@@ -747,11 +937,26 @@ def _table(result: Any, max_rows: int | None, timeout: float | None, started: fl
     for i, row in enumerate(result, 1):
         if max_rows is not None and i > max_rows:
             raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
-        rows.append(tuple(row))
+        cells = tuple(row)
+        _check_strings(cells)
+        rows.append(cells)
         if (i & 255) == 0:
             _check_time(timeout, started)
     _check_time(timeout, started)
     return Table(columns, rows)
+
+
+#: Longest string (in characters) a query result may hold; nested CONCATs double a string per level.
+MAX_RESULT_STRING = 64 * 1024 * 1024
+
+
+def _check_strings(cells: tuple[Any, ...]) -> None:
+    for cell in cells:
+        if cell is not None and len(cell) > MAX_RESULT_STRING:
+            raise LimitError(
+                f"a value in the result is {len(cell)} characters long, over the {MAX_RESULT_STRING}-character "
+                "limit; nothing was written"
+            )
 
 
 def _graph_result(result: Any, max_rows: int | None, timeout: float | None, started: float) -> Graph:
@@ -763,6 +968,7 @@ def _graph_result(result: Any, max_rows: int | None, timeout: float | None, star
     for i, triple in enumerate(result.graph, 1):
         if max_rows is not None and i > max_rows:
             raise LimitError(f"the result has more than {max_rows} triples (--max-rows); nothing was written")
+        _check_strings(triple)
         out.add(triple)
         if (i & 255) == 0:
             _check_time(timeout, started)

@@ -34,6 +34,8 @@ PROJECTIONS_DIR = ONTOLOGY_DIR / "projections"
 
 #: Files larger than this are refused before parsing (override with ``max_bytes``).
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: Deepest nesting of objects and arrays accepted in JSON-LD (parsers recurse once per level).
+MAX_JSON_DEPTH = 256
 
 log = logging.getLogger("wbsec")
 
@@ -60,7 +62,10 @@ _ALIASES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "js
 BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 #: The only schemes a full IRI typed by a user (query parameter, spreadsheet cell) may have.
 IRI_SCHEMES = ("http", "https", "urn")
-_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+#: A URL, also after a path normalisation has folded "//" into "/" (one-letter schemes are drive letters).
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+#: Line ends in N-Triples, Turtle and SPARQL text (the Unicode line separators are ordinary characters there).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def rdf_format(name: str) -> RDFFormat:
@@ -101,12 +106,12 @@ def load_graph(
     out the TBox (``ontology/wbsec.ttl``). Each file is parsed with
     :func:`parse_file`; blank nodes stay distinct per file.
     """
-    paths: list[Path] = []
+    paths: list[str | Path] = []
     if ontology:
         paths.append(TBOX_FILE)
     if shipped:
         paths.extend(shipped_files())
-    paths.extend(Path(p) for p in extra_files)
+    paths.extend(extra_files)  # as given: Path("http://x") would hide the URL as "http:/x"
     return merge_graphs(parse_file(p, max_bytes=max_bytes) for p in paths)
 
 
@@ -182,7 +187,9 @@ def parse_bytes(data: bytes, spec: RDFFormat, *, name: str, base: str | None = N
     rdflib_term_log.setLevel(logging.CRITICAL)  # ill-typed literals are reported below, in one line
     try:
         with guarded_parse(name):
-            if spec.name == "trig":
+            if spec.name == "nt":
+                parsed = _parse_ntriples(text)
+            elif spec.name == "trig":
                 ds = Dataset()
                 ds.parse(data=text, format="trig", publicID=base)
                 parsed = Graph()
@@ -193,11 +200,48 @@ def parse_bytes(data: bytes, spec: RDFFormat, *, name: str, base: str | None = N
                 parsed.parse(data=text if spec.name != "xml" else data, format=spec.rdflib, publicID=base)
     except (InputError, PolicyError):
         raise
+    except RecursionError as exc:
+        raise InputError(f"{name}: the data nest too deeply to parse; flatten the document") from exc
     except Exception as exc:  # third-party parser errors are wrapped with the file and line
         raise _syntax_error(exc, spec, name, text) from exc
     finally:
         rdflib_term_log.setLevel(previous)
     _check_terms(parsed, name)
+    return parsed
+
+
+class _Lines:
+    """``text`` handed out one line at a time, line end included, as rdflib's N-Triples reader asks for it.
+
+    rdflib reads N-Triples 2,048 characters at a time and matches its line
+    pattern against everything buffered after each read, which is quadratic
+    in the length of a line: a 2 MiB literal took 32 s. Given whole lines, it
+    matches each line once.
+    """
+
+    encoding = "utf-8"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def read(self, _size: int = -1) -> str:
+        if self.pos >= len(self.text):
+            return ""
+        m = _LINE_BREAK.search(self.text, self.pos)
+        end = m.end() if m else len(self.text)
+        chunk = self.text[self.pos : end]
+        self.pos = end
+        return chunk
+
+
+def _parse_ntriples(text: str) -> Graph:
+    """Parse N-Triples ``text`` with rdflib's strict N-Triples parser, in time linear in its size."""
+    from rdflib import Graph
+    from rdflib.plugins.parsers.ntriples import NTGraphSink, W3CNTriplesParser
+
+    parsed = Graph()
+    W3CNTriplesParser(NTGraphSink(parsed)).parse(_Lines(text), bnode_context={})  # type: ignore[arg-type]
     return parsed
 
 
@@ -227,33 +271,33 @@ def _refuse_dtd(data: bytes, name: str) -> None:
 
 
 def _refuse_remote_context(text: str, name: str) -> None:
+    """Refuse JSON-LD that names a context to fetch (``"@context": "http://…"``, ``@import``) or nests too deeply."""
+    too_deep = f"{name}: the JSON nests more than {MAX_JSON_DEPTH} levels deep; flatten the document"
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}: JSON syntax error ({exc.msg}, column {exc.colno})") from exc
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
+    except RecursionError as exc:
+        raise InputError(too_deep) from exc
+    stack: list[tuple[Any, int, bool]] = [(doc, 0, False)]  # (node, depth, is a context value)
+    while stack:
+        node, depth, in_context = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InputError(too_deep)
+        if in_context:
+            for item in node if isinstance(node, list) else [node]:
+                if isinstance(item, str):
+                    raise PolicyError(
+                        f"{name}: remote JSON-LD contexts are disabled ({item}); inline the context in the file"
+                    )
+                stack.append((item, depth + 1, False))
+        elif isinstance(node, dict):
             for key, value in node.items():
-                if key == "@context":
-                    _check_context(value)
-                elif key == "@import":
+                if key == "@import":
                     raise PolicyError(f"{name}: JSON-LD @import is disabled; inline the context instead")
-                walk(value)
+                stack.append((value, depth + 1, key == "@context"))
         elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    def _check_context(ctx: Any) -> None:
-        items = ctx if isinstance(ctx, list) else [ctx]
-        for item in items:
-            if isinstance(item, str):
-                raise PolicyError(
-                    f"{name}: remote JSON-LD contexts are disabled ({item}); inline the context in the file"
-                )
-            walk(item)
-
-    walk(doc)
+            stack.extend((item, depth + 1, False) for item in node)
 
 
 def _syntax_error(exc: Exception, spec: RDFFormat, name: str, text: str) -> InputError:
@@ -288,7 +332,7 @@ def _syntax_error(exc: Exception, spec: RDFFormat, name: str, text: str) -> Inpu
 def _first_bad_ntriples_line(text: str) -> int | None:
     from rdflib import Graph
 
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(_LINE_BREAK.split(text), 1):  # not splitlines: U+2028, \v … are data
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
@@ -425,8 +469,10 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     except (UnicodeEncodeError, ValueError) as exc:
         raise OutputError(f"cannot write the graph as {spec.name}: {exc}") from exc
     if spec.name == "nt":
-        lines = sorted(line for line in data.decode("utf-8").splitlines() if line.strip())
-        data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+        # N-Triples lines end at LF (the serializer escapes CR and LF in literals); str.splitlines would
+        # also break at U+2028, U+0085, \v, \f and \x1c-\x1e, which literals may hold as they are
+        lines = sorted(line for line in data.split(b"\n") if line.strip(b" \t\r"))
+        data = b"\n".join(lines) + b"\n" if lines else b""
     back = Graph()
     try:
         if spec.name == "trig":

@@ -177,6 +177,8 @@ class Kind:
     compare: tuple[str, ...]
     provenance: bool
     columns: tuple[Column, ...]
+    #: The shared provenance columns (source, locator, evidence …) when ``provenance`` is set.
+    provenance_columns: tuple[str, ...] = ()
 
     @property
     def header(self) -> list[str]:
@@ -275,6 +277,7 @@ def _layouts() -> dict[str, Kind]:
             compare=tuple(raw.get("compare", [])),
             provenance=bool(raw.get("provenance", False)),
             columns=tuple(columns),
+            provenance_columns=tuple(c.name for c in provenance) if raw.get("provenance") else (),
         )
     return kinds
 
@@ -1285,6 +1288,15 @@ def _conflicts(spec: Kind, row: dict[str, list[str]], other: _Described) -> list
     return out
 
 
+def _differing(mine: dict[str, list[str]], theirs: dict[str, list[str]], skip: tuple[str, ...]) -> list[str]:
+    """The columns two rows fill differently (an empty cell differs from a filled one), ``id`` and ``skip`` aside.
+
+    Provenance columns are skipped: two rows may state the same thing from two sources.
+    """
+    return sorted(c for c in set(mine) | set(theirs)
+                  if c != "id" and c not in skip and sorted(mine.get(c, [])) != sorted(theirs.get(c, [])))
+
+
 def _identify(
     spec: Kind,
     p: _Pending,
@@ -1313,7 +1325,16 @@ def _identify(
             return
         if found:
             subject = found[0]
-    same = f"same {', '.join(spec.key)}"
+    if id_cell:
+        # two rows of this import with one id describe one resource only if they say the same thing
+        for d, q in matches:
+            differing = _differing(p.canon, d.values, spec.provenance_columns) if q is not None else []
+            if differing:
+                fail(p, "id", f"{id_cell!r} is also the id of line {q.row.line} of {q.table.name}, "  # type: ignore[union-attr]
+                              f"which differs in {', '.join(differing)}; give each row its own id")
+        if p.failed:
+            return
+    same = "same id" if id_cell else f"same {', '.join(spec.key)}"
     for d, q in matches:
         for col, mine, theirs in _conflicts(spec, p.canon, d):
             where = origin.get(d.iri, "the loaded data") if q is None else f"line {q.row.line} of {q.table.name}"

@@ -32,8 +32,12 @@ def command(files: tuple[str, ...], store: Path, no_shipped: bool, fmt: str | No
     --no-shipped); later runs add files to it. Files are checked as for
     --data (local files only, a size limit, no DTDs or remote JSON-LD
     contexts). Loading works on a copy that replaces the store only when every
-    file has loaded, so a bad file leaves the store as it was. Stop
-    'wbsec serve' on the store before loading into it.
+    file has loaded, so a bad file leaves the store as it was; a second
+    'wbsec load' on the same directory waits for the first, and a copy left
+    by a run that was killed is removed by the next one. A running
+    'wbsec serve' keeps answering from the store it opened: restart it to
+    see the new data. Exit 4 when the store cannot be written (read-only or
+    full disk); --max-bytes applies to the FILEs, not to the curated data.
 
     Oxigraph stores literals in a normalised form: "01"^^xsd:integer reads
     back as "1", and xsd:nonNegativeInteger and the other integer types as

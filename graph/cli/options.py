@@ -106,7 +106,7 @@ def output_option(func: F) -> F:
         "-o",
         "--output",
         "output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # a directory is refused by the writer: exit 4, not a usage error
         default=None,
         help="Write to FILE (atomically) instead of standard output.",
     )(func)

@@ -34,9 +34,11 @@ def command(port: int, store: Path | None, data: tuple[str, ...], no_shipped: bo
 
     Open http://127.0.0.1:PORT/ in a browser for the query page (YASGUI), or
     send queries to http://127.0.0.1:PORT/query from SPARQLWrapper, YASGUI or
-    curl. The Oxigraph server answers them. Updates, SERVICE and FROM are
-    refused (403), a query that runs past --timeout gets 503, and only
-    requests addressed to 127.0.0.1, localhost or [::1] are answered. Without
+    curl. Oxigraph answers them, after each query has passed the same checks
+    as 'wbsec query': updates, SERVICE, FROM and LOAD are refused (403), a
+    query that runs past --timeout is stopped (503), only requests addressed
+    to 127.0.0.1, localhost or [::1] are answered, and requests sent by web
+    pages from other origins are refused (403). Without
     --store the data are loaded into a temporary store that is removed on
     exit. Ctrl-C stops the server (exit 130); so does SIGTERM (exit 0).
 

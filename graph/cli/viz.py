@@ -32,7 +32,7 @@ DEFAULT_OUTPUT = "wbsec-graph.html"
                    "[map] min_gap and whose 90% rank interval is at most [map] max_interval_width ranks wide "
                    "(ontology/gaps.toml), by rank. Stated absences ('no progress') are always drawn dashed.")
 @click.option("--title", default=None, help="Page title (default: 'wbsec: VIEW network').")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+@click.option("-o", "--output", type=click.Path(allow_dash=True, path_type=Path),
               default=DEFAULT_OUTPUT, show_default=True,
               help="HTML file to write (atomically); '-' writes to standard output.")
 def command(
