@@ -572,11 +572,15 @@ def edge_table(G: nx.MultiDiGraph) -> list[tuple[str, str, str, Mapping[str, obj
 # --- files for Gephi and other tools ----------------------------------------------------------
 
 GRAPH_FORMATS: tuple[str, ...] = ("graphml", "gexf", "csv")
+#: Relations that hold both ways; their edges are stored once (smaller IRI first) and exported undirected.
+SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"cooperation", "agreement", "shared-affiliation"})
 _NODE_DEFAULTS: dict[str, object] = {"label": "", "kind": "other", "region": "", "external": False}
 _EDGE_DEFAULTS: dict[str, object] = {
     "relation": "", "role": "", "via": "", "weight": 1.0, "sign": 1, "since": "", "until": "", "claim": "", "claims": "",
+    "directed": True,
 }
-_SYMMETRIC = frozenset({"cooperation", "agreement", "shared-affiliation"})
+_GEXF_NS = "http://www.gexf.net/1.2draft"
+_GEXF_TYPES = {bool: "boolean", int: "integer", float: "double", str: "string"}
 
 
 @dataclass(frozen=True)
@@ -591,42 +595,120 @@ def network_files(G: nx.MultiDiGraph, fmt: str) -> list[NetworkFile]:
     """``G`` as GraphML, GEXF or CSV bytes, with every node and edge attribute.
 
     Every node carries label, kind, region, external and every edge relation,
-    role, via, weight, sign, since, until, claim, claims; a missing or ``None``
-    value is written as ``""`` (``False``/``1.0``/``1`` for the typed ones) so
-    each attribute has one type. GraphML also keeps the graph's ``view``,
-    ``as_of`` and ``absences`` (as a JSON string). GEXF has no modification
-    date, so the same graph always gives the same bytes.
+    role, via, weight, sign, since, until, claim, claims and ``directed``
+    (False for the symmetric relations cooperation, agreement and
+    shared-affiliation, True otherwise); a missing or ``None`` value is
+    written as ``""`` (``False``/``1.0``/``1`` for the typed ones) so each
+    attribute has one type. The three formats agree on every attribute and on
+    direction; the same graph always gives the same bytes.
 
-    CSV gives two files in the layout of Gephi's spreadsheet import: a nodes
-    table (``.nodes.csv``: Id, Label, kind, region, external) and an edges
-    table (``.edges.csv``: Source, Target, Type, Id (the edge key), Label (the
-    relation), Weight, then the other edge attributes; Type is Undirected for cooperation, agreement and
-    shared-affiliation). Cells that a spreadsheet would run as a formula get
-    a leading apostrophe.
+    * GraphML (``edgedefault="directed"``, so NetworkX reads it as a
+      MultiDiGraph) keeps the graph's ``view``, ``as_of`` and ``absences`` (as
+      a JSON string); booleans are ``true``/``false``.
+    * GEXF 1.2 (for Gephi) gives each edge its ``type`` (``directed`` or
+      ``undirected``; a graph whose edges are all of one kind says so once in
+      ``defaultedgetype``), its relation as ``label`` and its weight; dated
+      edges get ``start``/``end`` (``timeformat="date"``, a year spans 1
+      January to 31 December) so Gephi's timeline plays the network over time.
+      The graph attributes are the JSON ``<description>`` of ``<meta>``.
+    * CSV gives two files in the layout of Gephi's spreadsheet import: a
+      nodes table (``.nodes.csv``: Id, Label, kind, region, external) and an
+      edges table (``.edges.csv``: Source, Target, Type (Directed or
+      Undirected), Id (the edge key), Label (the relation), Weight, then the
+      other edge attributes). Cells that a spreadsheet would run as a formula
+      get a leading apostrophe.
     """
-    import io
-    import json
-
     if fmt not in GRAPH_FORMATS:
         raise InputError(f"unknown graph format {fmt!r}; use one of: {', '.join(GRAPH_FORMATS)}")
     H = _scalar_copy(G)
     if fmt == "csv":
         return _csv_files(H)
-    buf = io.BytesIO()
     if fmt == "graphml":
-        H.graph = {
-            "view": str(G.graph.get("view", "")),
-            "as_of": str(G.graph.get("as_of", "")),
-            "absences": json.dumps(G.graph.get("absences", []), sort_keys=True, ensure_ascii=False),
-        }
-        nx.write_graphml(H, buf, encoding="utf-8", prettyprint=True)
-        return [NetworkFile("", buf.getvalue())]
-    H.graph = {}
-    for _u, _v, k, d in H.edges(keys=True, data=True):
-        d["id"] = k  # GEXF edge id = the graph-wide unique key (NetworkX would number them)
-    nx.write_gexf(H, buf, encoding="utf-8", prettyprint=True)
-    data = re.sub(rb'<meta lastmodifieddate="[^"]*">', b"<meta>", buf.getvalue(), count=1)
-    return [NetworkFile("", data)]
+        return [NetworkFile("", _graphml(G, H))]
+    return [NetworkFile("", _gexf(G, H))]
+
+
+def _graph_attrs(G: nx.MultiDiGraph) -> dict[str, str]:
+    import json
+
+    return {
+        "view": str(G.graph.get("view", "")),
+        "as_of": str(G.graph.get("as_of", "")),
+        "absences": json.dumps(G.graph.get("absences", []), sort_keys=True, ensure_ascii=False),
+    }
+
+
+def _graphml(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> bytes:
+    """GraphML by NetworkX, with XML Schema booleans (NetworkX writes Python's ``True``/``False``)."""
+    import io
+
+    H.graph = _graph_attrs(G)
+    buf = io.BytesIO()
+    nx.write_graphml(H, buf, encoding="utf-8", prettyprint=True)
+    data = buf.getvalue()
+    boolean_keys = re.findall(rb'<key id="([^"]+)"[^>]*attr\.type="boolean"', data)
+    for key in boolean_keys:
+        data = re.sub(rb'(<data key="' + re.escape(key) + rb'">)(True|False)(</data>)',
+                      lambda m: m.group(1) + m.group(2).lower() + m.group(3), data)
+    return data
+
+
+def _gexf(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> bytes:
+    """GEXF 1.2 written element by element: valid against the schema, dated edges, per-edge direction."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    def q(tag: str) -> str:
+        return f"{{{_GEXF_NS}}}{tag}"
+
+    def text(value: object) -> str:
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+    ET.register_namespace("", _GEXF_NS)
+    root = ET.Element(q("gexf"), {"version": "1.2"})
+    meta = ET.SubElement(root, q("meta"))
+    ET.SubElement(meta, q("creator")).text = "wbsec"
+    attrs = _graph_attrs(G)
+    ET.SubElement(meta, q("keywords")).text = f"view={attrs['view']} as_of={attrs['as_of']}".strip()
+    ET.SubElement(meta, q("description")).text = json.dumps(
+        {"view": attrs["view"], "as_of": attrs["as_of"], "absences": json.loads(attrs["absences"])},
+        sort_keys=True, ensure_ascii=False)
+    directions = {bool(d["directed"]) for _u, _v, d in H.edges(data=True)}
+    mixed = len(directions) > 1
+    graph_el = ET.SubElement(root, q("graph"), {
+        "defaultedgetype": "undirected" if directions == {False} else "directed",
+        "mode": "dynamic",
+        "timeformat": "date",
+    })
+    node_attrs = [a for a in _NODE_DEFAULTS if a != "label"]
+    edge_attrs = [a for a in _EDGE_DEFAULTS if a != "weight"]
+    for cls, names, defaults in (("node", node_attrs, _NODE_DEFAULTS), ("edge", edge_attrs, _EDGE_DEFAULTS)):
+        decl = ET.SubElement(graph_el, q("attributes"), {"class": cls, "mode": "static"})
+        for name in names:
+            ET.SubElement(decl, q("attribute"), {"id": name, "title": name, "type": _GEXF_TYPES[type(defaults[name])]})
+    nodes_el = ET.SubElement(graph_el, q("nodes"), {"count": str(H.number_of_nodes())})
+    for n, d in H.nodes(data=True):
+        node_el = ET.SubElement(nodes_el, q("node"), {"id": n, "label": str(d["label"])})
+        values = ET.SubElement(node_el, q("attvalues"))
+        for name in node_attrs:
+            ET.SubElement(values, q("attvalue"), {"for": name, "value": text(d[name])})
+    edges_el = ET.SubElement(graph_el, q("edges"), {"count": str(H.number_of_edges())})
+    for u, v, k, d in H.edges(keys=True, data=True):
+        attrib = {"id": k, "source": u, "target": v, "label": str(d["relation"]), "weight": repr(float(d["weight"]))}
+        if mixed:
+            attrib["type"] = "directed" if d["directed"] else "undirected"
+        start = _bound(str(d["since"]), end=False) if d["since"] else None
+        stop = _bound(str(d["until"]), end=True) if d["until"] else None
+        if start is not None:
+            attrib["start"] = start.isoformat()
+        if stop is not None:
+            attrib["end"] = stop.isoformat()
+        edge_el = ET.SubElement(edges_el, q("edge"), attrib)
+        values = ET.SubElement(edge_el, q("attvalues"))
+        for name in edge_attrs:
+            ET.SubElement(values, q("attvalue"), {"for": name, "value": text(d[name])})
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def _scalar_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -635,7 +717,9 @@ def _scalar_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         d = G.nodes[n]
         H.add_node(str(n), **{k: _scalar(d.get(k), dflt) for k, dflt in _NODE_DEFAULTS.items()})
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
-        H.add_edge(str(u), str(v), key=str(k), **{a: _scalar(d.get(a), dflt) for a, dflt in _EDGE_DEFAULTS.items()})
+        attrs = {a: _scalar(d.get(a), dflt) for a, dflt in _EDGE_DEFAULTS.items()}
+        attrs["directed"] = _scalar(d.get("directed"), str(attrs["relation"]) not in SYMMETRIC_RELATIONS)
+        H.add_edge(str(u), str(v), key=str(k), **attrs)
     return H
 
 
@@ -653,14 +737,21 @@ def _scalar(value: object, default: object) -> object:
 
 def _csv_files(H: nx.MultiDiGraph) -> list[NetworkFile]:
     nodes = csv_table(["Id", "Label", "kind", "region", "external"],
-                      ([n, d["label"], d["kind"], d["region"], d["external"]] for n, d in H.nodes(data=True)))
+                      ([n, d["label"], d["kind"], d["region"], _csv_bool(d["external"])]
+                       for n, d in H.nodes(data=True)))
     attrs = [a for a in _EDGE_DEFAULTS if a != "weight"]  # Weight is Gephi's own column
     edges = csv_table(
         ["Source", "Target", "Type", "Id", "Label", "Weight", *attrs],
-        ([u, v, "Undirected" if d["relation"] in _SYMMETRIC else "Directed", k, d["relation"], d["weight"],
-          *(d[a] for a in attrs)] for u, v, k, d in H.edges(keys=True, data=True)),
+        ([u, v, "Directed" if d["directed"] else "Undirected", k, d["relation"], d["weight"],
+          *(_csv_bool(d[a]) if isinstance(d[a], bool) else d[a] for a in attrs)]
+         for u, v, k, d in H.edges(keys=True, data=True)),
     )
     return [
         NetworkFile(".nodes.csv", nodes.encode("utf-8")),
         NetworkFile(".edges.csv", edges.encode("utf-8")),
     ]
+
+
+def _csv_bool(value: object) -> str:
+    """Booleans as ``true``/``false``, as GraphML and GEXF write them (and Gephi's CSV import reads)."""
+    return "true" if value else "false"

@@ -146,6 +146,17 @@ class Table:
         """
         return [{c: python_value(v) for c, v in zip(self.columns, row)} for row in self.rows]
 
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame with the named columns and :meth:`records` values.
+
+        pandas comes with the ``notebook`` extra (``pip install 'wbsec[notebook]'``).
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise InputError("pandas is not installed: pip install 'wbsec[notebook]'") from exc
+        return pd.DataFrame.from_records(self.records(), columns=list(self.columns))
+
     def column(self, name: str) -> list[Node | None]:
         """Every value of one column, in row order."""
         try:

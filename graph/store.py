@@ -450,12 +450,26 @@ def compact(g: Graph, node: Any) -> str:
     return str(node)
 
 
+#: The JSON-LD context of every JSON-LD export: the vocabulary's prefixes (published as ``ontology/context.jsonld``).
+CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
+
+
 def serialize_verified(g: Graph, fmt: str) -> bytes:
-    """Serialize ``g`` as ``fmt`` and prove the bytes parse back to the same graph.
+    """Serialize ``g`` as ``fmt`` and prove the bytes parse back to exactly the same graph.
 
     Catches what rdflib's serializers lose silently (characters RDF/XML cannot
-    hold, lone surrogates written as ``?``). N-Triples lines are sorted so the
-    same graph always gives the same bytes.
+    hold, lone surrogates written as ``?``, ``"68"^^xsd:decimal`` written as
+    ``68.0``). The same graph always gives the same bytes, whatever the process:
+    triples are written in a sorted order and blank nodes get canonical labels.
+
+    * ``ttl`` and ``trig`` keep every literal's spelling; the TriG file holds
+      every triple in the default graph (it is the Turtle text, which is valid
+      TriG), so a plain query over the default graph finds them all.
+    * ``jsonld`` is compacted with the context in ``ontology/context.jsonld``
+      (the vocabulary's prefixes), written inline: no remote context is needed.
+      Typed literals keep their lexical form (``{"@value": "68", "@type":
+      "xsd:decimal"}``), never a JSON number that a reader would respell.
+    * N-Triples lines are sorted.
     """
     from rdflib import Graph
 
@@ -464,8 +478,14 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     spec = rdf_format(fmt)
     if spec.name == "xml":
         _refuse_xml_unsafe(g)
+    ordered = _ordered_copy(g)
     try:
-        data = _exact_turtle(g) if spec.name == "ttl" else g.serialize(format=spec.rdflib, encoding="utf-8")
+        if spec.name in ("ttl", "trig"):
+            data = _exact_turtle(ordered)
+        elif spec.name == "jsonld":
+            data = _compact_jsonld(ordered)
+        else:
+            data = ordered.serialize(format=spec.rdflib, encoding="utf-8")
     except (UnicodeEncodeError, ValueError) as exc:
         raise OutputError(f"cannot write the graph as {spec.name}: {exc}") from exc
     if spec.name == "nt":
@@ -489,6 +509,90 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     if not same_graph(g, back):
         raise OutputError(f"the {spec.name} export does not round-trip to the same graph; nothing written")
     return data
+
+
+def _ordered_copy(g: Graph) -> Graph:
+    """``g`` with canonical blank-node labels, its triples inserted in sorted order, its prefixes kept.
+
+    rdflib's serializers write triples in the store's insertion order and blank
+    nodes under random labels; this copy makes both a function of the graph alone.
+    """
+    from rdflib import BNode, Graph
+    from rdflib.compare import to_canonical_graph
+
+    triples: Iterable[Any] = g
+    if any(isinstance(t, BNode) for triple in g for t in triple):
+        triples = to_canonical_graph(g)
+    out = Graph(store="SimpleMemory")  # iterates in insertion order (the default store iterates a set)
+    for prefix, namespace in sorted(g.namespace_manager.namespaces()):
+        out.bind(prefix, namespace, override=True, replace=True)
+    for triple in sorted(triples, key=lambda t: tuple(term.n3() for term in t)):
+        out.add(triple)
+    return out
+
+
+def jsonld_context() -> dict[str, str]:
+    """The ``@context`` of wbsec's JSON-LD: prefix -> namespace IRI, read from ``ontology/context.jsonld``."""
+    try:
+        context = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{CONTEXT_FILE}: not a JSON-LD context file ({exc})") from exc
+    return {str(k): str(v) for k, v in context.items()}
+
+
+def _compact_jsonld(g: Graph) -> bytes:
+    """``g`` as compacted JSON-LD: the shipped context inline, one node object per subject, sorted.
+
+    Written here rather than by rdflib, whose compaction turns typed literals
+    into JSON numbers (``"1.50"^^xsd:double`` would read back as ``1.5E0``).
+    Every literal keeps its exact lexical form; only plain strings are bare.
+    """
+    from rdflib import RDF, BNode, Literal
+    from rdflib.namespace import XSD
+
+    context = jsonld_context()
+    by_length = sorted(context.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+    def short(iri: str) -> str:
+        for prefix, namespace in by_length:
+            if iri.startswith(namespace):
+                local = iri[len(namespace):]
+                if local and not local.startswith("//") and ":" not in local.split("/", 1)[0]:
+                    return f"{prefix}:{local}"
+        return iri
+
+    def node_id(term: Any) -> str:
+        return f"_:{term}" if isinstance(term, BNode) else short(str(term))
+
+    def value(term: Any) -> Any:
+        if not isinstance(term, Literal):
+            return {"@id": node_id(term)}
+        if term.language:
+            return {"@value": str(term), "@language": term.language}
+        if term.datatype is not None and term.datatype != XSD.string:
+            return {"@value": str(term), "@type": short(str(term.datatype))}
+        return str(term)
+
+    nodes: dict[str, dict[str, list[Any]]] = {}
+    for s, p, o in g:
+        node = nodes.setdefault(node_id(s), {})
+        if p == RDF.type and not isinstance(o, Literal):
+            node.setdefault("@type", []).append(node_id(o))
+        else:
+            node.setdefault(short(str(p)), []).append(value(o))
+
+    def sort_key(item: Any) -> str:
+        return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+    graph_objects = []
+    for ident in sorted(nodes):
+        obj: dict[str, Any] = {"@id": ident}
+        for key in sorted(nodes[ident]):
+            values = sorted(nodes[ident][key], key=sort_key)
+            obj[key] = values[0] if len(values) == 1 else values
+        graph_objects.append(obj)
+    doc = {"@context": context, "@graph": graph_objects}
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _exact_turtle(g: Graph) -> bytes:
@@ -517,51 +621,30 @@ def _exact_turtle(g: Graph) -> bytes:
 
 
 def same_graph(a: Graph, b: Graph) -> bool:
-    """True when ``a`` and ``b`` hold the same statements: blank nodes up to renaming, numbers by value.
+    """True when ``a`` and ``b`` hold the same statements, term for term; blank nodes up to renaming.
+
+    Literals are compared as written (lexical form, datatype, language), not by
+    value: ``"66"^^xsd:decimal`` and ``66.0`` are two different terms, and a
+    file that turned one into the other would give a figure two values.
 
     >>> from rdflib import Graph
     >>> same_graph(Graph().parse(data="<x:a> <x:b> 66.0 .", format="turtle"),
     ...            Graph().parse(data='<x:a> <x:b> "66"^^<http://www.w3.org/2001/XMLSchema#decimal> .', format="turtle"))
+    False
+    >>> same_graph(Graph().parse(data="<x:a> <x:b> [ <x:c> 1 ] .", format="turtle"),
+    ...            Graph().parse(data="<x:a> <x:b> _:z . _:z <x:c> 1 .", format="turtle"))
     True
     """
     from rdflib import BNode
     from rdflib.compare import isomorphic
 
-    expected, actual = _value_normalised(a), _value_normalised(b)
-    has_bnodes = any(isinstance(t, BNode) for triple in a for t in triple)
+    has_bnodes = any(isinstance(t, BNode) for g in (a, b) for triple in g for t in triple)
+    if not has_bnodes:
+        return set(a) == set(b)
     try:
-        return bool(isomorphic(expected, actual)) if has_bnodes else expected == actual
+        return bool(isomorphic(a, b))
     except UnicodeEncodeError:
         return False
-
-
-def _value_normalised(g: Graph) -> Any:
-    """``g`` with numeric literals in one lexical form per value (Turtle writes ``"66"^^xsd:decimal`` as ``66.0``).
-
-    Returns a set of triples when ``g`` has no blank nodes, else a new graph.
-    """
-    from decimal import Decimal
-
-    from rdflib import BNode, Graph, Literal
-    from rdflib.namespace import XSD
-
-    numeric = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.nonNegativeInteger, XSD.int, XSD.long}
-
-    def norm(term: Any) -> Any:
-        if isinstance(term, Literal) and term.datatype in numeric and not term.ill_typed:
-            value = term.value
-            if isinstance(value, Decimal):
-                return Literal(format(value.normalize(), "f"), datatype=term.datatype)
-            return Literal(value, datatype=term.datatype)
-        return term
-
-    triples = {(s, p, norm(o)) for s, p, o in g}
-    if not any(isinstance(t, BNode) for triple in triples for t in triple):
-        return triples
-    out = Graph()
-    for triple in triples:
-        out.add(triple)
-    return out
 
 
 def _refuse_xml_unsafe(g: Graph) -> None:

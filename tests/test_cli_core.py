@@ -162,3 +162,64 @@ def test_tests_never_touch_the_users_cache(private_cache: Path) -> None:
     """The conformance verdict of ``wbsec info`` lands in the test's own cache, not in ~/.cache."""
     assert invoke("info", "--format", "json").exit_code == 0
     assert list((private_cache / "wbsec" / "conformance").iterdir())
+
+
+RDF_EXPORTS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "jsonld": "JSON_LD", "xml": "RDF_XML"}
+
+
+def _oxigraph_terms(data: bytes, fmt: str) -> set[str]:
+    """The quads pyoxigraph reads from ``data``, blank nodes canonically labelled, as exact N-Quads strings."""
+    import pyoxigraph
+
+    ds = pyoxigraph.Dataset(pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, RDF_EXPORTS[fmt])))
+    ds.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
+    return {str(q) for q in ds}
+
+
+@pytest.mark.parametrize("fmt", ["nt", "trig", "jsonld", "xml"])
+def test_every_rdf_export_is_exact_term_isomorphic_with_the_turtle_export(fmt: str) -> None:
+    """Read by pyoxigraph (not by the writer's own library), each export holds the Turtle export's terms exactly."""
+    extra = ("--data", str(STORE / "literals.ttl"), "--data", str(STORE / "good.ttl"))
+    turtle = invoke("export", "--format", "ttl", *extra).stdout_bytes
+    other = invoke("export", "--format", fmt, *extra).stdout_bytes
+    expected = _oxigraph_terms(turtle, "ttl")
+    assert _oxigraph_terms(other, fmt) == expected
+    assert '"68"^^<http://www.w3.org/2001/XMLSchema#decimal>' in " ".join(expected)
+    assert '"1.5"^^<http://www.w3.org/2001/XMLSchema#double>' in " ".join(expected)
+    assert len(expected) == len(load_graph([STORE / "literals.ttl", STORE / "good.ttl"]))
+
+
+def test_trig_export_is_in_the_default_graph() -> None:
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.load(invoke("export", "--format", "trig").stdout_bytes, format=pyoxigraph.RdfFormat.TRIG)
+    count = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"]
+    assert int(count.value) == len(load_graph()) == len(store)
+
+
+def test_jsonld_export_is_compacted_with_the_published_context() -> None:
+    from graph.namespaces import PREFIXES
+
+    published = json.loads((ROOT / "ontology" / "context.jsonld").read_text(encoding="utf-8"))
+    assert published == {"@context": dict(sorted(PREFIXES.items()))}
+    doc = json.loads(invoke("export", "--format", "jsonld", "--data", str(STORE / "literals.ttl")).stdout)
+    assert doc["@context"] == published["@context"]
+    figure = next(n for n in doc["@graph"] if n["@id"] == "http://example.org/figure")
+    assert {"@value": "68", "@type": "xsd:decimal"} in figure["http://example.org/share"]
+    actor = next(n for n in doc["@graph"] if n["@id"] == "wb:AL")
+    assert "wbo:Polity" in actor["@type"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", sorted(RDF_EXPORTS))
+def test_export_bytes_are_the_same_across_processes_and_hash_seeds(fmt: str, tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed, "XDG_CACHE_HOME": str(tmp_path)}
+        result = subprocess.run(
+            [sys.executable, "-m", "graph", "export", "--format", fmt, "--data", str(STORE / "good.ttl")],
+            capture_output=True, env=env, cwd=ROOT, timeout=300, check=True,
+        )
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] and outputs[0]

@@ -211,10 +211,16 @@ def test_export_csv_writes_nodes_and_edges_tables(tmp_path: Path) -> None:
 
 
 def test_export_gexf_and_graphml_read_back(tmp_path: Path) -> None:
+    from lxml import etree
+
     g = invoke("export", *TINY, "--view", "signed", "--format", "gexf")
     assert g.exit_code == 0
-    G = nx.read_gexf(io.BytesIO(g.stdout_bytes))
-    assert G.number_of_edges() == 11 and G.nodes["https://w3id.org/wbsec/id/RU"]["label"] == "Russia"
+    edges = etree.fromstring(g.stdout_bytes).iter("{http://www.gexf.net/1.2draft}edge")
+    types = {e.get("label"): e.get("type") for e in edges}
+    assert types["agreement"] == types["cooperation"] == "undirected" and types["statement"] == "directed"
+    p = invoke("export", *TINY, "--view", "polities", "--format", "gexf")  # all ties both ways: NetworkX reads it
+    G = nx.read_gexf(io.BytesIO(p.stdout_bytes))
+    assert not G.is_directed() and G.nodes["https://w3id.org/wbsec/id/AL"]["label"] == "Albania"
     m = invoke("export", *TINY, "--format", "graphml", "--as-of", "2010-06-01")  # graph format: actors view
     H = nx.read_graphml(io.BytesIO(m.stdout_bytes), force_multigraph=True)
     # 6 = NATO AL (2009) and RS (2006), the 2008 succession, pillar, host, support; the undated claims

@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from graph.errors import InputError, PolicyError
 from graph.metrics import simple_graph
 from graph.namespaces import WB, WBO
-from graph.project import VIEWS, network_files, resolve_node, rule_rows, rules, to_networkx
+from graph.project import SYMMETRIC_RELATIONS, VIEWS, network_files, resolve_node, rule_rows, rules, to_networkx
 from graph.sparql import query_from_text, select
 from graph.store import load_graph
 
@@ -310,6 +310,14 @@ def test_resolve_node_ambiguous_and_unknown() -> None:
 # --- files -------------------------------------------------------------------------------------
 
 
+GEXF_SCHEMA = Path(__file__).resolve().parent / "data" / "gexf-1.2draft" / "gexf.xsd"
+GEXF = "{http://www.gexf.net/1.2draft}"
+
+
+def _expected_edge(d: dict[str, object]) -> dict[str, object]:
+    return {**d, "directed": d["relation"] not in SYMMETRIC_RELATIONS}
+
+
 def _same(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
     assert sorted(G.nodes) == sorted(H.nodes)
     for n in G:
@@ -319,28 +327,112 @@ def _same(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
         back = dict(H.edges[u, v, k])
         back.pop("id", None)
         back.pop("networkx_key", None)
-        assert back == d, (u, v, k)
+        assert back == _expected_edge(d), (u, v, k)
 
 
-@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def _gexf_edges(data: bytes) -> dict[str, dict[str, object]]:
+    """Every GEXF edge by id: its XML attributes plus its typed attvalues, read with lxml."""
+    from lxml import etree
+
+    root = etree.fromstring(data)
+    graph_el = root.find(f"{GEXF}graph")
+    types = {a.get("id"): a.get("type") for a in graph_el.iter(f"{GEXF}attribute")}
+    cast = {"boolean": lambda x: x == "true", "integer": int, "double": float, "string": str}
+    out: dict[str, dict[str, object]] = {}
+    for e in graph_el.iter(f"{GEXF}edge"):
+        row: dict[str, object] = dict(e.attrib)
+        row["type"] = e.get("type") or graph_el.get("defaultedgetype")
+        for av in e.iter(f"{GEXF}attvalue"):
+            row[av.get("for")] = cast[types[av.get("for")]](av.get("value"))
+        out[e.get("id")] = row
+    return out
+
+
+def _gexf_schema() -> object:
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(GEXF_SCHEMA)))
+
+
 @pytest.mark.parametrize("view", VIEWS)
-def test_graphml_and_gexf_read_back_equal(fmt: str, view: str) -> None:
+def test_gexf_is_valid_against_the_gexf_1_2_schema(view: str) -> None:
+    from lxml import etree
+
+    schema = _gexf_schema()
+    for as_of in (None, dt.date(2015, 1, 1)):
+        [f] = network_files(to_networkx(shipped(), view, as_of=as_of), "gexf")
+        doc = etree.fromstring(f.data)
+        assert schema.validate(doc), schema.error_log  # type: ignore[attr-defined]
+        graph_el = doc.find(f"{GEXF}graph")
+        assert graph_el.get("name") is None and graph_el.get("timeformat") == "date"
+        meta = json.loads(doc.find(f"{GEXF}meta/{GEXF}description").text)
+        assert meta["view"] == view and meta["as_of"] == (as_of.isoformat() if as_of else "")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_graphml_gexf_and_csv_agree_on_nodes_edges_direction_and_attributes(view: str) -> None:
+    import csv
+
     G = to_networkx(shipped(), view)
-    [f] = network_files(G, fmt)
-    if fmt == "graphml":
-        H = nx.read_graphml(io.BytesIO(f.data), force_multigraph=True)
-    else:
-        H = nx.read_gexf(io.BytesIO(f.data))
-        if not H.is_multigraph():  # NetworkX reads GEXF without parallel edges as a DiGraph; the id is the key
-            M = nx.MultiDiGraph()
-            M.add_nodes_from(H.nodes(data=True))
-            M.add_edges_from((u, v, d["id"], d) for u, v, d in H.edges(data=True))
-            H = M
-    assert isinstance(H, nx.MultiDiGraph) and H.is_directed()
+    graphml, gexf = network_files(G, "graphml")[0].data, network_files(G, "gexf")[0].data
+    H = nx.read_graphml(io.BytesIO(graphml), force_multigraph=True)
+    assert isinstance(H, nx.MultiDiGraph)
     _same(G, H)
-    assert network_files(G, fmt)[0].data == f.data  # deterministic bytes
-    if fmt == "graphml":
-        assert H.graph["view"] == view and json.loads(H.graph["absences"]) == G.graph["absences"]
+    assert H.graph["view"] == view and json.loads(H.graph["absences"]) == G.graph["absences"]
+    assert b">True<" not in graphml and b">False<" not in graphml  # XML Schema booleans
+    assert network_files(G, "graphml")[0].data == graphml and network_files(G, "gexf")[0].data == gexf
+
+    by_id = _gexf_edges(gexf)
+    edge_rows = {r["Id"]: r for r in csv.DictReader(io.StringIO(network_files(G, "csv")[1].data.decode()))}
+    assert sorted(by_id) == sorted(edge_rows) == keys(G)
+    for u, v, k, d in H.edges(keys=True, data=True):
+        e, row = by_id[k], edge_rows[k]
+        assert (e["source"], e["target"], row["Source"], row["Target"]) == (u, v, u, v)
+        assert e["type"] == ("directed" if d["directed"] else "undirected")
+        assert row["Type"] == ("Directed" if d["directed"] else "Undirected")
+        assert e["label"] == row["Label"] == d["relation"]
+        assert float(e["weight"]) == float(row["Weight"]) == d["weight"]
+        for name, value in d.items():
+            if name != "weight":
+                assert e[name] == value, (k, name)
+                assert row[name] == (str(value).lower() if isinstance(value, bool) else str(value)), (k, name)
+
+    mixed = len({d["directed"] for *_e, d in H.edges(keys=True, data=True)}) > 1
+    if mixed:  # NetworkX reads no mixed graph (its documented limit); Gephi reads the per-edge type
+        with pytest.raises(nx.NetworkXError, match="Undirected edge found in directed graph"):
+            nx.read_gexf(io.BytesIO(gexf))
+        return
+    X = nx.read_gexf(io.BytesIO(gexf))
+    assert X.is_directed() == all(d["directed"] for *_e, d in H.edges(keys=True, data=True))
+    assert sorted(X.nodes) == sorted(H.nodes)
+    for n in H:
+        assert dict(X.nodes[n]) == dict(H.nodes[n]), n
+    back = {str(d["id"]): (u, v, d) for u, v, d in X.edges(data=True)}
+    assert sorted(back) == keys(G)
+    for u, v, k, d in H.edges(keys=True, data=True):
+        bu, bv, bd = back[k]
+        assert {bu, bv} == {u, v} and (not X.is_directed() or (bu, bv) == (u, v))
+        extra = {key: bd.pop(key) for key in ("id", "label", "start", "end") if key in bd}
+        assert bd == d and extra["label"] == d["relation"]
+
+
+def test_gexf_dates_are_gexf_dates_so_gephi_can_play_the_timeline() -> None:
+    G = nx.MultiDiGraph(view="actors", as_of="", absences=[])
+    G.add_node("https://x/a", label="A", kind="polity")
+    G.add_node("https://x/b", label="B", kind="polity")
+    G.add_edge("https://x/a", "https://x/b", key="k1", relation="affiliation", since="2009", until="2012-06",
+               claim="https://x/c1")
+    G.add_edge("https://x/a", "https://x/b", key="k2", relation="cooperation", since="2015-03-02", claim="https://x/c2")
+    G.add_edge("https://x/b", "https://x/a", key="k3", relation="statement", claim="https://x/c3")
+    from lxml import etree
+
+    [f] = network_files(G, "gexf")
+    assert _gexf_schema().validate(etree.fromstring(f.data))  # type: ignore[attr-defined]
+    edges = _gexf_edges(f.data)
+    assert (edges["k1"]["start"], edges["k1"]["end"], edges["k1"]["since"]) == ("2009-01-01", "2012-06-30", "2009")
+    assert edges["k2"]["start"] == "2015-03-02" and "end" not in edges["k2"]
+    assert "start" not in edges["k3"] and "end" not in edges["k3"]
+    assert [edges[k]["type"] for k in ("k1", "k2", "k3")] == ["directed", "undirected", "directed"]
 
 
 def test_graph_files_turn_missing_values_into_typed_defaults() -> None:
@@ -357,7 +449,7 @@ def test_graph_files_turn_missing_values_into_typed_defaults() -> None:
     assert (nodes.suffix, edges.suffix) == (".nodes.csv", ".edges.csv")
     assert "'=cmd()" in nodes.data.decode()  # spreadsheet formula defused
     assert edges.data.decode().splitlines()[0] == (
-        "Source,Target,Type,Id,Label,Weight,relation,role,via,sign,since,until,claim,claims")
+        "Source,Target,Type,Id,Label,Weight,relation,role,via,sign,since,until,claim,claims,directed")
     assert edges.data.decode().splitlines()[1].startswith("https://x/a,https://x/b,Directed,k,statement,1.0,")
 
 

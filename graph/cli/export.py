@@ -38,7 +38,9 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
 
     With --view V (or --format graphml|gexf|csv) the network view V is
     written instead, with every node and edge attribute, for Gephi, Cytoscape
-    or NetworkX. CSV gives two tables in Gephi's spreadsheet-import layout:
+    or NetworkX. Ties that hold both ways (cooperation, agreements, shared
+    affiliations) are undirected in all three formats. GEXF dates the ties
+    for Gephi's timeline. CSV gives two tables in Gephi's spreadsheet-import layout:
     --output net.csv writes net.nodes.csv and net.edges.csv; without --output
     only the edges table goes to stdout. --as-of and --domain (with --view)
     keep only the claims valid on that date and in those domains.

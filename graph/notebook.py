@@ -1,0 +1,230 @@
+"""The notebook façade: one object that opens the data and answers with tables, NetworkX graphs and figures.
+
+``graph.open()`` returns a :class:`KnowledgeGraph`; each method is one call
+into the library (:mod:`graph.sparql`, :mod:`graph.project`,
+:mod:`graph.metrics`, :mod:`graph.gaps`, :mod:`graph.report`) with the
+notebook's conveniences added: dates as ISO strings, tables that become pandas
+DataFrames in one call, a simple weighted NetworkX graph by default and
+matplotlib ``Figure`` objects (never pyplot state, never a file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph.errors import InputError
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from graph.backends import Backend
+    from graph.gaps import GapAnalysis
+    from graph.metrics import MetricsReport
+    from graph.sparql import Table
+
+#: What ``as_of`` may be: an ISO date string (``"2015-01-01"``), a date, a datetime, or None.
+DateLike = str | dt.date | None
+
+
+def as_date(value: DateLike | dt.datetime) -> dt.date | None:
+    """``value`` as a :class:`datetime.date`: ISO strings (``"2015-01-01"``, ``"2015"``), dates and datetimes.
+
+    >>> as_date("2015-01-01"), as_date("2015"), as_date(None)
+    (datetime.date(2015, 1, 1), datetime.date(2015, 1, 1), None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) == 4 and text.isdigit():
+            return dt.date(int(text), 1, 1)
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise InputError(f"as_of must be an ISO date such as '2015-01-01', not {value!r}") from None
+
+
+def dataframe(columns: Sequence[str], records: list[dict[str, object]]) -> Any:
+    """A pandas DataFrame with the given ``columns``; pandas comes with the ``notebook`` extra."""
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise InputError("pandas is not installed: pip install 'wbsec[notebook]'") from exc
+    return pd.DataFrame.from_records(records, columns=list(columns))
+
+
+@dataclass(frozen=True)
+class MetricsTable:
+    """Node metrics as a table: ``columns`` (id, label, kind, then each metric) and one record per node."""
+
+    report: MetricsReport
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names, in order."""
+        return ["id", "label", "kind", *self.report.metrics]
+
+    def records(self) -> list[dict[str, object]]:
+        """One dict per node, in rank order."""
+        from graph.metrics import row_dict
+
+        return [row_dict(r, self.report.metrics) for r in self.report.rows]
+
+    def to_dataframe(self) -> Any:
+        """The table as a pandas DataFrame (needs the ``notebook`` extra)."""
+        return dataframe(self.columns, self.records())
+
+    def __len__(self) -> int:
+        return len(self.report.rows)
+
+
+class KnowledgeGraph:
+    """The data wbsec reads (in memory, an on-disk store or a SPARQL endpoint) and the questions it answers.
+
+    Make one with :func:`open`. Methods never print and never write files.
+    """
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def __repr__(self) -> str:
+        return f"<wbsec KnowledgeGraph: {self.backend.description()}>"
+
+    def close(self) -> None:
+        """Release the store or endpoint connection."""
+        self.backend.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- questions -------------------------------------------------------------------------
+
+    def query(self, query: str, *, timeout: float | None = 30.0, max_rows: int | None = None,
+              **params: object) -> Table | bool | Any:
+        """Run a named question (``"members"``, see :func:`queries`) or SPARQL text.
+
+        SELECT gives a :class:`graph.sparql.Table` (``.columns``, ``.records()``,
+        ``.to_dataframe()``), ASK a ``bool``, CONSTRUCT/DESCRIBE an rdflib graph.
+        Keyword arguments are the question's parameters (``org="wb:NATO"``),
+        bound as RDF terms, never pasted into the text.
+        """
+        from graph.sparql import run
+
+        return run(self.backend, query, timeout=timeout, max_rows=max_rows, params=params)
+
+    # -- networks --------------------------------------------------------------------------
+
+    def network(self, view: str = "actors", *, as_of: DateLike = None, multigraph: bool = False) -> nx.Graph:
+        """The network ``view`` (actors, polities, affiliation, signed) on the day ``as_of``.
+
+        By default a simple undirected weighted ``networkx.Graph``: one tie per
+        pair, ``weight`` the sum of the claims' weights, ``sign`` the sign of
+        their signed sum, ``n_<relation>`` how many claims of each relation.
+        Standard NetworkX calls (``nx.pagerank(G)``) then agree with ``wbsec
+        metrics``. ``multigraph=True`` gives the full ``MultiDiGraph``: one edge
+        per claim with every attribute (symmetric relations stored once).
+        """
+        from graph.metrics import simple_graph
+        from graph.project import to_networkx
+
+        M = to_networkx(self.backend, view, as_of=as_date(as_of))
+        if multigraph:
+            return M
+        S = simple_graph(M)
+        S.graph.update(M.graph)
+        return S
+
+    def metrics(self, view: str = "actors", *, as_of: DateLike = None, metrics: Sequence[str] | None = None,
+                top: int | None = None) -> MetricsTable:
+        """Centrality and broker metrics of ``view`` (see ``wbsec metrics``) as a table."""
+        from graph.metrics import node_metrics
+        from graph.project import to_networkx
+
+        return MetricsTable(node_metrics(to_networkx(self.backend, view, as_of=as_date(as_of)), metrics, top=top))
+
+    # -- gaps ------------------------------------------------------------------------------
+
+    def gaps(self, config: str | Path | None = None) -> GapAnalysis:
+        """The cooperation-gap analysis (ranked dyads, external dependence, profiles, suggestions)."""
+        from graph.gaps import cooperation_gaps, load_config
+
+        return cooperation_gaps(self.backend, load_config(config))
+
+    def gap_report(self, fmt: str = "md", config: str | Path | None = None) -> str:
+        """The gap report as ``wbsec gaps`` prints it (``table``, ``csv``, ``json`` or ``md``)."""
+        from graph.report import gap_report
+
+        text, _written = gap_report(self.backend, fmt, config=config)
+        return text
+
+    # -- figures ---------------------------------------------------------------------------
+
+    def figure(self, view: str = "polities", *, as_of: DateLike = None, metric: str = "weighted_degree",
+               ax: Axes | None = None) -> Figure:
+        """A drawing of ``view`` as a matplotlib ``Figure``: node size by ``metric``, tie width by weight.
+
+        Pass ``ax`` to draw into an existing axes (the figure returned is then
+        ``ax.figure``). The layout is deterministic.
+        """
+        from matplotlib.figure import Figure
+
+        import networkx as nx
+
+        from graph.metrics import node_metrics
+        from graph.viz import layout_positions
+
+        S = self.network(view, as_of=as_of)
+        values = {r.id: r.value(metric) or 0.0 for r in node_metrics(S, [metric]).rows}
+        if ax is None:
+            fig = Figure(figsize=(8, 6), layout="constrained")
+            ax = fig.add_subplot()
+        top = max(values.values(), default=0.0) or 1.0
+        pos = layout_positions(S)
+        nx.draw_networkx_edges(S, pos, ax=ax, width=[0.5 + float(d.get("weight", 1.0)) ** 0.5
+                                                     for _u, _v, d in S.edges(data=True)], alpha=0.5)
+        nx.draw_networkx_nodes(S, pos, ax=ax, node_size=[80 + 900 * float(values.get(n, 0.0)) / top for n in S])
+        nx.draw_networkx_labels(S, pos, ax=ax, labels={n: str(d.get("label", n)) for n, d in S.nodes(data=True)},
+                                font_size=8)
+        when = f" on {as_date(as_of)}" if as_of is not None else ""
+        ax.set_title(f"{view} view{when}: node size = {metric}")
+        ax.set_axis_off()
+        figure = ax.figure
+        assert figure is not None
+        return figure  # type: ignore[return-value]
+
+
+def open(  # noqa: A001 - ``graph.open`` reads like the standard library's openers
+    files: Sequence[str | Path] = (),
+    *,
+    shipped: bool = True,
+    store: str | Path | None = None,
+    endpoint: str | None = None,
+) -> KnowledgeGraph:
+    """Open the curated data plus ``files`` in memory, or a ``store`` (``wbsec load``), or an ``endpoint``.
+
+    ``files`` are RDF files read as ``--data`` reads them; ``shipped=False``
+    leaves the curated data out. A store or an endpoint is read as it is
+    (files cannot be added to it here).
+    """
+    from graph.backends import open_backend
+
+    return KnowledgeGraph(open_backend(files, shipped=shipped, store=store, endpoint=endpoint))
+
+
+def queries() -> list[str]:
+    """The names of the shipped questions (``ontology/queries/*.rq``)."""
+    from graph.sparql import named_queries
+
+    return [q.name for q in named_queries()]
