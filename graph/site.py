@@ -498,15 +498,18 @@ class _Reader:
             )
         return self._cites[key]
 
-    def groups(self, pairs: Iterable[tuple[Node, Node]]) -> tuple[ClaimGroup, ...]:
-        """Claims grouped by section, each with how the entity figures in it ("party", "member")."""
+    def groups(self, pairs: Iterable[tuple[Node, Node]], role: str | None = None) -> tuple[ClaimGroup, ...]:
+        """Claims grouped by section, each with how the entity figures in it ("party", "member").
+
+        ``role`` replaces the property's label (for a source: "" or "primary source").
+        """
         roles: dict[Node, set[str]] = defaultdict(set)
         for claim, prop in pairs:
-            roles[claim].add(self.label(prop))
+            roles[claim].add(self.label(prop) if role is None else role)
         by_section: dict[str, list[tuple[Claim, str]]] = defaultdict(list)
         for node, props in roles.items():
             c = self.claim(node)
-            by_section[c.section].append((c, ", ".join(sorted(props))))
+            by_section[c.section].append((c, ", ".join(sorted(p for p in props if p))))
         out = []
         for section in SECTIONS:
             items = by_section.get(section.key)
@@ -524,8 +527,10 @@ class _Reader:
         own = self.claim(node) if node in self.claim_nodes else None
         about = self.about.get(node, set())
         groups = self.groups(about)
-        taken = self.groups((s, P["prov:wasDerivedFrom"]) for s in g.subjects(P["prov:wasDerivedFrom"], node))
-        relayed = self.groups((s, P["prov:hadPrimarySource"]) for s in g.subjects(P["prov:hadPrimarySource"], node))
+        taken = self.groups(((s, P["prov:wasDerivedFrom"]) for s in g.subjects(P["prov:wasDerivedFrom"], node)),
+                            role="")
+        relayed = self.groups(((s, P["prov:hadPrimarySource"]) for s in g.subjects(P["prov:hadPrimarySource"], node)),
+                              role="relayed from it as the primary source")
         taken = _merge_groups(taken, relayed)
         claims = [c for grp in (*groups, *taken) for c, _r in grp.claims] + ([own] if own else [])
         conflicts: dict[tuple[str, str], tuple[Claim, Claim]] = {}
@@ -699,7 +704,8 @@ def _merge_groups(a: tuple[ClaimGroup, ...], b: tuple[ClaimGroup, ...]) -> tuple
         sections[grp.section.key] = grp.section
         for c, role in grp.claims:
             old = merged[grp.section.key].get(c.ref.iri)
-            merged[grp.section.key][c.ref.iri] = (c, ", ".join(sorted({role, old[1]} if old else {role})))
+            roles = {role, old[1]} if old else {role}
+            merged[grp.section.key][c.ref.iri] = (c, ", ".join(sorted(r for r in roles if r)))
     return tuple(ClaimGroup(s, tuple(sorted(merged[s.key].values(),
                                             key=lambda x: (x[0].first_date or "9999", x[0].ref.label.lower(),
                                                            x[0].ref.iri))))
@@ -952,7 +958,8 @@ def _json_for_html(data: object) -> str:
 
 def _search_index(model: SiteModel) -> dict[str, object]:
     """Every label in every language, pointing at the page it names (compact: one list of pages, one of names)."""
-    pages = [[p.path, p.title, p.section.title] for p in model.entities]
+    rank = {s.key: i for i, s in enumerate(SECTIONS)}
+    pages = [[p.path, p.title, p.section.title, rank[p.section.key]] for p in model.entities]
     names: set[tuple[str, str, int]] = set()
     for i, p in enumerate(model.entities):
         names.add((p.title, "", i))

@@ -28,9 +28,10 @@
     });
     return Object.keys(best).map(function (i) {
       var page = data.pages[i];
-      return { path: page[0], title: page[1], kind: page[2], score: best[i].score, name: best[i].name };
+      return { path: page[0], title: page[1], kind: page[2], rank: page[3], score: best[i].score, name: best[i].name };
     }).sort(function (a, b) {
-      return a.score - b.score || a.title.toLowerCase().localeCompare(b.title.toLowerCase()) ||
+      // Better matches first; among equals, actors and initiatives before claims and sources.
+      return a.score - b.score || a.rank - b.rank || a.title.toLowerCase().localeCompare(b.title.toLowerCase()) ||
         (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
     });
   }
