@@ -294,7 +294,7 @@ class SiteReport:
     files: int
     triples: int
     bytes: int
-    links: tuple[str, ...]
+    links: tuple[str, ...]  # what the home page links to outside the site (the explorer, gap results)
 
 
 # --- the model: read the graph into page records --------------------------------------------------
@@ -322,13 +322,12 @@ class _Reader:
 
         self.g = g
         self.shapes = shapes
-        self.ns = {k: v for k, v in PREFIXES.items()}
+        self.ns = dict(PREFIXES)
         self.wb, self.wbo = str(WB), str(WBO)
         self.P = {name: self.term(name) for name in
                   (*_LABELS, *_DESCRIPTIONS, *_PROVENANCE, *_DATES, *_NOT_ABOUT, "rdfs:subClassOf",
-                   "dcterms:publisher", "dcterms:issued", "schema:url", "wbo:sourceKind", "rdfs:domain",
-                   "rdfs:range", "rdfs:subPropertyOf", "skos:hasTopConcept", "dcterms:license",
-                   "owl:versionInfo", "owl:Ontology", "dcterms:creator")}
+                   "dcterms:publisher", "dcterms:issued", "schema:url", "wbo:sourceKind",
+                   "skos:hasTopConcept", "dcterms:license", "owl:versionInfo", "owl:Ontology")}
         self.section_classes = [(s, {self.term(c) for c in s.classes}) for s in SECTIONS]
         self._labels: dict[Node, str] = {}
         self._refs: dict[Node, Ref] = {}
@@ -382,9 +381,8 @@ class _Reader:
             from graph.store import label_of
 
             text = label_of(self.g, node)
-            if text == str(node) or ":" in text and text == self.short(node):
-                title = self._english(node, self.P["dcterms:title"])
-                text = title or text
+            if text in (str(node), self.short(node)):  # no name: a source may still have a title
+                text = self._english(node, self.P["dcterms:title"]) or text
             self._labels[node] = text
         return self._labels[node]
 
@@ -649,6 +647,8 @@ class _Reader:
                                                 c.shape, c.message)))
 
     def model(self) -> SiteModel:
+        from rdflib import RDF
+
         g, P = self.g, self.P
         pages = tuple(self.page(n) for n in sorted(self.paths, key=str))
         sections = tuple((s, tuple(sorted((p for p in pages if p.section.key == s.key),
@@ -666,13 +666,11 @@ class _Reader:
             kinds[key].append(self.cite(node))
         bibliography = tuple((k, tuple(sorted(v, key=lambda c: (c.title.lower(), c.ref.iri))))
                              for k, v in sorted(kinds.items(), key=lambda kv: (kv[0] == "not classified", kv[0])))
-        counts: dict[str, int] = defaultdict(int)
-        for s in g.subjects(P["prov:wasDerivedFrom"], None):
-            counts[str(s)] = 0
+        counts: dict[str, int] = defaultdict(int)  # claims read in each source (or relaying it)
         for p in pages:
             for grp in p.taken:
                 counts[p.ref.iri] += len(grp.claims)
-        ontology_node = next(iter(sorted(g.subjects(self._rdf_type(), P["owl:Ontology"]), key=str)), None)
+        ontology_node = next(iter(sorted(g.subjects(RDF.type, P["owl:Ontology"]), key=str)), None)
         ontology: dict[str, str] = {}
         if ontology_node is not None:
             ontology = {
@@ -688,12 +686,6 @@ class _Reader:
         )
         return SiteModel(pages, sections, bibliography, dict(sorted(counts.items())), ontology, code_lists,
                          self.constraints(), len(g))
-
-    @staticmethod
-    def _rdf_type() -> URIRef:
-        from rdflib import RDF
-
-        return RDF.type
 
 
 def _merge_groups(a: tuple[ClaimGroup, ...], b: tuple[ClaimGroup, ...]) -> tuple[ClaimGroup, ...]:

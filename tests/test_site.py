@@ -390,3 +390,14 @@ def test_page_text_is_unescaped_correctly(tiny: Path) -> None:
     quote = re.search(r'<blockquote class="quote">(.*?)</blockquote>', body, re.S)
     assert quote and html.unescape(quote.group(1)) == \
         '</script><script>alert(2)</script> Kosovo joined "the Forum" & more'
+
+
+def test_iris_that_cannot_be_file_names_get_stable_hashed_pages(tiny: Path) -> None:
+    index = json.loads((tiny / "search-index.json").read_text(encoding="utf-8"))
+    paths = {title: path for path, title, _kind, _rank in index["pages"]}
+    assert paths["Case test upper"] == "id/CaseTest.html"
+    for title in ("Odd name", "Index the actor", "Case test lower"):
+        assert re.fullmatch(r"id/r-[0-9a-f]{16}\.html", paths[title]), title
+        assert (tiny / paths[title]).is_file()
+    assert len({p.lower() for p in paths.values()}) == len(paths)  # no two pages merge on a case-blind disk
+    assert f'href="../{paths["Odd name"]}"' in (tiny / paths["Case test lower"]).read_text(encoding="utf-8")
