@@ -268,6 +268,7 @@ class EntityPage:
     instances: tuple[Ref, ...]
     concepts: tuple[Concept, ...]
     constraints: tuple[Constraint, ...]
+    cite: SourceCite | None = None
     rdf_subjects: tuple[str, ...] = field(repr=False, default=())
 
 
@@ -590,6 +591,7 @@ class _Reader:
             instances=instances,
             concepts=concepts,
             constraints=constraints,
+            cite=self.cite(node) if self.sections[node].key == "sources" else None,
             rdf_subjects=tuple(subjects),
         )
 

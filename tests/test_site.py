@@ -401,3 +401,13 @@ def test_iris_that_cannot_be_file_names_get_stable_hashed_pages(tiny: Path) -> N
         assert (tiny / paths[title]).is_file()
     assert len({p.lower() for p in paths.values()}) == len(paths)  # no two pages merge on a case-blind disk
     assert f'href="../{paths["Odd name"]}"' in (tiny / paths["Case test lower"]).read_text(encoding="utf-8")
+
+
+def test_source_page_links_its_own_url_and_nothing_else_outside(tiny: Path) -> None:
+    body = (tiny / "id" / "src-news.html").read_text(encoding="utf-8")
+    cite = body[body.index('id="cite"'):body.index("</section>", body.index('id="cite"'))]
+    assert '<a class="url" href="https://example.org/news/forum" rel="noopener noreferrer">' in cite
+    outside = {a["href"] for t, a in _read(tiny / "id" / "src-news.html").tags
+               if t == "a" and a.get("href", "").startswith("http")}
+    # its own address, and the other source's in the conflict shown on the page
+    assert outside == {"https://example.org/news/forum", "https://example.org/forum/about"}
