@@ -47,7 +47,7 @@ import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -269,6 +269,7 @@ class EntityPage:
     concepts: tuple[Concept, ...]
     constraints: tuple[Constraint, ...]
     cite: SourceCite | None = None
+    ego: Mapping[str, object] | None = field(repr=False, default=None)
     rdf_subjects: tuple[str, ...] = field(repr=False, default=())
 
 
@@ -301,28 +302,83 @@ class SiteReport:
 # --- the model: read the graph into page records --------------------------------------------------
 
 
-def site_pages(g: Graph, shapes: Graph | None = None) -> SiteModel:
+def site_pages(g: Graph, shapes: Graph | None = None, *, ego: bool = True) -> SiteModel:
     """Read ``g`` (and the SHACL ``shapes``, for the constraints in words) into a :class:`SiteModel`.
 
     Every ``wb:`` resource with an ``rdf:type`` and every typed ``wbo:`` term
     gets a page. A *claim* is a resource with ``prov:wasDerivedFrom`` or
     ``prov:hadPrimarySource``; the claims *about* an entity are those that
     point at it (except through ``rdf:type``, provenance, conflict or
-    code-list links).
+    code-list links). ``ego`` adds each actor's ego network (see :func:`ego_networks`).
     """
-    return _Reader(g, shapes).model()
+    return _Reader(g, shapes, ego).model()
+
+
+#: At most this many neighbours are drawn in a page's ego network (the most tied first).
+EGO_NEIGHBOURS = 40
+
+
+def ego_networks(g: Graph, paths: Mapping[str, str]) -> dict[str, dict[str, object]]:
+    """The small network drawn on each actor's page: its neighbours in the explorer's ``actors`` view.
+
+    Keyed by IRI, for the nodes of the view that have a page (``paths``: IRI to
+    site-relative page). Each value is the JSON-ready drawing: nodes with
+    label, kind colour and shape, fixed position and page; ties with their
+    relation's colour and caption, parallel ties of one relation drawn once.
+    Positions come from :func:`graph.viz.layout_positions` (seeded), so pages
+    are byte-stable. At most :data:`EGO_NEIGHBOURS` neighbours are drawn.
+    """
+    from graph.project import to_networkx
+    from graph.viz import EDGE_STYLES, KIND_STYLES, NEGATIVE_COLOR, layout_positions
+
+    G = to_networkx(g, "actors")
+    U = G.to_undirected(as_view=True)
+    out: dict[str, dict[str, object]] = {}
+    for centre in sorted(n for n in G.nodes if str(n) in paths):
+        ties: dict[str, int] = defaultdict(int)
+        for _u, v in U.edges(centre):
+            if v != centre:
+                ties[v] += 1
+        if not ties:
+            continue
+        keep = sorted(ties, key=lambda v: (-ties[v], str(G.nodes[v].get("label") or v), str(v)))[:EGO_NEIGHBOURS]
+        H = G.subgraph([centre, *keep])
+        positions = layout_positions(H)
+        nodes = []
+        for v in sorted(H.nodes, key=str):
+            attrs = G.nodes[v]
+            style = KIND_STYLES.get(str(attrs.get("kind") or "other"), KIND_STYLES["other"])
+            x, y = positions[v]
+            nodes.append({"id": str(v), "label": str(attrs.get("label") or v), "x": x, "y": y,
+                          "color": style.color, "shape": style.shape, "centre": v == centre,
+                          "page": paths.get(str(v), ""), "kind": style.caption})
+        seen: dict[tuple[str, str, str, int], int] = defaultdict(int)
+        for u, v, attrs in H.edges(data=True):
+            sign = -1 if float(attrs.get("sign") or 1) < 0 else 1
+            seen[(str(u), str(v), str(attrs.get("relation") or "other"), sign)] += 1
+        edges = []
+        for (u, v, relation, sign), count in sorted(seen.items()):
+            style = EDGE_STYLES.get(relation)
+            caption = style.caption if style else relation
+            edges.append({"from": u, "to": v, "color": NEGATIVE_COLOR if sign < 0 else (style.color if style
+                          else "#9e9e9e"), "arrows": "to" if style is None or style.directed else "",
+                          "title": f"{caption}{' (negative)' if sign < 0 else ''}"
+                                   f"{f' ×{count}' if count > 1 else ''}"})
+        out[str(centre)] = {"centre": str(centre), "nodes": nodes, "edges": edges, "hidden": len(ties) - len(keep)}
+    return out
 
 
 class _Reader:
     """Reads one graph once; caches labels, refs and claims, since the same claim shows on many pages."""
 
-    def __init__(self, g: Graph, shapes: Graph | None) -> None:
+    def __init__(self, g: Graph, shapes: Graph | None, ego: bool = True) -> None:
         from rdflib import RDF, URIRef
 
         from graph.namespaces import PREFIXES, WB, WBO
 
         self.g = g
         self.shapes = shapes
+        self.ego = ego
         self.ns = dict(PREFIXES)
         self.wb, self.wbo = str(WB), str(WBO)
         self.P = {name: self.term(name) for name in
@@ -652,7 +708,9 @@ class _Reader:
         from rdflib import RDF
 
         g, P = self.g, self.P
-        pages = tuple(self.page(n) for n in sorted(self.paths, key=str))
+        egos = ego_networks(g, {str(n): p for n, p in self.paths.items()}) if self.ego else {}
+        pages = tuple(replace(p, ego=egos.get(p.ref.iri)) if p.ref.iri in egos else p
+                      for p in (self.page(n) for n in sorted(self.paths, key=str)))
         sections = tuple((s, tuple(sorted((p for p in pages if p.section.key == s.key),
                                           key=lambda p: (p.title.lower(), p.ref.iri))))
                          for s in SECTIONS)
@@ -921,6 +979,15 @@ def _void(g: Graph, model: SiteModel) -> bytes:
 # --- rendering -----------------------------------------------------------------------------------
 
 
+#: vis-network as shipped inside pyvis (the copy the explorer page inlines); its licence header is kept.
+_VIS_JS = ("templates", "lib", "vis-9.1.2", "vis-network.min.js")
+
+
+@lru_cache(maxsize=1)
+def _vis_library() -> bytes:
+    return resources.files("pyvis").joinpath(*_VIS_JS).read_bytes()
+
+
 @lru_cache(maxsize=None)
 def _asset(name: str) -> str:
     return resources.files("graph").joinpath("templates", "site", name).read_text(encoding="utf-8")
@@ -976,11 +1043,18 @@ class _Renderer:
         self.markup = Markup
         self.extras = extras
 
-    def render(self, template: str, path: str, *, scripts: Sequence[str] = (), **context: Any) -> str:
+    def render(self, template: str, path: str, *, scripts: Sequence[str] = (), own_files: bool = False,
+               **context: Any) -> str:
+        """Render ``template`` for the page at ``path``; ``scripts`` are its inline scripts (pinned by hash),
+        ``own_files`` allows script files from the site itself ('self': the ego network's two files)."""
         from graph.viz import content_security_policy
 
         depth = path.count("/")
         csp = content_security_policy(scripts=list(scripts), styles=[self.style])
+        if own_files:
+            csp = "; ".join(
+                "script-src 'self'" + ("" if d == "script-src 'none'" else d[len("script-src"):])
+                if d.startswith("script-src ") else d for d in csp.split("; "))
         return self.env.get_template(template).render(
             root="../" * depth,
             path=path,
@@ -1061,11 +1135,16 @@ def _write_all(g: Graph, model: SiteModel, renderer: _Renderer, root: Path, expl
     for section, pages in model.sections:
         path = f"list/{section.key}.html"
         size += _write(root, path, renderer.render("list.html", path, section=section, pages=pages))
+    if any(p.ego for p in model.entities):
+        size += _write(root, "assets/vis-network.min.js", _vis_library())
+        size += _write(root, "assets/ego.js", _asset("ego.js"))
     for page in model.entities:
         sub = _subgraph(g, page.rdf_subjects)
         stem = page.path[: -len(".html")]
-        size += _write(root, page.path, renderer.render("entity.html", page.path, page=page,
-                                                        claim_counts=model.claim_counts))
+        ego = _json_for_html(page.ego) if page.ego else ""
+        size += _write(root, page.path, renderer.render(
+            "entity.html", page.path, scripts=[ego] if ego else [], own_files=bool(ego), page=page,
+            ego=renderer.markup(ego), claim_counts=model.claim_counts))
         size += _write(root, stem + ".ttl", _turtle(sub))
         size += _write(root, stem + ".jsonld", _jsonld(sub))
     whole = _canonical(g)

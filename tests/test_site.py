@@ -86,7 +86,8 @@ class _Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str]]] = []
         self.ids: set[str] = set()
-        self.scripts: list[str] = []
+        self.scripts: list[str] = []  # inline scripts (code and JSON data blocks)
+        self.script_files: list[str] = []  # <script src=...>
         self.styles: list[str] = []
         self._open: str | None = None
         self.csp = ""
@@ -99,7 +100,9 @@ class _Page(HTMLParser):
             self.ids.add(a["id"])
         if tag == "meta" and a.get("http-equiv", "").lower() == "content-security-policy":
             self.csp = a.get("content", "")
-        if tag in {"script", "style"}:
+        if tag == "script" and "src" in a:
+            self.script_files.append(a["src"])
+        elif tag in {"script", "style"}:
             self._open = tag
             (self.scripts if tag == "script" else self.styles).append("")
 
@@ -233,7 +236,9 @@ def test_hostile_text_stays_text_everywhere(tiny: Path) -> None:
         tags = {t for t, _a in parsed.tags}
         assert not tags & {"img", "iframe", "object", "embed", "form"}, page
         assert not any(k.startswith("on") for _t, a in parsed.tags for k in a), page
-        assert len(parsed.scripts) == (2 if page.name == "index.html" and page.parent == tiny else 0), page
+        code = [t for t, a in parsed.tags if t == "script" and "src" not in a and a.get("type") != "application/json"]
+        assert len(code) == (1 if page.name == "index.html" and page.parent == tiny else 0), page
+        assert all(re.fullmatch(r"(\.\./)*assets/(vis-network\.min|ego)\.js", f) for f in parsed.script_files), page
     body = (tiny / "id" / "test-xss.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in body and XSS not in body
     assert XSS in " ".join(_read(tiny / "id" / "test-xss.html").text)
@@ -250,8 +255,8 @@ def test_every_page_has_a_strict_csp_matching_its_inline_code(tiny: Path) -> Non
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "http" not in csp
         directives = dict(d.split(" ", 1) for d in csp.split("; "))
         assert directives["style-src"] == " ".join(_sha(s) for s in parsed.styles)
-        expected = " ".join(_sha(s) for s in parsed.scripts) or "'none'"
-        assert directives["script-src"] == expected
+        sources = (["'self'"] if parsed.script_files else []) + [_sha(s) for s in parsed.scripts]
+        assert directives["script-src"] == (" ".join(sources) or "'none'")
 
 
 def test_no_outside_address_but_the_sources_own_urls(tiny: Path, tiny_graph: Graph) -> None:
@@ -411,3 +416,15 @@ def test_source_page_links_its_own_url_and_nothing_else_outside(tiny: Path) -> N
                if t == "a" and a.get("href", "").startswith("http")}
     # its own address, and the other source's in the conflict shown on the page
     assert outside == {"https://example.org/news/forum", "https://example.org/forum/about"}
+
+
+def test_actor_pages_carry_a_small_ego_network_of_linked_pages(tiny: Path) -> None:
+    body = (tiny / "id" / "RS.html").read_text(encoding="utf-8")
+    data = json.loads(html.unescape(re.search(r'<script type="application/json" id="ego-data">(.*?)</script>',
+                                              body, re.S).group(1)))  # type: ignore[union-attr]
+    ids = {n["id"] for n in data["nodes"]}
+    assert data["centre"] == str(WB.RS) and {str(WB.RS), str(WB.Forum)} <= ids
+    assert all(e["from"] in ids and e["to"] in ids for e in data["edges"]) and data["edges"]
+    assert all((tiny / n["page"]).is_file() for n in data["nodes"] if n["page"])
+    assert (tiny / "assets" / "vis-network.min.js").stat().st_size > 100_000
+    assert 'id="ego-data"' not in (tiny / "id" / "src-news.html").read_text(encoding="utf-8")  # sources: none

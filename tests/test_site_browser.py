@@ -228,3 +228,24 @@ def test_every_kind_of_page_opens_without_errors(tab: Session, shipped_site: Pat
         tab.goto(shipped_site / rel)
         assert tab.page.text_content("h1"), rel
     assert tab.problems() == []
+
+
+def test_ego_network_draws_and_a_click_opens_the_neighbour(tab: Session, shipped_site: Path) -> None:
+    tab.goto(shipped_site / "id" / "XK.html")
+    _wait_until(tab.page, "!!(window.wbsecEgo && wbsecEgo.ready)")
+    drawn = tab.js("wbsecEgo.nodes.length")
+    assert drawn == tab.js("JSON.parse(document.getElementById('ego-data').textContent).nodes.length") and drawn > 5
+    assert tab.js("document.querySelector('#ego canvas') !== null")
+    rs = "https://w3id.org/wbsec/id/RS"
+    tab.page.locator("#ego").scroll_into_view_if_needed()
+    x, y = tab.js(
+        """id => { const net = wbsecEgo.network; net.focus(id, {scale: 2, animation: false});
+                   const d = net.canvasToDOM(net.getPositions([id])[id]);
+                   const r = document.getElementById('ego').getBoundingClientRect();
+                   return [r.left + d.x, r.top + d.y]; }""",
+        rs,
+    )
+    tab.page.mouse.click(x, y)
+    tab.page.wait_for_url("**/id/RS.html", timeout=10_000)
+    assert tab.page.text_content("h1") == "Serbia"
+    assert tab.problems() == []
