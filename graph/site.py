@@ -331,7 +331,11 @@ def ego_networks(g: Graph, paths: Mapping[str, str]) -> dict[str, dict[str, obje
     from graph.project import to_networkx
     from graph.viz import EDGE_STYLES, KIND_STYLES, NEGATIVE_COLOR, layout_positions
 
-    G = to_networkx(g, "actors")
+    try:
+        G = to_networkx(g, "actors")
+    except InputError as exc:  # the pages are still worth having without their drawings
+        log.warning("ego networks not drawn: %s", exc)
+        return {}
     U = G.to_undirected(as_view=True)
     out: dict[str, dict[str, object]] = {}
     for centre in sorted(n for n in G.nodes if str(n) in paths):
@@ -359,11 +363,10 @@ def ego_networks(g: Graph, paths: Mapping[str, str]) -> dict[str, dict[str, obje
         edges = []
         for (u, v, relation, sign), count in sorted(seen.items()):
             style = EDGE_STYLES.get(relation)
-            caption = style.caption if style else relation
-            edges.append({"from": u, "to": v, "color": NEGATIVE_COLOR if sign < 0 else (style.color if style
-                          else "#9e9e9e"), "arrows": "to" if style is None or style.directed else "",
-                          "title": f"{caption}{' (negative)' if sign < 0 else ''}"
-                                   f"{f' ×{count}' if count > 1 else ''}"})
+            colour = NEGATIVE_COLOR if sign < 0 else style.color if style else "#9e9e9e"
+            title = (style.caption if style else relation) + (" (negative)" if sign < 0 else "")
+            edges.append({"from": u, "to": v, "color": colour, "arrows": "to" if style is None or style.directed else "",
+                          "title": title + (f" ×{count}" if count > 1 else "")})
         out[str(centre)] = {"centre": str(centre), "nodes": nodes, "edges": edges, "hidden": len(ties) - len(keep)}
     return out
 
