@@ -1,0 +1,1175 @@
+"""Publish the graph as a static web site: one page per entity, with every claim about it and its sources.
+
+:func:`build_site` reads an rdflib graph (the ontology plus data, as
+:func:`graph.store.load_graph` returns it) and the SHACL shapes, and writes a
+directory that works from the file system and from any static host:
+
+- ``index.html``: counts, links to every section, a search over the labels
+  in every language (the index is embedded; the page fetches nothing);
+- ``id/<local-name>.html`` for every typed ``wb:`` resource (actors,
+  initiatives, agreements, events, memberships, statements, survey figures,
+  sources…) and ``def/<local-name>.html`` for every ``wbo:`` class, property,
+  code list and concept; each page also as ``.ttl`` and ``.jsonld`` next to
+  it (the entity's own triples plus those of the claims about it);
+- ``list/<section>.html`` (an index per kind), ``sources.html`` (the
+  bibliography by kind of source), ``vocabulary.html`` (classes, properties,
+  code lists and the SHACL constraints in words);
+- ``wbsec.ttl``, ``wbsec.nt``, ``wbsec.jsonld`` (the whole graph) and
+  ``void.ttl`` (a VoID description with counts and licence).
+
+Every page is rendered by Jinja2 with autoescaping, carries a
+Content-Security-Policy that allows only its own inline style and scripts by
+sha256 hash (:func:`graph.viz.content_security_policy`), and links to nothing
+outside the site except the sources' own URLs. Output is sorted and
+byte-identical across runs; the directory is built next to the target and
+renamed into place, so a failed build leaves the old site untouched.
+
+>>> from rdflib import Graph
+>>> g = Graph().parse(data='''
+...   @prefix wb: <https://w3id.org/wbsec/id/> . @prefix wbo: <https://w3id.org/wbsec/def#> .
+...   @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+...   wb:AL a wbo:Polity ; skos:prefLabel "Albania"@en , "Shqipëria"@sq .''', format="turtle")
+>>> site = site_pages(g)
+>>> [(p.path, p.title) for p in site.entities]
+[('id/AL.html', 'Albania')]
+>>> [(label.lang, label.text) for label in site.entities[0].labels]
+[('en', 'Albania'), ('sq', 'Shqipëria')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graph.errors import InputError, OutputError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from rdflib import Graph
+    from rdflib.term import Node, URIRef
+
+__all__ = [
+    "SECTIONS",
+    "Claim",
+    "Constraint",
+    "EntityPage",
+    "Ref",
+    "Section",
+    "SiteModel",
+    "SiteReport",
+    "build_site",
+    "site_pages",
+]
+
+log = logging.getLogger("wbsec")
+
+#: A file in every built site: an existing directory is replaced only when it holds this marker (or is empty).
+MARKER = ".wbsec-site"
+
+#: Files of the surrounding output directory that the home page links to when they exist.
+_EXPLORER = "graph.html"
+_GAP_FILE = re.compile(r"^(gaps|external-dependence)[\w.-]*\.(md|csv|json|png|svg|html|txt)$")
+
+#: Local names that are safe as file names as they are; others get a hashed name.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
+_RESERVED = {"index"}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A kind of page, listed together: the first section whose classes a resource has (with superclasses) wins."""
+
+    key: str
+    title: str
+    classes: tuple[str, ...]
+
+
+# Class IRIs are given as prefixed names and resolved through graph.namespaces.PREFIXES,
+# so this table stays declarative and the order is the precedence.
+SECTIONS: tuple[Section, ...] = (
+    Section("polities", "Polities", ("wbo:Polity",)),
+    Section("regions", "Regions", ("wbo:Region",)),
+    Section("initiatives", "Initiatives", ("wbo:Initiative",)),
+    Section("missions", "Missions", ("wbo:Mission",)),
+    Section("people", "People", ("foaf:Person",)),
+    Section("organisations", "Organisations", ("org:FormalOrganization", "org:Organization",
+                                               "org:OrganizationalUnit")),
+    Section("actors", "Other actors", ("wbo:Actor", "prov:Agent", "foaf:Agent")),
+    Section("memberships", "Memberships and posts", ("org:Membership", "org:Post")),
+    Section("agreements", "Agreements and instruments", ("wbo:Agreement",)),
+    Section("cooperation", "Bilateral cooperation", ("wbo:BilateralCooperation",)),
+    Section("events", "Events", ("wbo:Event", "schema:Event", "org:ChangeEvent")),
+    Section("statements", "Statements", ("wbo:Statement",)),
+    Section("figures", "Survey figures", ("qb:Observation",)),
+    Section("recommendations", "Recommendations", ("wbo:Recommendation",)),
+    Section("sources", "Sources", ("wbo:Source", "foaf:Document", "dcterms:BibliographicResource")),
+    Section("classes", "Classes", ("owl:Class", "rdfs:Class")),
+    Section("properties", "Properties", ("owl:ObjectProperty", "owl:DatatypeProperty", "owl:AnnotationProperty",
+                                         "rdf:Property")),
+    Section("codelists", "Code lists", ("skos:ConceptScheme",)),
+    Section("concepts", "Concepts", ("skos:Concept",)),
+    Section("other", "Other", ()),
+)
+
+#: Properties that name a resource (shown as its labels, searched).
+_LABELS = ("skos:prefLabel", "foaf:name", "rdfs:label", "dcterms:title", "skos:altLabel", "skos:hiddenLabel")
+#: Properties that describe a resource in words.
+_DESCRIPTIONS = ("rdfs:comment", "skos:definition", "dcterms:description", "skos:scopeNote")
+#: Provenance of a claim: shown as its source block, not as facts.
+_PROVENANCE = ("prov:wasDerivedFrom", "prov:hadPrimarySource", "wbo:locator", "wbo:evidence")
+#: Properties holding the dates a timeline is made of.
+_DATES = ("dcterms:date", "schema:validFrom", "schema:validThrough", "wbo:asOf", "wbo:inForceFrom",
+          "wbo:founded", "schema:foundingDate", "sdmx-dimension:refPeriod")
+#: Links that do not make the subject a claim "about" the object.
+_NOT_ABOUT = ("rdf:type", "prov:wasDerivedFrom", "prov:hadPrimarySource", "wbo:conflictsWith",
+              "rdfs:isDefinedBy", "skos:inScheme", "skos:topConceptOf")
+_CODE_LIST_MEMBERSHIP = ("skos:inScheme", "skos:topConceptOf")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resource as a link: its IRI, its label and its page (site-relative path, "" when it has none)."""
+
+    iri: str
+    label: str
+    path: str = ""
+    short: str = ""
+
+
+@dataclass(frozen=True)
+class Value:
+    """One object of a fact: a resource (``ref``) or a literal (``text`` with ``lang`` or ``datatype``)."""
+
+    ref: Ref | None = None
+    text: str = ""
+    lang: str = ""
+    datatype: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One property of a resource with all its values (``inverse``: the resource is the object)."""
+
+    prop: Ref
+    values: tuple[Value, ...]
+    inverse: bool = False
+
+
+@dataclass(frozen=True)
+class Label:
+    """A name of a resource in one language."""
+
+    prop: str
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SourceCite:
+    """A document a claim was read in, as a bibliography entry."""
+
+    ref: Ref
+    title: str
+    publisher: tuple[Ref, ...]
+    issued: str
+    url: str
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim (a resource with ``prov:wasDerivedFrom``) with what it says and where it comes from."""
+
+    ref: Ref
+    section: str
+    facts: tuple[Fact, ...]
+    description: str
+    sources: tuple[SourceCite, ...]
+    locator: str
+    evidence: str
+    conflicts: tuple[str, ...]
+    first_date: str
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """The claims of one kind about an entity, and how the entity figures in each."""
+
+    section: Section
+    claims: tuple[tuple[Claim, str], ...]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated fact: the date as written, what it dates and the claim or resource it belongs to."""
+
+    date: str
+    what: str
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One SHACL constraint in words: the shape, what it applies to, the property and the message."""
+
+    shape: str
+    targets: tuple[tuple[str, Ref], ...]
+    path: Ref | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept of a code list."""
+
+    ref: Ref
+    definition: str
+
+
+@dataclass(frozen=True)
+class CodeList:
+    """A SKOS concept scheme with its concepts."""
+
+    ref: Ref
+    definition: str
+    concepts: tuple[Concept, ...]
+
+
+@dataclass(frozen=True)
+class EntityPage:
+    """Everything one entity page shows; ``path`` is relative to the site root."""
+
+    ref: Ref
+    path: str
+    title: str
+    section: Section
+    types: tuple[Ref, ...]
+    labels: tuple[Label, ...]
+    description: tuple[str, ...]
+    facts: tuple[Fact, ...]
+    own: Claim | None
+    groups: tuple[ClaimGroup, ...]
+    taken: tuple[ClaimGroup, ...]
+    conflicts: tuple[tuple[Claim, Claim], ...]
+    timeline: tuple[TimelineEntry, ...]
+    related: tuple[Ref, ...]
+    instances: tuple[Ref, ...]
+    concepts: tuple[Concept, ...]
+    constraints: tuple[Constraint, ...]
+    cite: SourceCite | None = None
+    ego: Mapping[str, object] | None = field(repr=False, default=None)
+    rdf_subjects: tuple[str, ...] = field(repr=False, default=())
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """The whole site as data: pages, bibliography, vocabulary and counts (nothing rendered yet)."""
+
+    entities: tuple[EntityPage, ...]
+    sections: tuple[tuple[Section, tuple[EntityPage, ...]], ...]
+    bibliography: tuple[tuple[str, tuple[SourceCite, ...]], ...]
+    claim_counts: Mapping[str, int]
+    ontology: Mapping[str, str]
+    code_lists: tuple[CodeList, ...]
+    constraints: tuple[Constraint, ...]
+    triples: int
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """What :func:`build_site` wrote."""
+
+    directory: Path
+    pages: int
+    files: int
+    triples: int
+    bytes: int
+    links: tuple[str, ...]  # what the home page links to outside the site (the explorer, gap results)
+
+
+# --- the model: read the graph into page records --------------------------------------------------
+
+
+def site_pages(g: Graph, shapes: Graph | None = None, *, ego: bool = True) -> SiteModel:
+    """Read ``g`` (and the SHACL ``shapes``, for the constraints in words) into a :class:`SiteModel`.
+
+    Every ``wb:`` resource with an ``rdf:type`` and every typed ``wbo:`` term
+    gets a page. A *claim* is a resource with ``prov:wasDerivedFrom`` or
+    ``prov:hadPrimarySource``; the claims *about* an entity are those that
+    point at it (except through ``rdf:type``, provenance, conflict or
+    code-list links). ``ego`` adds each actor's ego network (see :func:`ego_networks`).
+    """
+    return _Reader(g, shapes, ego).model()
+
+
+#: At most this many neighbours are drawn in a page's ego network (the most tied first).
+EGO_NEIGHBOURS = 40
+
+
+def ego_networks(g: Graph, paths: Mapping[str, str]) -> dict[str, dict[str, object]]:
+    """The small network drawn on each actor's page: its neighbours in the explorer's ``actors`` view.
+
+    Keyed by IRI, for the nodes of the view that have a page (``paths``: IRI to
+    site-relative page). Each value is the JSON-ready drawing: nodes with
+    label, kind colour and shape, fixed position and page; ties with their
+    relation's colour and caption, parallel ties of one relation drawn once.
+    Positions come from :func:`graph.viz.layout_positions` (seeded), so pages
+    are byte-stable. At most :data:`EGO_NEIGHBOURS` neighbours are drawn.
+    """
+    from graph.project import to_networkx
+    from graph.viz import EDGE_STYLES, KIND_STYLES, NEGATIVE_COLOR, layout_positions
+
+    try:
+        G = to_networkx(g, "actors")
+    except InputError as exc:  # the pages are still worth having without their drawings
+        log.warning("ego networks not drawn: %s", exc)
+        return {}
+    U = G.to_undirected(as_view=True)
+    out: dict[str, dict[str, object]] = {}
+    for centre in sorted(n for n in G.nodes if str(n) in paths):
+        ties: dict[str, int] = defaultdict(int)
+        for _u, v in U.edges(centre):
+            if v != centre:
+                ties[v] += 1
+        if not ties:
+            continue
+        keep = sorted(ties, key=lambda v: (-ties[v], str(G.nodes[v].get("label") or v), str(v)))[:EGO_NEIGHBOURS]
+        H = G.subgraph([centre, *keep])
+        positions = layout_positions(H)
+        nodes = []
+        for v in sorted(H.nodes, key=str):
+            attrs = G.nodes[v]
+            style = KIND_STYLES.get(str(attrs.get("kind") or "other"), KIND_STYLES["other"])
+            x, y = positions[v]
+            nodes.append({"id": str(v), "label": str(attrs.get("label") or v), "x": x, "y": y,
+                          "color": style.color, "shape": style.shape, "centre": v == centre,
+                          "page": paths.get(str(v), ""), "kind": style.caption})
+        seen: dict[tuple[str, str, str, int], int] = defaultdict(int)
+        for u, v, attrs in H.edges(data=True):
+            sign = -1 if float(attrs.get("sign") or 1) < 0 else 1
+            seen[(str(u), str(v), str(attrs.get("relation") or "other"), sign)] += 1
+        edges = []
+        for (u, v, relation, sign), count in sorted(seen.items()):
+            style = EDGE_STYLES.get(relation)
+            colour = NEGATIVE_COLOR if sign < 0 else style.color if style else "#9e9e9e"
+            title = (style.caption if style else relation) + (" (negative)" if sign < 0 else "")
+            edges.append({"from": u, "to": v, "color": colour, "arrows": "to" if style is None or style.directed else "",
+                          "title": title + (f" ×{count}" if count > 1 else "")})
+        out[str(centre)] = {"centre": str(centre), "nodes": nodes, "edges": edges, "hidden": len(ties) - len(keep)}
+    return out
+
+
+class _Reader:
+    """Reads one graph once; caches labels, refs and claims, since the same claim shows on many pages."""
+
+    def __init__(self, g: Graph, shapes: Graph | None, ego: bool = True) -> None:
+        from rdflib import RDF, URIRef
+
+        from graph.namespaces import PREFIXES, WB, WBO
+
+        self.g = g
+        self.shapes = shapes
+        self.ego = ego
+        self.ns = dict(PREFIXES)
+        self.wb, self.wbo = str(WB), str(WBO)
+        self.P = {name: self.term(name) for name in
+                  (*_LABELS, *_DESCRIPTIONS, *_PROVENANCE, *_DATES, *_NOT_ABOUT, "rdfs:subClassOf",
+                   "dcterms:publisher", "dcterms:issued", "schema:url", "wbo:sourceKind",
+                   "skos:hasTopConcept", "dcterms:license", "owl:versionInfo", "owl:Ontology")}
+        self.section_classes = [(s, {self.term(c) for c in s.classes}) for s in SECTIONS]
+        self._labels: dict[Node, str] = {}
+        self._refs: dict[Node, Ref] = {}
+        self._claims: dict[Node, Claim] = {}
+        self._cites: dict[tuple[Node, bool], SourceCite] = {}
+        self._superclasses: dict[Node, frozenset[Node]] = {}
+        self._constraints: tuple[Constraint, ...] | None = None
+        self.paths: dict[Node, str] = {}
+        self.sections: dict[Node, Section] = {}
+        taken_names: dict[str, Node] = {}
+        subjects = sorted({s for s in g.subjects(RDF.type) if isinstance(s, URIRef)}, key=str)
+        for s in subjects:
+            iri = str(s)
+            if iri.startswith(self.wb):
+                folder, local = "id", iri[len(self.wb):]
+            elif iri.startswith(self.wbo) and iri != self.wbo:
+                folder, local = "def", iri[len(self.wbo):]
+            else:
+                continue
+            name = local if _SAFE_NAME.match(local) and local.lower() not in _RESERVED else _hashed(local)
+            key = f"{folder}/{name.lower()}"  # case-insensitive file systems must not merge two pages
+            if key in taken_names:
+                name = _hashed(local)
+                key = f"{folder}/{name.lower()}"
+            taken_names[key] = s
+            self.paths[s] = f"{folder}/{name}.html"
+            self.sections[s] = self.section_of(s)
+        self.claim_nodes = set(g.subjects(self.P["prov:wasDerivedFrom"])) | set(
+            g.subjects(self.P["prov:hadPrimarySource"]))
+        not_about = {self.P[n] for n in _NOT_ABOUT}
+        self.about: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
+        self.incoming: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
+        for s, p, o in g:
+            if not isinstance(o, URIRef) or o == s:
+                continue
+            if s in self.claim_nodes and p not in not_about:
+                self.about[o].add((s, p))
+            elif p not in not_about and s in self.paths:
+                self.incoming[o].add((s, p))
+
+    # --- terms, labels, refs ---
+
+    def term(self, name: str) -> URIRef:
+        from rdflib import URIRef
+
+        prefix, local = name.split(":", 1)
+        return URIRef(self.ns[prefix] + local)
+
+    def label(self, node: Node) -> str:
+        if node not in self._labels:
+            from graph.store import label_of
+
+            text = label_of(self.g, node)
+            if text in (str(node), self.short(node)):  # no name: a source may still have a title
+                text = self._english(node, self.P["dcterms:title"]) or text
+            self._labels[node] = text
+        return self._labels[node]
+
+    def short(self, node: Node) -> str:
+        from graph.store import compact
+
+        return compact(self.g, node)
+
+    def ref(self, node: Node) -> Ref:
+        if node not in self._refs:
+            self._refs[node] = Ref(str(node), self.label(node), self.paths.get(node, ""), self.short(node))
+        return self._refs[node]
+
+    def _english(self, node: Node, prop: Node) -> str:
+        values = sorted(self.g.objects(node, prop),
+                        key=lambda v: (getattr(v, "language", None) not in (None, "en"), str(v)))
+        return str(values[0]) if values else ""
+
+    def superclasses(self, cls: Node) -> frozenset[Node]:
+        """``cls`` and every class above it (rdfs:subClassOf, transitively)."""
+        if cls not in self._superclasses:
+            seen: set[Node] = set()
+            todo = [cls]
+            while todo:
+                c = todo.pop()
+                if c in seen:
+                    continue
+                seen.add(c)
+                todo.extend(self.g.objects(c, self.P["rdfs:subClassOf"]))
+            self._superclasses[cls] = frozenset(seen)
+        return self._superclasses[cls]
+
+    def section_of(self, node: Node) -> Section:
+        from rdflib import RDF
+
+        classes: set[Node] = set()
+        for t in self.g.objects(node, RDF.type):
+            classes |= self.superclasses(t)
+        for section, wanted in self.section_classes:
+            if classes & wanted:
+                return section
+        return SECTIONS[-1]
+
+    def value(self, node: Node) -> Value:
+        from rdflib import Literal
+
+        if isinstance(node, Literal):
+            datatype = self.short(node.datatype) if node.datatype is not None else ""
+            return Value(text=str(node), lang=node.language or "", datatype=datatype)
+        return Value(ref=self.ref(node))
+
+    def text(self, node: Node, props: Sequence[str]) -> tuple[str, ...]:
+        """Every value of ``props`` on ``node``, English first, then by language and text."""
+        out: list[str] = []
+        for name in props:
+            values = sorted(self.g.objects(node, self.P[name]),
+                            key=lambda v: (getattr(v, "language", None) not in (None, "en"),
+                                           getattr(v, "language", None) or "", str(v)))
+            out.extend(str(v) for v in values)
+        return tuple(dict.fromkeys(out))
+
+    # --- facts and claims ---
+
+    def facts(self, node: Node, *, skip: Iterable[str]) -> tuple[Fact, ...]:
+        from rdflib import RDF
+
+        skipped = {self.P[n] if n in self.P else self.term(n) for n in skip} | {RDF.type}
+        by_prop: dict[Node, list[Node]] = defaultdict(list)
+        for p, o in self.g.predicate_objects(node):
+            if p not in skipped:
+                by_prop[p].append(o)
+        facts = [Fact(self.ref(p), tuple(sorted((self.value(o) for o in objs), key=_value_key)))
+                 for p, objs in by_prop.items()]
+        return tuple(sorted(facts, key=lambda f: (f.prop.label.lower(), f.prop.iri)))
+
+    def claim(self, node: Node) -> Claim:
+        if node not in self._claims:
+            g, P = self.g, self.P
+            sources = tuple(self.cite(s) for s in sorted(set(g.objects(node, P["prov:wasDerivedFrom"])), key=str))
+            derived = {s.ref.iri for s in sources}
+            sources += tuple(self.cite(s, primary=True)
+                             for s in sorted(set(g.objects(node, P["prov:hadPrimarySource"])), key=str)
+                             if str(s) not in derived)
+            dates = sorted(str(d) for name in _DATES for d in g.objects(node, P[name]))
+            self._claims[node] = Claim(
+                ref=self.ref(node),
+                section=self.sections.get(node, SECTIONS[-1]).key,
+                facts=self.facts(node, skip=(*_LABELS, *_DESCRIPTIONS, *_PROVENANCE, "wbo:conflictsWith")),
+                description=" ".join(self.text(node, _DESCRIPTIONS)),
+                sources=sources,
+                locator=" · ".join(sorted({str(x) for x in g.objects(node, P["wbo:locator"])})),
+                evidence=" · ".join(sorted({str(x) for x in g.objects(node, P["wbo:evidence"])})),
+                conflicts=tuple(sorted({str(c) for c in g.objects(node, P["wbo:conflictsWith"])})),
+                first_date=dates[0] if dates else "",
+            )
+        return self._claims[node]
+
+    def cite(self, source: Node, primary: bool = False) -> SourceCite:
+        key = (source, primary)
+        if key not in self._cites:
+            g, P = self.g, self.P
+            urls = sorted(str(u) for u in g.objects(source, P["schema:url"]))
+            self._cites[key] = SourceCite(
+                ref=self.ref(source),
+                title=self._english(source, P["dcterms:title"]) or self.label(source),
+                publisher=tuple(sorted((self.ref(p) for p in g.objects(source, P["dcterms:publisher"])),
+                                       key=lambda r: (r.label, r.iri))),
+                issued=min((str(d) for d in g.objects(source, P["dcterms:issued"])), default=""),
+                url=next((u for u in urls if _web_url(u)), ""),
+                primary=primary,
+            )
+        return self._cites[key]
+
+    def groups(self, pairs: Iterable[tuple[Node, Node]], role: str | None = None) -> tuple[ClaimGroup, ...]:
+        """Claims grouped by section, each with how the entity figures in it ("party", "member").
+
+        ``role`` replaces the property's label (for a source: "" or "primary source").
+        """
+        roles: dict[Node, set[str]] = defaultdict(set)
+        for claim, prop in pairs:
+            roles[claim].add(self.label(prop) if role is None else role)
+        by_section: dict[str, list[tuple[Claim, str]]] = defaultdict(list)
+        for node, props in roles.items():
+            c = self.claim(node)
+            by_section[c.section].append((c, ", ".join(sorted(p for p in props if p))))
+        out = []
+        for section in SECTIONS:
+            items = by_section.get(section.key)
+            if items:
+                items.sort(key=lambda x: (x[0].first_date or "9999", x[0].ref.label.lower(), x[0].ref.iri))
+                out.append(ClaimGroup(section, tuple(items)))
+        return tuple(out)
+
+    # --- pages ---
+
+    def page(self, node: Node) -> EntityPage:
+        from rdflib import RDF
+
+        g, P = self.g, self.P
+        own = self.claim(node) if node in self.claim_nodes else None
+        about = self.about.get(node, set())
+        groups = self.groups(about)
+        taken = self.groups(((s, P["prov:wasDerivedFrom"]) for s in g.subjects(P["prov:wasDerivedFrom"], node)),
+                            role="")
+        relayed = self.groups(((s, P["prov:hadPrimarySource"]) for s in g.subjects(P["prov:hadPrimarySource"], node)),
+                              role="relayed from it as the primary source")
+        taken = _merge_groups(taken, relayed)
+        claims = [c for grp in (*groups, *taken) for c, _r in grp.claims] + ([own] if own else [])
+        conflicts: dict[tuple[str, str], tuple[Claim, Claim]] = {}
+        for c in claims:
+            for other in c.conflicts:
+                a, b = sorted((c.ref.iri, other))
+                conflicts.setdefault((a, b), (self.claim(_uri(a)), self.claim(_uri(b))))
+        facts = self.facts(node, skip=(*_LABELS, *_DESCRIPTIONS, *_PROVENANCE, "wbo:conflictsWith"))
+        inverse: dict[Node, list[Node]] = defaultdict(list)
+        for s, p in self.incoming.get(node, set()):
+            inverse[p].append(s)
+        inverse_facts = tuple(sorted(
+            (Fact(self.ref(p), tuple(sorted((Value(ref=self.ref(s)) for s in subs), key=_value_key)), inverse=True)
+             for p, subs in inverse.items() if p not in {P[n] for n in _CODE_LIST_MEMBERSHIP}),
+            key=lambda f: (f.prop.label.lower(), f.prop.iri)))
+        timeline = self.timeline(node, [c for grp in groups for c, _r in grp.claims] + ([own] if own else []))
+        instances = tuple(sorted((self.ref(s) for s in g.subjects(RDF.type, node) if s in self.paths),
+                                 key=lambda r: (r.label.lower(), r.iri)))
+        concepts = tuple(sorted(
+            (Concept(self.ref(c), " ".join(self.text(c, ("skos:definition",))))
+             for c in set(g.subjects(P["skos:inScheme"], node)) | set(g.objects(node, P["skos:hasTopConcept"]))),
+            key=lambda c: (c.ref.label.lower(), c.ref.iri)))
+        constraints = tuple(c for c in self.constraints() if any(t.iri == str(node) for _w, t in c.targets)
+                            or (c.path is not None and c.path.iri == str(node)))
+        seen_refs: dict[str, Ref] = {}
+
+        def collect(values: Iterable[Value]) -> None:
+            for v in values:
+                if v.ref is not None and v.ref.path and v.ref.iri != str(node):
+                    seen_refs[v.ref.iri] = v.ref
+
+        for f in (*facts, *inverse_facts):
+            collect(f.values)
+        for c in claims + [x for pair in conflicts.values() for x in pair]:
+            collect([Value(ref=c.ref)])
+            for f in c.facts:
+                collect(f.values)
+            for s in c.sources:
+                collect([Value(ref=s.ref), *(Value(ref=p) for p in s.publisher)])
+        types = tuple(sorted((self.ref(t) for t in g.objects(node, RDF.type)), key=lambda r: (r.label, r.iri)))
+        collect(Value(ref=t) for t in types)
+        subjects = sorted({str(node)} | {str(c) for c, _p in about}
+                          | {c.ref.iri for grp in taken for c, _r in grp.claims})
+        return EntityPage(
+            ref=self.ref(node),
+            path=self.paths[node],
+            title=self.label(node),
+            section=self.sections[node],
+            types=types,
+            labels=self.labels(node),
+            description=self.text(node, _DESCRIPTIONS),
+            facts=facts + inverse_facts,
+            own=own,
+            groups=groups,
+            taken=taken,
+            conflicts=tuple(conflicts[k] for k in sorted(conflicts)),
+            timeline=timeline,
+            related=tuple(sorted(seen_refs.values(), key=lambda r: (r.label.lower(), r.iri))),
+            instances=instances,
+            concepts=concepts,
+            constraints=constraints,
+            cite=self.cite(node) if self.sections[node].key == "sources" else None,
+            rdf_subjects=tuple(subjects),
+        )
+
+    def labels(self, node: Node) -> tuple[Label, ...]:
+        from rdflib import Literal
+
+        out = []
+        for name in _LABELS:
+            for v in self.g.objects(node, self.P[name]):
+                if isinstance(v, Literal):
+                    out.append(Label(name, v.language or "", str(v)))
+        order = {name: i for i, name in enumerate(_LABELS)}
+        return tuple(sorted(set(out), key=lambda x: (order[x.prop], x.lang != "en", x.lang, x.text)))
+
+    def timeline(self, node: Node, claims: Sequence[Claim]) -> tuple[TimelineEntry, ...]:
+        entries: set[TimelineEntry] = set()
+        for subject, ref in [(node, self.ref(node)), *((_uri(c.ref.iri), c.ref) for c in claims)]:
+            for name in _DATES:
+                for d in self.g.objects(subject, self.P[name]):
+                    entries.add(TimelineEntry(str(d), self.label(self.P[name]), ref))
+        return tuple(sorted(entries, key=lambda e: (e.date, e.what, e.ref.label.lower(), e.ref.iri)))
+
+    def constraints(self) -> tuple[Constraint, ...]:
+        """Every SHACL constraint that has a message, with what it targets (read once)."""
+        if self._constraints is None:
+            self._constraints = self._read_constraints()
+        return self._constraints
+
+    def _read_constraints(self) -> tuple[Constraint, ...]:
+        if self.shapes is None:
+            return ()
+        from rdflib import URIRef
+        from rdflib.namespace import SH
+
+        s = self.shapes
+        out: set[Constraint] = set()
+        targeted = {x for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+                    for x in s.subjects(p, None)}
+        words = ((SH.targetClass, "every"), (SH.targetSubjectsOf, "everything with"),
+                 (SH.targetObjectsOf, "every value of"), (SH.targetNode, "the resource"))
+        for shape in targeted:
+            targets = tuple(sorted(((w, self.ref(t)) for p, w in words for t in s.objects(shape, p)),
+                                   key=lambda x: (x[1].iri, x[0])))
+            name = self.short(shape) if isinstance(shape, URIRef) else ""
+            parts = [(shape, None)] + [(ps, s.value(ps, SH.path)) for ps in s.objects(shape, SH.property)]
+            parts += [(c, None) for c in s.objects(shape, SH.sparql)]
+            for part, path in parts:
+                for message in s.objects(part, SH.message):
+                    if getattr(message, "language", None) not in (None, "en"):
+                        continue
+                    path_ref = self.ref(path) if isinstance(path, URIRef) else None
+                    out.add(Constraint(name or (self.short(part) if isinstance(part, URIRef) else ""),
+                                       targets, path_ref, str(message)))
+        return tuple(sorted(out, key=lambda c: ([t.iri for _w, t in c.targets], c.path.iri if c.path else "",
+                                                c.shape, c.message)))
+
+    def model(self) -> SiteModel:
+        from rdflib import RDF
+
+        g, P = self.g, self.P
+        egos = ego_networks(g, {str(n): p for n, p in self.paths.items()}) if self.ego else {}
+        pages = tuple(replace(p, ego=egos.get(p.ref.iri)) if p.ref.iri in egos else p
+                      for p in (self.page(n) for n in sorted(self.paths, key=str)))
+        sections = tuple((s, tuple(sorted((p for p in pages if p.section.key == s.key),
+                                          key=lambda p: (p.title.lower(), p.ref.iri))))
+                         for s in SECTIONS)
+        sections = tuple((s, ps) for s, ps in sections if ps)
+        kinds: dict[str, list[SourceCite]] = defaultdict(list)
+        for p in pages:
+            if p.section.key != "sources":
+                continue
+            node = _uri(p.ref.iri)
+            kind = sorted(self.label(k) for k in g.objects(node, P["wbo:sourceKind"]))
+            key = kind[0] if kind else ("survey" if p.types and any(t.short == "wbo:Survey" for t in p.types)
+                                        else "not classified")
+            kinds[key].append(self.cite(node))
+        bibliography = tuple((k, tuple(sorted(v, key=lambda c: (c.title.lower(), c.ref.iri))))
+                             for k, v in sorted(kinds.items(), key=lambda kv: (kv[0] == "not classified", kv[0])))
+        counts: dict[str, int] = defaultdict(int)  # claims read in each source (or relaying it)
+        for p in pages:
+            for grp in p.taken:
+                counts[p.ref.iri] += len(grp.claims)
+        ontology_node = next(iter(sorted(g.subjects(RDF.type, P["owl:Ontology"]), key=str)), None)
+        ontology: dict[str, str] = {}
+        if ontology_node is not None:
+            ontology = {
+                "iri": str(ontology_node),
+                "title": self._english(ontology_node, P["dcterms:title"]),
+                "description": self._english(ontology_node, P["dcterms:description"]),
+                "version": " ".join(str(v) for v in g.objects(ontology_node, P["owl:versionInfo"])),
+                "license": " ".join(sorted(str(v) for v in g.objects(ontology_node, P["dcterms:license"]))),
+            }
+        code_lists = tuple(
+            CodeList(p.ref, " ".join(p.description), p.concepts) for s, ps in sections
+            if s.key == "codelists" for p in ps
+        )
+        return SiteModel(pages, sections, bibliography, dict(sorted(counts.items())), ontology, code_lists,
+                         self.constraints(), len(g))
+
+
+def _merge_groups(a: tuple[ClaimGroup, ...], b: tuple[ClaimGroup, ...]) -> tuple[ClaimGroup, ...]:
+    """Claims read in a source and claims relaying it as the primary source, in one list per section."""
+    merged: dict[str, dict[str, tuple[Claim, str]]] = defaultdict(dict)
+    sections: dict[str, Section] = {}
+    for grp in (*a, *b):
+        sections[grp.section.key] = grp.section
+        for c, role in grp.claims:
+            old = merged[grp.section.key].get(c.ref.iri)
+            roles = {role, old[1]} if old else {role}
+            merged[grp.section.key][c.ref.iri] = (c, ", ".join(sorted(r for r in roles if r)))
+    return tuple(ClaimGroup(s, tuple(sorted(merged[s.key].values(),
+                                            key=lambda x: (x[0].first_date or "9999", x[0].ref.label.lower(),
+                                                           x[0].ref.iri))))
+                 for s in SECTIONS if s.key in merged)
+
+
+def _uri(iri: str) -> URIRef:
+    from rdflib import URIRef
+
+    return URIRef(iri)
+
+
+def _value_key(v: Value) -> tuple[str, str, str]:
+    return ((v.ref.label.lower() if v.ref else v.text.lower()), v.ref.iri if v.ref else v.lang, v.datatype)
+
+
+def _hashed(local: str) -> str:
+    return "r-" + hashlib.sha256(local.encode("utf-8")).hexdigest()[:16]
+
+
+def _web_url(url: str) -> bool:
+    """Only plain http(s) addresses become links (never javascript:, data: or file:)."""
+    from graph.store import BAD_IRI_CHARS
+
+    return bool(re.match(r"^https?://[^/\s]", url)) and not BAD_IRI_CHARS.search(url)
+
+
+# --- RDF per page and dumps -----------------------------------------------------------------------
+
+
+def _subgraph(g: Graph, subjects: Iterable[str]) -> Graph:
+    """The triples whose subject is one of ``subjects``, and those of the blank nodes they reach."""
+    from rdflib import BNode, Graph, URIRef
+
+    out = Graph()
+    todo: list[Node] = [URIRef(s) for s in subjects]
+    seen: set[Node] = set()
+    while todo:
+        s = todo.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        for p, o in g.predicate_objects(s):
+            out.add((s, p, o))
+            if isinstance(o, BNode):
+                todo.append(o)
+    return _canonical(out)
+
+
+def _canonical(g: Graph) -> Graph:
+    """``g`` itself, or with its blank nodes renamed by content when it has any (so output is byte-stable)."""
+    from rdflib import BNode
+    from rdflib.compare import to_canonical_graph
+
+    if any(isinstance(t, BNode) for triple in g for t in triple):
+        return to_canonical_graph(g)
+    return g
+
+
+_QNAME_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@lru_cache(maxsize=1)
+def _prefixes() -> tuple[tuple[str, str], ...]:
+    """The project's prefixes, longest namespace first (so ``wbsh:`` is tried before a shorter match)."""
+    from graph.namespaces import PREFIXES
+
+    return tuple(sorted(PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def _qname(iri: str) -> tuple[str, str] | None:
+    """(prefix, local) when ``iri`` has a prefixed name that any Turtle or JSON-LD reader accepts."""
+    for prefix, ns in _prefixes():
+        if iri.startswith(ns) and _QNAME_LOCAL.match(iri[len(ns):]):
+            return prefix, iri[len(ns):]
+    return None
+
+
+def _turtle(g: Graph) -> bytes:
+    """Sorted Turtle of a small graph, each literal written exactly as held.
+
+    rdflib's Turtle writer turns ``"42"^^xsd:decimal`` into ``42.0`` (another
+    term) and sorts by its own rules; this writer keeps every literal's
+    spelling (``Literal.n3``), uses a prefixed name only where it is plainly
+    valid, and orders subjects, predicates and objects by their text, so the
+    same triples always give the same bytes. The whole-graph dumps go through
+    :func:`graph.store.serialize_verified` instead.
+    """
+    from rdflib import RDF, Literal, URIRef
+
+    used: set[str] = set()
+
+    def term(t: Node) -> str:
+        if isinstance(t, URIRef):
+            q = _qname(str(t))
+            if q is not None:
+                used.add(q[0])
+                return f"{q[0]}:{q[1]}"
+            return f"<{t}>"
+        if isinstance(t, Literal) and t.datatype is not None:
+            dt = term(t.datatype)
+            return f"{Literal(str(t)).n3()}^^{dt}"
+        return str(t.n3())
+
+    blocks: list[str] = []
+    for s in sorted(set(g.subjects()), key=lambda x: (not isinstance(x, URIRef), str(x))):
+        by_p: dict[Node, list[str]] = defaultdict(list)
+        for p, o in g.predicate_objects(s):
+            by_p[p].append(term(o))
+        lines = []
+        for p in sorted(by_p, key=lambda x: (x != RDF.type, str(x))):
+            objects = " ,\n        ".join(sorted(set(by_p[p])))
+            lines.append(f"    {'a' if p == RDF.type else term(p)} {objects}")
+        blocks.append(term(s) + "\n" + " ;\n".join(lines) + " .\n")
+    head = "".join(f"@prefix {k}: <{ns}> .\n" for k, ns in sorted(_prefixes()) if k in used)
+    return (head + ("\n" if head else "") + "\n".join(blocks)).encode("utf-8")
+
+
+def _jsonld(g: Graph) -> bytes:
+    """JSON-LD with an inline context of the project's prefixes; nodes, keys and values sorted (byte-stable).
+
+    Written directly rather than through rdflib's serializer, whose node order
+    varies; each value is an explicit ``@id`` or ``@value`` object, so reading
+    it back needs no other context.
+    """
+    from rdflib import RDF, BNode, Literal, URIRef
+
+    context: dict[str, str] = {}
+
+    def iri(t: Node) -> str:
+        if isinstance(t, BNode):
+            return f"_:{t}"
+        q = _qname(str(t))
+        if q is None:
+            return str(t)
+        context[q[0]] = dict(_prefixes())[q[0]]
+        return f"{q[0]}:{q[1]}"
+
+    def value(o: Node) -> dict[str, str]:
+        if isinstance(o, Literal):
+            v = {"@value": str(o)}
+            if o.language:
+                v["@language"] = o.language
+            elif o.datatype is not None:
+                v["@type"] = iri(o.datatype)
+            return v
+        return {"@id": iri(o)}
+
+    nodes: list[dict[str, Any]] = []
+    for s in sorted(set(g.subjects()), key=lambda x: (not isinstance(x, URIRef), str(x))):
+        node: dict[str, Any] = {"@id": iri(s)}
+        by_p: dict[str, list[Any]] = defaultdict(list)
+        for p, o in g.predicate_objects(s):
+            if p == RDF.type and not isinstance(o, Literal):
+                by_p["@type"].append(iri(o))
+            else:
+                by_p[iri(p)].append(value(o))
+        for key, values in by_p.items():
+            node[key] = sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        nodes.append(node)
+    doc = {"@context": dict(sorted(context.items())), "@graph": nodes}
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _verified_jsonld(g: Graph) -> bytes:
+    """:func:`_jsonld` of the whole graph, read back and compared before anything is written."""
+    from rdflib import Graph
+
+    from graph.store import same_graph
+
+    data = _jsonld(g)
+    if not same_graph(g, Graph().parse(data=data, format="json-ld")):
+        raise OutputError("the JSON-LD dump does not round-trip to the same graph; nothing written")
+    return data
+
+
+def _void(g: Graph, model: SiteModel) -> bytes:
+    """A VoID description of the whole graph: counts per class, licence, dumps, URI space."""
+    from rdflib import RDF, Graph, Literal, URIRef
+    from rdflib.namespace import DCTERMS, VOID, XSD
+
+    from graph.namespaces import WB, WBO, bind_prefixes
+
+    out = bind_prefixes(Graph())
+    out.bind("void", VOID)
+    dataset = WB["dataset"]
+    out.add((dataset, RDF.type, VOID.Dataset))
+    if model.ontology.get("title"):
+        out.add((dataset, DCTERMS.title, Literal("wbsec data: " + model.ontology["title"], lang="en")))
+    for lic in model.ontology.get("license", "").split():
+        out.add((dataset, DCTERMS.license, URIRef(lic)))
+    classes: dict[Node, set[Node]] = defaultdict(set)
+    for s, c in g.subject_objects(RDF.type):
+        classes[c].add(s)
+    entities = sum(1 for p in model.entities if p.ref.iri.startswith(str(WB)))
+    counts = [
+        (VOID.triples, len(g)),
+        (VOID.entities, entities),
+        (VOID.classes, len(classes)),
+        (VOID.properties, len(set(g.predicates()))),
+        (VOID.distinctSubjects, len(set(g.subjects()))),
+        (VOID.distinctObjects, len(set(g.objects()))),
+    ]
+    for prop, n in counts:
+        out.add((dataset, prop, Literal(n, datatype=XSD.integer)))
+    out.add((dataset, VOID.uriSpace, Literal(str(WB))))
+    out.add((dataset, VOID.vocabulary, URIRef(str(WBO))))
+    for name in ("wbsec.ttl", "wbsec.nt", "wbsec.jsonld"):
+        out.add((dataset, VOID.dataDump, URIRef(name)))
+    for cls, members in sorted(classes.items(), key=lambda kv: str(kv[0])):
+        part = URIRef(f"{dataset}#class-{hashlib.sha256(str(cls).encode()).hexdigest()[:12]}")
+        out.add((dataset, VOID.classPartition, part))
+        out.add((part, VOID["class"], cls))
+        out.add((part, VOID.entities, Literal(len(members), datatype=XSD.integer)))
+    data: bytes = out.serialize(format="turtle", encoding="utf-8")
+    return data
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+#: vis-network as shipped inside pyvis (the copy the explorer page inlines); its licence header is kept.
+_VIS_JS = ("templates", "lib", "vis-9.1.2", "vis-network.min.js")
+
+
+@lru_cache(maxsize=1)
+def _vis_library() -> bytes:
+    return resources.files("pyvis").joinpath(*_VIS_JS).read_bytes()
+
+
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    return resources.files("graph").joinpath("templates", "site", name).read_text(encoding="utf-8")
+
+
+def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("graph", "templates/site"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["weburl"] = lambda u: u if _web_url(u) else ""
+    return env
+
+
+def _json_for_html(data: object) -> str:
+    """JSON that is inert inside a <script> element (the same escaping as the explorer page)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _search_index(model: SiteModel) -> dict[str, object]:
+    """Every label in every language, pointing at the page it names (compact: one list of pages, one of names)."""
+    rank = {s.key: i for i, s in enumerate(SECTIONS)}
+    pages = [[p.path, p.title, p.section.title, rank[p.section.key]] for p in model.entities]
+    names: set[tuple[str, str, int]] = set()
+    for i, p in enumerate(model.entities):
+        names.add((p.title, "", i))
+        for label in p.labels:
+            names.add((label.text, label.lang, i))
+        tail = p.ref.short.split(":", 1)[-1]
+        names.add((tail, "", i))
+    return {"pages": pages, "names": [list(n) for n in sorted(names, key=lambda n: (n[2], n[0], n[1]))]}
+
+
+class _Renderer:
+    """Renders pages with one Jinja2 environment; every page gets the same stylesheet and its own CSP."""
+
+    def __init__(self, model: SiteModel, extras: Sequence[tuple[str, str]]) -> None:
+        from markupsafe import Markup
+
+        self.env = _environment()
+        self.model = model
+        self.style = _asset("site.css")
+        self.markup = Markup
+        self.extras = extras
+
+    def render(self, template: str, path: str, *, scripts: Sequence[str] = (), own_files: bool = False,
+               **context: Any) -> str:
+        """Render ``template`` for the page at ``path``; ``scripts`` are its inline scripts (pinned by hash),
+        ``own_files`` allows script files from the site itself ('self': the ego network's two files)."""
+        from graph.viz import content_security_policy
+
+        depth = path.count("/")
+        csp = content_security_policy(scripts=list(scripts), styles=[self.style])
+        if own_files:
+            csp = "; ".join(
+                "script-src 'self'" + ("" if d == "script-src 'none'" else d[len("script-src"):])
+                if d.startswith("script-src ") else d for d in csp.split("; "))
+        return self.env.get_template(template).render(
+            root="../" * depth,
+            path=path,
+            csp=csp,
+            style=self.markup(self.style),
+            extras=self.extras,
+            **context,
+        )
+
+    def home(self, index: Mapping[str, object], explorer: str, gap_files: Sequence[str]) -> str:
+        payload = _json_for_html(index)
+        app = _asset("search.js")
+        return self.render("home.html", "index.html", scripts=[payload, app], model=self.model,
+                           payload=self.markup(payload), app=self.markup(app), explorer=explorer,
+                           gap_files=gap_files)
+
+
+def _write(root: Path, rel: str, data: bytes | str) -> int:
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    target.write_bytes(raw)
+    return len(raw)
+
+
+def build_site(g: Graph, output: str | os.PathLike[str], *, shapes: Graph | None = None) -> SiteReport:
+    """Write the static site of ``g`` into the directory ``output``, replacing it as a whole.
+
+    ``shapes`` (the SHACL shapes graph) adds the constraints in words to the
+    vocabulary pages. The site is built in a temporary directory beside
+    ``output`` and renamed into place; an existing ``output`` is replaced
+    only when it is empty or an earlier wbsec site (it holds ``.wbsec-site``),
+    never an unrelated folder. The home page links to ``graph.html`` and the
+    gap results (``gaps*``) when they sit in ``output``'s parent directory.
+    """
+    target = Path(output)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{target}: directory {parent} does not exist")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}: is a file, not a directory")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise OutputError(f"{target}: not empty and not an earlier wbsec site; choose a new or empty directory")
+    if len(g) == 0:
+        raise InputError("the graph is empty: nothing to publish")
+
+    model = site_pages(g, shapes)
+    explorer = _EXPLORER if (parent / _EXPLORER).is_file() else ""
+    gap_files = sorted(p.name for p in parent.iterdir() if p.is_file() and _GAP_FILE.match(p.name))
+    links = (["../" + explorer] if explorer else []) + ["../" + f for f in gap_files]
+    extras = ([("Network explorer", "../" + explorer)] if explorer else [])
+    renderer = _Renderer(model, extras)
+
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-wbsec-site-", dir=parent))
+    try:
+        size = _write_all(g, model, renderer, tmp, explorer, gap_files)
+        files = sum(1 for p in tmp.rglob("*") if p.is_file())
+        _swap_into_place(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{target}: cannot write the site ({exc.strerror or exc})") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return SiteReport(target, len(model.entities), files, model.triples, size, tuple(links))
+
+
+def _write_all(g: Graph, model: SiteModel, renderer: _Renderer, root: Path, explorer: str,
+               gap_files: Sequence[str]) -> int:
+    from graph.store import serialize_verified
+
+    size = _write(root, MARKER, "A site written by 'wbsec site'; the next build replaces this folder.\n")
+    index = _search_index(model)
+    size += _write(root, "index.html", renderer.home(index, explorer, gap_files))
+    size += _write(root, "search-index.json", json.dumps(index, ensure_ascii=False, sort_keys=True) + "\n")
+    size += _write(root, "sources.html", renderer.render("sources.html", "sources.html", model=model))
+    size += _write(root, "vocabulary.html", renderer.render("vocabulary.html", "vocabulary.html", model=model))
+    for section, pages in model.sections:
+        path = f"list/{section.key}.html"
+        size += _write(root, path, renderer.render("list.html", path, section=section, pages=pages))
+    if any(p.ego for p in model.entities):
+        size += _write(root, "assets/vis-network.min.js", _vis_library())
+        size += _write(root, "assets/ego.js", _asset("ego.js"))
+    for page in model.entities:
+        sub = _subgraph(g, page.rdf_subjects)
+        stem = page.path[: -len(".html")]
+        ego = _json_for_html(page.ego) if page.ego else ""
+        size += _write(root, page.path, renderer.render(
+            "entity.html", page.path, scripts=[ego] if ego else [], own_files=bool(ego), page=page,
+            ego=renderer.markup(ego), claim_counts=model.claim_counts))
+        size += _write(root, stem + ".ttl", _turtle(sub))
+        size += _write(root, stem + ".jsonld", _jsonld(sub))
+    whole = _canonical(g)
+    size += _write(root, "wbsec.ttl", serialize_verified(whole, "ttl"))
+    size += _write(root, "wbsec.nt", serialize_verified(whole, "nt"))
+    size += _write(root, "wbsec.jsonld", _verified_jsonld(whole))
+    size += _write(root, "void.ttl", _void(g, model))
+    return size
+
+
+def _swap_into_place(built: Path, target: Path) -> None:
+    """Rename ``built`` to ``target``; an old ``target`` is moved aside first and removed after."""
+    os.chmod(built, 0o755)
+    if not target.exists():
+        os.replace(built, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=".old-wbsec-site-", dir=target.parent))
+    os.rmdir(old)
+    os.replace(target, old)
+    try:
+        os.replace(built, target)
+    except OSError:
+        os.replace(old, target)  # put the old site back
+        raise
+    shutil.rmtree(old, ignore_errors=True)

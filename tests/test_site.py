@@ -1,0 +1,430 @@
+"""The static site (``wbsec site``): pages, links, escaping, CSP, RDF per page, dumps, determinism, build time."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import VOID
+
+from graph.cli import main
+from graph.errors import OutputError
+from graph.namespaces import WB
+from graph.site import build_site
+from graph.store import SHAPES_FILE, load_graph, parse_file, same_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = Path(__file__).resolve().parent / "data" / "site" / "tiny.ttl"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def _cli_build(out: Path, *args: str) -> None:
+    result = CliRunner().invoke(main, ["site", *args, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Open {out / 'index.html'}" in result.output
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tiny") / "site"
+    _cli_build(out, "--no-shipped", "--data", str(TINY))
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny_graph() -> Graph:
+    return load_graph([TINY], shipped=False)
+
+
+@pytest.fixture(scope="module")
+def shipped_graph() -> Graph:
+    return load_graph()
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory, shipped_graph: Graph) -> Path:
+    """The shipped data's site, built in-process; the build time is printed (target: under 30 s)."""
+    parent = tmp_path_factory.mktemp("shipped")
+    (parent / "graph.html").write_text("<!DOCTYPE html><title>explorer</title>", encoding="utf-8")
+    (parent / "gaps-report.md").write_text("# gaps\n", encoding="utf-8")
+    out = parent / "site"
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = build_site(shipped_graph, out, shapes=parse_file(SHAPES_FILE))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"\nsite of the shipped data: {report.pages} pages, {report.files} files, {report.bytes / 1e6:.1f} MB, "
+          f"{report.triples} triples; built in {wall:.1f} s wall, {cpu:.1f} s CPU")
+    assert cpu < 30, f"building the shipped site took {cpu:.1f} s of CPU time (target: under 30 s)"
+    return out
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+# --- an HTML reader for facts, not golden files --------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """Collects tags, links, inline scripts and styles, ids and the CSP of one page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.ids: set[str] = set()
+        self.scripts: list[str] = []  # inline scripts (code and JSON data blocks)
+        self.script_files: list[str] = []  # <script src=...>
+        self.styles: list[str] = []
+        self._open: str | None = None
+        self.csp = ""
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, a))
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "meta" and a.get("http-equiv", "").lower() == "content-security-policy":
+            self.csp = a.get("content", "")
+        if tag == "script" and "src" in a:
+            self.script_files.append(a["src"])
+        elif tag in {"script", "style"}:
+            self._open = tag
+            (self.scripts if tag == "script" else self.styles).append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open == "script":
+            self.scripts[-1] += data
+        elif self._open == "style":
+            self.styles[-1] += data
+        else:
+            self.text.append(data)
+
+
+def _read(path: Path) -> _Page:
+    parser = _Page()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def _sha(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def _links(site: Path) -> list[tuple[Path, str, str, dict[str, str]]]:
+    """Every (page, tag, address, attributes) that points somewhere."""
+    out = []
+    for page in _pages(site):
+        for tag, attrs in _read(page).tags:
+            for key in ("href", "src", "action", "data", "srcset", "poster"):
+                if key in attrs:
+                    out.append((page, tag, attrs[key], attrs))
+    return out
+
+
+def _broken_links(site: Path) -> list[str]:
+    broken = []
+    ids: dict[Path, set[str]] = {}
+    for page, tag, href, _attrs in _links(site):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I):
+            continue  # checked by the outside-address test
+        target, _, fragment = href.partition("#")
+        path = (page.parent / target).resolve() if target else page.resolve()
+        if not path.is_file():
+            broken.append(f"{page.relative_to(site)}: {href}")
+        elif fragment and path.suffix == ".html":
+            ids.setdefault(path, _read(path).ids)
+            if fragment not in ids[path]:
+                broken.append(f"{page.relative_to(site)}: {href} (no such id)")
+    return broken
+
+
+# --- structure ------------------------------------------------------------------------------------
+
+
+def test_tiny_site_has_a_page_per_typed_resource_and_vocabulary_term(tiny: Path, tiny_graph: Graph) -> None:
+    for name in ("index.html", "sources.html", "vocabulary.html", "search-index.json", "wbsec.ttl", "wbsec.nt",
+                 "wbsec.jsonld", "void.ttl", "id/XK.html", "id/XK.ttl", "id/XK.jsonld", "id/Forum.html",
+                 "id/src-news.html", "id/mship-xk-forum.html", "def/Polity.html", "def/party.html",
+                 "def/RoleScheme.html", "def/Member.html", "list/polities.html"):
+        assert (tiny / name).is_file(), name
+    page = _read(tiny / "id" / "XK.html")
+    alternates = {(a.get("type"), a.get("href")) for t, a in page.tags if t == "link" and a.get("rel") == "alternate"}
+    assert alternates == {("text/turtle", "XK.ttl"), ("application/ld+json", "XK.jsonld")}
+    text = " ".join(page.text)
+    assert "Kosova" in text and "Косово" in text and "A polity of the region." in text
+
+
+def test_initiative_page_shows_memberships_with_dates_roles_and_sources(tiny: Path) -> None:
+    body = (tiny / "id" / "Forum.html").read_text(encoding="utf-8")
+    claims = body[body.index('id="claims"'):]
+    assert "Memberships and posts" in claims
+    for expected in ("2019-05-04", "member", "News about the Forum", "https://example.org/news/forum",
+                     "p. &lt;b&gt;3&lt;/b&gt;", "Kosovo joined &#34;the Forum&#34; &amp; more", "The Paper"):
+        assert expected in claims, expected
+    timeline = body[body.index('id="timeline"'):]
+    assert timeline.index("2019-05-04") < timeline.index("2020") < timeline.index("2021")
+
+
+def test_conflicting_claims_are_shown_side_by_side_with_both_sources(tiny: Path) -> None:
+    for page in ("id/RS.html", "id/Forum.html", "id/mship-rs-forum-2020.html"):
+        body = (tiny / page).read_text(encoding="utf-8")
+        block = body[body.index('id="conflicts"'):body.index("</section>", body.index('id="conflicts"'))]
+        assert block.count('class="conflict"') == 1, page
+        assert block.count('class="claim"') == 2
+        assert "News about the Forum" in block and "The Forum&#39;s own page" in block
+
+
+def test_source_page_lists_what_the_graph_took_from_it(tiny: Path) -> None:
+    body = (tiny / "id" / "src-news.html").read_text(encoding="utf-8")
+    taken = body[body.index('id="taken"'):]
+    for claim in ("mship-xk-forum.html", "mship-rs-forum-2020.html", "Forum.html"):
+        assert claim in taken
+    assert "para. 4" in taken
+
+
+def test_bibliography_groups_sources_by_kind(tiny: Path) -> None:
+    page = _read(tiny / "sources.html")
+    headings = [t for t in page.text if t.strip() in {"news", "official", "not classified"}]
+    assert headings[:3] == ["news", "official", "not classified"]
+
+
+def test_vocabulary_documents_classes_code_lists_and_constraints_in_words(tiny: Path) -> None:
+    body = (tiny / "vocabulary.html").read_text(encoding="utf-8")
+    assert 'href="def/Polity.html"' in body and 'href="def/RoleScheme.html"' in body
+    assert "This claim does not say where it comes from" in body  # a sh:message from shapes.ttl
+    polity = (tiny / "def" / "Polity.html").read_text(encoding="utf-8")
+    assert 'id="instances"' in polity and "../id/XK.html" in polity and "../id/RS.html" in polity
+    roles = (tiny / "def" / "RoleScheme.html").read_text(encoding="utf-8")
+    assert 'href="../def/Member.html"' in roles
+
+
+def test_home_page_links_explorer_and_gap_results_when_present(shipped: Path) -> None:
+    body = (shipped / "index.html").read_text(encoding="utf-8")
+    assert 'href="../graph.html"' in body and 'href="../gaps-report.md"' in body
+    assert _broken_links(shipped) == []
+
+
+def test_home_page_without_explorer_does_not_link_it(tiny: Path) -> None:
+    assert "graph.html" not in (tiny / "index.html").read_text(encoding="utf-8")
+
+
+# --- safety -------------------------------------------------------------------------------------
+
+
+def test_hostile_text_stays_text_everywhere(tiny: Path) -> None:
+    for page in _pages(tiny):
+        parsed = _read(page)
+        tags = {t for t, _a in parsed.tags}
+        assert not tags & {"img", "iframe", "object", "embed", "form"}, page
+        assert not any(k.startswith("on") for _t, a in parsed.tags for k in a), page
+        code = [t for t, a in parsed.tags if t == "script" and "src" not in a and a.get("type") != "application/json"]
+        assert len(code) == (1 if page.name == "index.html" and page.parent == tiny else 0), page
+        assert all(re.fullmatch(r"(\.\./)*assets/(vis-network\.min|ego)\.js", f) for f in parsed.script_files), page
+    body = (tiny / "id" / "test-xss.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body and XSS not in body
+    assert XSS in " ".join(_read(tiny / "id" / "test-xss.html").text)
+    evil = (tiny / "id" / "src-evil.html").read_text(encoding="utf-8")
+    assert "javascript:" not in evil.replace("javascript:alert(4)</span>", "")  # shown as a value, never a link
+    assert not [a for t, a in _read(tiny / "id" / "src-evil.html").tags if a.get("href", "").startswith("javascript")]
+
+
+def test_every_page_has_a_strict_csp_matching_its_inline_code(tiny: Path) -> None:
+    for page in _pages(tiny):
+        parsed = _read(page)
+        csp = parsed.csp
+        assert csp.startswith("default-src 'none'"), page
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "http" not in csp
+        directives = dict(d.split(" ", 1) for d in csp.split("; "))
+        assert directives["style-src"] == " ".join(_sha(s) for s in parsed.styles)
+        sources = (["'self'"] if parsed.script_files else []) + [_sha(s) for s in parsed.scripts]
+        assert directives["script-src"] == (" ".join(sources) or "'none'")
+
+
+def test_no_outside_address_but_the_sources_own_urls(tiny: Path, tiny_graph: Graph) -> None:
+    urls = {str(u) for u in tiny_graph.objects(None, URIRef("https://schema.org/url")) if str(u).startswith("http")}
+    outside = [(p, t, href, a) for p, t, href, a in _links(tiny) if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.I)]
+    assert outside
+    for page, tag, href, attrs in outside:
+        assert tag == "a" and href in urls, (page, href)
+        assert attrs.get("rel") == "noopener noreferrer"
+
+
+def test_no_broken_internal_link(tiny: Path, shipped: Path) -> None:
+    assert _broken_links(tiny) == []
+    assert _broken_links(shipped) == []
+
+
+# --- RDF -----------------------------------------------------------------------------------------
+
+
+def _page_rdf_problems(site: Path, g: Graph) -> list[str]:
+    problems = []
+    triples = set(g)
+    for path in sorted(site.glob("*/*.ttl")) + sorted(site.glob("*/*.jsonld")):
+        fmt = "turtle" if path.suffix == ".ttl" else "json-ld"
+        try:
+            page = Graph().parse(data=path.read_text(encoding="utf-8"), format=fmt)
+        except Exception as exc:  # any parser error is a failure to report with the file
+            problems.append(f"{path.relative_to(site)}: does not parse ({exc})")
+            continue
+        if len(page) == 0 or not set(page) <= triples:
+            problems.append(f"{path.relative_to(site)}: {len(set(page) - triples)} triples not in the graph")
+    return problems
+
+
+def test_every_page_rdf_parses_and_is_a_subset_of_the_graph(tiny: Path, tiny_graph: Graph, shipped: Path,
+                                                           shipped_graph: Graph) -> None:
+    assert _page_rdf_problems(tiny, tiny_graph) == []
+    assert _page_rdf_problems(shipped, shipped_graph) == []
+
+
+def test_entity_rdf_holds_its_own_triples_and_the_claims_about_it(tiny: Path, tiny_graph: Graph) -> None:
+    page = Graph().parse(tiny / "id" / "Forum.ttl", format="turtle")
+    subjects = {str(s) for s in page.subjects()}
+    assert {str(WB.Forum), str(WB["mship-xk-forum"]), str(WB["obs-xk-support"])} <= subjects
+    assert (WB["obs-xk-support"], URIRef("https://w3id.org/wbsec/def#percentage"),
+            Literal("61.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))) in page
+
+
+def test_dumps_hold_the_whole_graph(tiny: Path, tiny_graph: Graph) -> None:
+    for name, fmt in (("wbsec.ttl", "turtle"), ("wbsec.nt", "nt"), ("wbsec.jsonld", "json-ld")):
+        assert same_graph(tiny_graph, Graph().parse(tiny / name, format=fmt)), name
+
+
+def test_void_counts_and_licence(tiny: Path, tiny_graph: Graph) -> None:
+    void = Graph().parse(tiny / "void.ttl", format="turtle")
+    dataset = WB["dataset"]
+    assert void.value(dataset, VOID.triples).toPython() == len(tiny_graph)
+    assert void.value(dataset, VOID.entities).toPython() == len(list((tiny / "id").glob("*.html")))
+    assert void.value(dataset, VOID.classes).toPython() == len(set(tiny_graph.objects(None, URIRef(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))))
+    assert str(void.value(dataset, URIRef("http://purl.org/dc/terms/license"))) == \
+        "https://creativecommons.org/licenses/by/4.0/"
+    dumps = sorted(str(d).rsplit("/", 1)[-1] for d in void.objects(dataset, VOID.dataDump))
+    assert dumps == ["wbsec.jsonld", "wbsec.nt", "wbsec.ttl"]
+
+
+def test_search_index_holds_names_in_every_language(tiny: Path, shipped: Path) -> None:
+    index = json.loads((tiny / "search-index.json").read_text(encoding="utf-8"))
+    names = {n[0]: index["pages"][n[2]][0] for n in index["names"]}
+    assert names["Косово"] == names["Kosova"] == names["Kosovo"] == "id/XK.html"
+    assert names["Србија"] == "id/RS.html"
+    shipped_names = {n[0] for n in json.loads((shipped / "search-index.json").read_text(encoding="utf-8"))["names"]}
+    assert "Rashko Konjeviq" in shipped_names and any(re.search("[\u0400-\u04ff]", n) for n in shipped_names)
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def test_refuses_to_replace_an_unrelated_directory(tmp_path: Path) -> None:
+    keep = tmp_path / "mine"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("precious", encoding="utf-8")
+    result = CliRunner().invoke(main, ["site", "--no-shipped", "--data", str(TINY), "--output", str(keep)])
+    assert result.exit_code == 4 and "not an earlier wbsec site" in result.output
+    assert (keep / "notes.txt").read_text(encoding="utf-8") == "precious"
+
+
+def test_rebuild_replaces_the_site_and_a_failed_build_leaves_it_untouched(tmp_path: Path, tiny_graph: Graph,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    build_site(tiny_graph, out)
+    (out / "stale.html").write_text("old", encoding="utf-8")
+    build_site(tiny_graph, out)
+    assert not (out / "stale.html").exists() and (out / "index.html").is_file()
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def boom(*_args: object) -> int:
+        raise OutputError("disk full (simulated)")
+
+    monkeypatch.setattr("graph.site._write_all", boom)
+    with pytest.raises(OutputError):
+        build_site(tiny_graph, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary directory left behind
+
+
+def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    trees = []
+    for seed in ("1", "4242"):
+        out = tmp_path / f"seed-{seed}" / "site"
+        out.parent.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-m", "graph", "site", "--no-shipped", "--data", str(TINY),
+                        "--output", str(out)], check=True, env=env, cwd=tmp_path, capture_output=True)
+        trees.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert trees[0].keys() == trees[1].keys()
+    assert [k for k in trees[0] if trees[0][k] != trees[1][k]] == []
+
+
+@pytest.mark.slow
+def test_shipped_site_is_byte_identical_across_hash_seeds(tmp_path: Path, shipped: Path) -> None:
+    for name in ("graph.html", "gaps-report.md"):  # the same neighbours as the fixture's site
+        (tmp_path / name).write_bytes((shipped.parent / name).read_bytes())
+    out = tmp_path / "site"
+    env = {**os.environ, "PYTHONHASHSEED": "977", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "graph", "site", "--output", str(out)], check=True, env=env,
+                   cwd=tmp_path, capture_output=True)
+    ours = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    theirs = {str(p.relative_to(shipped)): p.read_bytes() for p in sorted(shipped.rglob("*")) if p.is_file()}
+    assert ours.keys() == theirs.keys()
+    assert [k for k in ours if ours[k] != theirs[k]] == []
+
+
+def test_page_text_is_unescaped_correctly(tiny: Path) -> None:
+    body = (tiny / "id" / "mship-xk-forum.html").read_text(encoding="utf-8")
+    quote = re.search(r'<blockquote class="quote">(.*?)</blockquote>', body, re.S)
+    assert quote and html.unescape(quote.group(1)) == \
+        '</script><script>alert(2)</script> Kosovo joined "the Forum" & more'
+
+
+def test_iris_that_cannot_be_file_names_get_stable_hashed_pages(tiny: Path) -> None:
+    index = json.loads((tiny / "search-index.json").read_text(encoding="utf-8"))
+    paths = {title: path for path, title, _kind, _rank in index["pages"]}
+    assert paths["Case test upper"] == "id/CaseTest.html"
+    for title in ("Odd name", "Index the actor", "Case test lower"):
+        assert re.fullmatch(r"id/r-[0-9a-f]{16}\.html", paths[title]), title
+        assert (tiny / paths[title]).is_file()
+    assert len({p.lower() for p in paths.values()}) == len(paths)  # no two pages merge on a case-blind disk
+    assert f'href="../{paths["Odd name"]}"' in (tiny / paths["Case test lower"]).read_text(encoding="utf-8")
+
+
+def test_source_page_links_its_own_url_and_nothing_else_outside(tiny: Path) -> None:
+    body = (tiny / "id" / "src-news.html").read_text(encoding="utf-8")
+    cite = body[body.index('id="cite"'):body.index("</section>", body.index('id="cite"'))]
+    assert '<a class="url" href="https://example.org/news/forum" rel="noopener noreferrer">' in cite
+    outside = {a["href"] for t, a in _read(tiny / "id" / "src-news.html").tags
+               if t == "a" and a.get("href", "").startswith("http")}
+    # its own address, and the other source's in the conflict shown on the page
+    assert outside == {"https://example.org/news/forum", "https://example.org/forum/about"}
+
+
+def test_actor_pages_carry_a_small_ego_network_of_linked_pages(tiny: Path) -> None:
+    body = (tiny / "id" / "RS.html").read_text(encoding="utf-8")
+    data = json.loads(html.unescape(re.search(r'<script type="application/json" id="ego-data">(.*?)</script>',
+                                              body, re.S).group(1)))  # type: ignore[union-attr]
+    ids = {n["id"] for n in data["nodes"]}
+    assert data["centre"] == str(WB.RS) and {str(WB.RS), str(WB.Forum)} <= ids
+    assert all(e["from"] in ids and e["to"] in ids for e in data["edges"]) and data["edges"]
+    assert all((tiny / n["page"]).is_file() for n in data["nodes"] if n["page"])
+    assert (tiny / "assets" / "vis-network.min.js").stat().st_size > 100_000
+    assert 'id="ego-data"' not in (tiny / "id" / "src-news.html").read_text(encoding="utf-8")  # sources: none
