@@ -1,25 +1,23 @@
-"""Render a cooperation-gap analysis for readers: JSON, CSV, a terminal table, a Markdown report and figures.
+"""Render a cooperation-gap analysis as text for readers: JSON, CSV, a terminal table and the Markdown methods annex.
 
-Every renderer takes the :class:`graph.gaps.GapAnalysis` and returns text or
-bytes; only :func:`write_plot` writes, atomically, where it is told. Numbers
-are rounded to 4 decimals in text and 6 in JSON/CSV; figures are drawn with
-matplotlib's Agg and SVG back ends, deterministically (fixed SVG hash salt,
-no dates in the metadata).
+Every renderer takes the :class:`graph.gaps.GapAnalysis` and returns text;
+:func:`gap_report` runs the analysis, renders it and has the figures of
+:mod:`graph.gapcharts` written where it is told. Numbers are rounded to 4
+decimals in text and 6 in JSON/CSV. The annex is rendered from the Jinja2
+template ``graph/templates/gaps-annex.md.j2``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
-from graph.fileio import atomic_write_bytes
+from graph.gapcharts import write_plot
 from graph.gaps import (
     COOPERATING,
     NO_DATA,
@@ -34,11 +32,10 @@ from graph.gaps import (
     map_rule,
     mapped_gaps,
 )
+from graph.gaps.model import decimals
 from graph.spreadsheet import csv_table
 
 FORMATS = ("table", "csv", "json", "md")
-PLOT_FORMATS = (".png", ".svg")
-PANELS = ("heatmap", "scatter", "dependence")
 
 
 def _r(x: float | None, digits: int = 6) -> float | None:
@@ -48,20 +45,10 @@ def _r(x: float | None, digits: int = 6) -> float | None:
     return 0.0 if y == 0 else y
 
 
-def _t(x: float | None, digits: int = 2) -> str:
-    """``x`` with ``digits`` decimals, rounded half away from zero as by hand (0.605 -> 0.61)."""
-    if x is None:
-        return "—"
-    from decimal import ROUND_HALF_UP, Decimal
-
-    y = Decimal(repr(round(x, 9))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return f"{0 if y == 0 else y:.{digits}f}"
-
-
 def _range(low: float, high: float, digits: int = 2) -> str:
     if abs(high - low) < 1e-9:
-        return _t(low, digits)
-    return f"{_t(low, digits)}–{_t(high, digits)}"
+        return decimals(low, digits)
+    return f"{decimals(low, digits)}–{decimals(high, digits)}"
 
 
 # --------------------------------------------------------------------------- JSON
@@ -360,7 +347,7 @@ def table_text(an: GapAnalysis) -> str:
     for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
                     ("direct ties only", ed.direct_only)):
         lines.append(f"  {name}: {c.components} component(s), {c.reachable_pairs}/{c.pairs} pairs connected, "
-                     f"mean shortest path {_t(c.average_path_length)}")
+                     f"mean shortest path {decimals(c.average_path_length)}")
     share = ed.share_through_outside
     lines.append(f"  shortest paths through an outside actor: {'—' if share is None else f'{share * 100:.1f}%'}")
     declared = next((c for c in ed.alternatives if c.declared), None)
@@ -583,7 +570,7 @@ def _dependence_lines(an: GapAnalysis) -> list[str]:
            "", "| network | components | pairs connected | mean shortest path |", "|---|---:|---:|---:|"]
     for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
                     ("direct ties among the polities only", ed.direct_only)):
-        out.append(f"| {name} | {c.components} | {c.reachable_pairs} of {c.pairs} | {_t(c.average_path_length)} |")
+        out.append(f"| {name} | {c.components} | {c.reachable_pairs} of {c.pairs} | {decimals(c.average_path_length)} |")
     out += ["", classification_text(an), ""]
     if ed.alternatives:
         out += ["| counted as outside | classification | share through outside actors | pairs connected without "
@@ -707,7 +694,7 @@ def _pair_evidence(d: Dyad, an: GapAnalysis, cites: _Citations) -> dict[str, obj
     if d.rank_interval is not None:
         r = d.rank_interval
         interval = (f"; median rank {r.median:g}, {r.level * 100:g}% rank interval {r.low}–{r.high}, gap interval "
-                    f"{_t(r.gap_low)}–{_t(r.gap_high)}")
+                    f"{decimals(r.gap_low)}–{decimals(r.gap_high)}")
     return {"title": f"{_md(an.label(d.a))} – {_md(an.label(d.b))}",
             "summary": f"Status **{d.status}** ({_md(d.status_note)}); gap {score}"
                        f"{f', rank {d.rank}' if d.rank is not None else ', not ranked'}{interval}.",
@@ -729,245 +716,6 @@ def classification_text(an: GapAnalysis) -> str:
                  f"; of the bridging actors, outside: {used}; inside: {inside}. The alternatives below show how the "
                  "result moves when the bridging actors are classified otherwise")
     return text + "."
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
-    from matplotlib.patches import Rectangle
-
-    cmap = colormaps["cividis"]
-    norm = Normalize(vmin=-1.0, vmax=1.0)
-    polities = list(an.polities)
-    n = len(polities)
-    index = {p: i for i, p in enumerate(polities)}
-    ax.set_xlim(-0.5, n - 0.5)
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.set_aspect("equal")
-    for d in an.dyads:
-        for i, j in ((index[d.a], index[d.b]), (index[d.b], index[d.a])):
-            if d.score is not None:
-                colour = cmap(norm(d.score))
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
-                light = sum(colour[:3]) / 3 > 0.5
-                label = _t(d.score)
-                if d.status == STATED_ABSENT:
-                    label += "\nstated\nabsent"
-                ax.text(j, i, label, ha="center", va="center", fontsize=7.5,
-                        color="black" if light else "white")
-            else:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e6e6e6", edgecolor="white",
-                                       linewidth=1.5, hatch="////"))
-                ax.text(j, i, f"{_t(d.score_low)}\nto\n{_t(d.score_high)}" + ("\nno data" if d.status == NO_DATA else ""),
-                        ha="center", va="center", fontsize=6.5,
-                        color="black", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
-    for i in range(n):
-        ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb", linewidth=0.8))
-    labels = [an.label(p) for p in polities]
-    ax.set_xticks(range(n), labels, rotation=35, ha="right", fontsize=8)
-    ax.set_yticks(range(n), labels, fontsize=8)
-    ax.tick_params(length=0)
-    for side in ax.spines.values():
-        side.set_visible(False)
-    ax.set_title("Cooperation gap per pair (demand − actual)\nhatched: no bilateral data, range shown", fontsize=9)
-    from matplotlib.cm import ScalarMappable
-
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.046, pad=0.04)
-    bar.set_label("gap score (−1 more cooperation than wanted … +1 wanted, none recorded)", fontsize=7)
-    bar.ax.tick_params(labelsize=7)
-
-
-def _short(an: GapAnalysis, iri: str) -> str:
-    """A polity's code for crowded figure labels: the IRI's local name when it is a code (``XK``), else the label."""
-    local = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    return local if 1 <= len(local) <= 3 and local.isalpha() else an.label(iri)
-
-
-def _label_places(points: Sequence[tuple[float, float, str]], span: float) -> list[tuple[float, float]]:
-    """Where to write each point's label so that no two labels overlap (a greedy, deterministic placement).
-
-    Labels go right of their point; one that would overlap a label already
-    placed moves up or down in steps of a line until it fits. Sizes are
-    estimated in data units for a 6.5-point font on an axis ``span`` long.
-    """
-    height, char = 0.026 * span, 0.0098 * span
-    placed: list[tuple[float, float, float, float]] = []
-    out: list[tuple[float, float]] = [(0.0, 0.0)] * len(points)
-    order = sorted(range(len(points)), key=lambda i: (-points[i][1], points[i][0], points[i][2]))
-    for i in order:
-        x, y, label = points[i]
-        lx, width = x + 0.012 * span, len(label) * char
-        for step in range(0, 40):
-            ly = y + (step + 1) // 2 * height * (1 if step % 2 else -1) if step else y
-            box = (lx, ly - height / 2, lx + width, ly + height / 2)
-            if all(box[2] <= p[0] or box[0] >= p[2] or box[3] <= p[1] or box[1] >= p[3] for p in placed):
-                break
-        placed.append(box)
-        out[i] = (lx, ly)
-    return out
-
-
-def _scatter(ax: Any, an: GapAnalysis, fig: Any) -> None:
-    """Demand against practice: one point per pair, x = actual cooperation, y = demand.
-
-    The distance above the diagonal is the gap. A pair without bilateral data
-    (actual a range) is a horizontal bar over its range with a hollow mark at
-    the middle. With draws, each point's colour is its median rank and a
-    vertical bar spans the 90% interval of its gap over the draws (as a
-    distance above the diagonal); the label gives rank, median and interval.
-    Filled marks are the pairs the map draws as gap ties
-    (:func:`graph.gaps.mapped_gaps`); the dotted line is ``[map] min_gap``.
-    """
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
-
-    cmap = colormaps["cividis"]
-    n_pairs = len(an.dyads)
-    norm = Normalize(vmin=1, vmax=max(n_pairs, 2))
-    mapped = {(d.a, d.b) for d in mapped_gaps(an)}
-    cfg = an.config
-    ax.plot([0, 1], [0, 1], color="#888888", linewidth=0.8, zorder=1)
-    ax.plot([0, 1 - cfg.map_min_gap], [cfg.map_min_gap, 1], color="#888888", linewidth=0.8, linestyle=":",
-            zorder=1)
-    low = min([0.9] + [d.actual.low for d in an.dyads] + [d.demand.low for d in an.dyads])
-    lo = max(0.0, math.floor((low - 0.05) * 10) / 10)  # zoom on the pairs, keeping the diagonal's meaning
-    points: list[tuple[float, float, str]] = []
-    for d in sorted(an.dyads, key=lambda d: (d.a, d.b)):
-        r = d.rank_interval
-        place = r.median if r is not None else (d.rank if d.rank is not None else n_pairs)
-        colour = cmap(norm(place))
-        y = (d.demand.low + d.demand.high) / 2
-        x = (d.actual.low + d.actual.high) / 2
-        if d.demand.high - d.demand.low > 1e-9:
-            ax.plot([x, x], [d.demand.low, d.demand.high], color=colour, linewidth=0.8, linestyle="--", zorder=2)
-        if d.actual.high - d.actual.low > 1e-9:
-            ax.plot([d.actual.low, d.actual.high], [y, y], color=colour, linewidth=2.2, alpha=0.7, zorder=2,
-                    solid_capstyle="butt")
-        if r is not None:
-            ax.plot([x, x], [x + r.gap_low, x + r.gap_high], color=colour, linewidth=0.9, alpha=0.6, zorder=3)
-        filled = (d.a, d.b) in mapped
-        ax.scatter([x], [y], s=34, zorder=4, color=colour if filled else "white", edgecolors=colour if not filled
-                   else "black", linewidths=1.2)
-        rank = "—" if d.rank is None else str(d.rank)
-        label = f"{_short(an, d.a)}–{_short(an, d.b)} {rank}"
-        if r is not None:
-            label += f" [{r.low}–{r.high}]"
-        points.append((x, y, label))
-    span = 1.0 - lo
-    for (x, y, label), (lx, ly) in zip(points, _label_places(points, span)):
-        ax.annotate(label, (x, y), xytext=(lx, ly), textcoords="data", fontsize=6.5, zorder=5, va="center",
-                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5}
-                    if (lx, ly) != (x + 0.012 * span, y) else None)
-    ax.set_xlim(lo, 1)
-    ax.set_ylim(lo, 1)
-    ax.set_aspect("equal")
-    ax.set_xlabel("actual cooperation (a bar: the range of a pair without bilateral data)", fontsize=8)
-    ax.set_ylabel("demand (public support and shared threats)", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.text(0.98, 0.985 - 0.0, "solid diagonal: gap = 0\n"
-            f"dotted: gap = {cfg.map_min_gap:g} ([map] min_gap)", transform=ax.transAxes, ha="right", va="top",
-            fontsize=6.5, color="#555555")
-    codes = ", ".join(f"{_short(an, p)} {an.label(p)}" for p in an.polities if _short(an, p) != an.label(p))
-    u = an.uncertainty
-    how = (f"colour: median rank over {u.draws} draws; vertical bar: {u.level * 100:g}% interval of the gap; "
-           f"label: rank [{u.level * 100:g}% rank interval]" if u is not None else "colour: rank; no draws")
-    ax.set_title("Demand versus practice (distance above the diagonal = gap)\n"
-                 f"{how}\nfilled: drawn as a gap tie on the map" + (f"\n{codes}" if codes else ""), fontsize=7.5)
-    from matplotlib.cm import ScalarMappable
-
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.046, pad=0.04)
-    bar.set_label("median rank (1 = largest gap)" if u is not None else "rank (1 = largest gap)", fontsize=7)
-    bar.ax.tick_params(labelsize=7)
-    bar.ax.invert_yaxis()
-
-
-def _dependence(ax: Any, an: GapAnalysis) -> None:
-    from matplotlib import colormaps
-
-    ed = an.external_dependence
-    cmap = colormaps["cividis"]
-    carriers = list(ed.carriers)
-    if not carriers:
-        ax.text(0.5, 0.5, "no intermediaries: every connected pair is linked directly", ha="center", va="center",
-                fontsize=8, transform=ax.transAxes)
-        ax.set_axis_off()
-    else:
-        ys = list(range(len(carriers)))
-        shares = [c.share * 100 for c in carriers]
-        colours = [cmap(0.15) if c.outside else cmap(0.85) for c in carriers]
-        hatches = ["" if c.outside else "xx" for c in carriers]
-        bars = ax.barh(ys, shares, color=colours, edgecolor="black", linewidth=0.6)
-        for bar, hatch in zip(bars, hatches):
-            bar.set_hatch(hatch)
-        for y, c, v in zip(ys, carriers, shares):
-            ax.text(v + 1, y, f"{v:.1f}% ({c.pairs} pairs)", va="center", fontsize=7.5)
-        def tick(actor: str, outside: bool) -> str:
-            return an.label(actor) + ("" if outside else " (polity)" if actor in an.polities else " (inside)")
-
-        ax.set_yticks(ys, [tick(c.actor, c.outside) for c in carriers], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlim(0, max(100.0, max(shares) + 20))
-        ax.set_xlabel("share of shortest paths between two polities that pass the node (%)", fontsize=8)
-        ax.tick_params(axis="x", labelsize=7)
-        from matplotlib.patches import Patch
-
-        ax.legend(handles=[Patch(facecolor=cmap(0.15), edgecolor="black", label="outside actor"),
-                           Patch(facecolor=cmap(0.85), edgecolor="black", hatch="xx", label="inside the region")],
-                  fontsize=7, loc="lower right")
-    share = ed.share_through_outside
-    summary = (f"through any outside actor: {'—' if share is None else f'{share * 100:.1f}%'}\n"
-               f"components with / without outside actors / direct only: {ed.with_outside.components} / "
-               f"{ed.without_outside.components} / {ed.direct_only.components}\n"
-               f"mean shortest path: {_t(ed.with_outside.average_path_length)} / "
-               f"{_t(ed.without_outside.average_path_length)} / {_t(ed.direct_only.average_path_length)}")
-    ax.set_title("External dependence: who carries the shortest paths\n" + summary, fontsize=8.5)
-
-
-def plot_bytes(an: GapAnalysis, fmt: str, panels: Sequence[str] = PANELS) -> bytes:
-    """Draw the gap heatmap, the demand-versus-practice scatter and/or the external-dependence bars as PNG or SVG.
-
-    ``fmt`` is ``png`` or ``svg``; ``panels`` is any of ``heatmap``,
-    ``scatter`` and ``dependence`` (side by side, in that order of the
-    argument). Output is deterministic (fixed SVG hash salt, no dates).
-    """
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise InputError(f"unknown plot format {fmt!r}; use png or svg")
-    unknown = [p for p in panels if p not in PANELS]
-    if unknown or not panels:
-        raise InputError(f"unknown plot panel {unknown[0] if unknown else '(none)'!r}; use {', '.join(PANELS)}")
-    with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
-        widths = {"heatmap": 7.0, "scatter": 7.0, "dependence": 7.5}
-        fig = Figure(figsize=(sum(widths[p] for p in panels), 6.2), layout="constrained")
-        FigureCanvasAgg(fig)
-        axes = fig.subplots(1, len(panels), squeeze=False)[0]
-        for ax, panel in zip(axes, panels):
-            if panel == "heatmap":
-                _heatmap(ax, an, fig)
-            elif panel == "scatter":
-                _scatter(ax, an, fig)
-            else:
-                _dependence(ax, an)
-        buf = io.BytesIO()
-        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)
-    return buf.getvalue()
-
-
-def write_plot(an: GapAnalysis, path: str | Path, panels: Sequence[str] = PANELS) -> Path:
-    """Write the figure to ``path`` (``.png`` or ``.svg``, by ending) atomically and return the path."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in PLOT_FORMATS:
-        raise InputError(f"{target}: a plot file must end in .png or .svg")
-    return atomic_write_bytes(target, plot_bytes(an, suffix[1:], panels))
 
 
 def render(an: GapAnalysis, fmt: str, notes: Sequence[str] = ()) -> str:

@@ -1,4 +1,4 @@
-"""Tests for the cooperation-gap analysis (graph.gaps, graph.report, wbsec gaps).
+"""Tests for the cooperation-gap analysis (graph.gaps, graph.report, graph.gapcharts, wbsec gaps).
 
 The fixture tests/data/gaps/four-polities.ttl has four polities (AL, BA, ME, RS:
 six pairs). Every expected number below is worked out by hand from that file
@@ -41,7 +41,8 @@ from graph.gaps import (
     load_config,
 )
 from graph.namespaces import WB, WBO
-from graph.report import csv_text, json_text, markdown_report, plot_bytes, table_text, write_plot
+from graph.gapcharts import plot_bytes, write_plot
+from graph.report import csv_text, json_text, markdown_report, table_text
 from graph.store import load_graph
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "gaps" / "four-polities.ttl"

@@ -18,16 +18,8 @@ from matplotlib.figure import Figure
 
 from graph.cli import main
 from graph.gaps import Evidence, GapAnalysis, cooperation_gaps, load_config, mapped_gaps
-from graph.report import (
-    _Citations,
-    _label_places,
-    _scatter,
-    json_text,
-    markdown_report,
-    plot_bytes,
-    table_text,
-    write_plot,
-)
+from graph.gapcharts import _label_places, _scatter, plot_bytes, write_plot
+from graph.report import _Citations, json_text, markdown_report, table_text
 from graph.store import load_graph
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "gaps" / "four-polities.ttl"

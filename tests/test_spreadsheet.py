@@ -57,10 +57,10 @@ def test_cells_are_defused_but_numbers_and_text_stay() -> None:
         ["neighbours", "wb:test-ci", "--format", "csv"],
         ["export", "--view", "actors", "--format", "csv", "--output", "{tmp}/net.csv"],
         ["query", "SELECT ?label WHERE { ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } ORDER BY ?label",
-         "--format", "csv"],
+         "--format", "sheet"],
         ["export", "--kind", "actors"],
     ],
-    ids=["metrics", "neighbours", "export-view", "query", "export-kind"],
+    ids=["metrics", "neighbours", "export-view", "query-sheet", "export-kind"],
 )
 def test_every_csv_command_defuses_a_formula_label(hostile: Path, tmp_path: Path, args: list[str]) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]

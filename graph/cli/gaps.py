@@ -95,6 +95,11 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
     actors (EU, NATO, ...), each polity's public support beside its ties, and
     missing ties suggested by similar affiliations and shared threats.
 
+    Demand uses each polity's own survey figure from the edition of the
+    analysis year or the nearest earlier one (the latest without --as-of);
+    the region-wide figure only as a declared fallback, and the output says
+    which edition each figure comes from.
+
     --as-of DATE and --domain NAME analyse only the claims valid on that date
     and in those domains (stderr says how many undated claims were kept and
     dropped). --by-year FROM..TO gives the series over years, --by-domain one

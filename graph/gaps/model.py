@@ -197,6 +197,20 @@ def fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def decimals(x: float | None, digits: int = 2) -> str:
+    """``x`` with ``digits`` decimals, rounded half away from zero as by hand; "—" for None.
+
+    >>> decimals(0.605), decimals(-0.145), decimals(None)
+    ('0.61', '-0.15', '—')
+    """
+    if x is None:
+        return "—"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    y = Decimal(repr(round(x, 9))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{0 if y == 0 else y:.{digits}f}"
+
+
 def pct(x: float) -> str:
     """``x`` as a percentage with one decimal."""
     return f"{x:.1f}%"
