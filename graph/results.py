@@ -23,7 +23,7 @@ Formats of a SELECT result:
 - ``md``: a Markdown table with labels as in ``table``.
 
 ASK prints ``true`` or ``false`` (``json``: ``{"head": {}, "boolean": …}``);
-CONSTRUCT and DESCRIBE print ``ttl``, ``nt`` (sorted lines) or ``jsonld``.
+CONSTRUCT and DESCRIBE print ``ttl``, ``nt`` (sorted lines) or ``jsonld`` (also for ``json``).
 """
 
 from __future__ import annotations
@@ -96,6 +96,8 @@ def _choose_format(query_kind: str, fmt: str | None, terminal: bool) -> str:
     if query_kind in ("CONSTRUCT", "DESCRIBE"):
         if fmt is None:
             return "ttl"
+        if fmt == "json":  # the JSON of a graph is JSON-LD
+            return "jsonld"
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"--format {fmt} does not apply to a {query_kind} query; use ttl, nt or jsonld")
         return fmt
@@ -117,9 +119,9 @@ def render(result: Table | bool | Graph, fmt: str, g: Graph) -> bytes:
         if fmt not in renderers:
             raise InputError(f"--format {fmt} does not apply to a SELECT query; use {', '.join(SELECT_FORMATS)}")
         return renderers[fmt](result, g).encode("utf-8")
-    if fmt not in GRAPH_FORMATS:
+    if fmt not in (*GRAPH_FORMATS, "json"):
         raise InputError(f"--format {fmt} does not apply to a graph result; use ttl, nt or jsonld")
-    return serialize_verified(result, fmt)
+    return serialize_verified(result, "jsonld" if fmt == "json" else fmt)
 
 
 # --------------------------------------------------------------------------- cells

@@ -301,10 +301,21 @@ def layout(kind: str) -> Kind:
 
 
 def slugify(text: str, max_words: int | None = None) -> str:
-    """Lower-case ASCII words joined by ``-``: diacritics dropped, Cyrillic transliterated, camelCase split."""
+    """Lower-case ASCII words joined by ``-``: diacritics dropped, Cyrillic transliterated, camelCase split.
+
+    Scripts the project's own table does not cover (Greek, Chinese, Arabic …)
+    are transliterated with ``anyascii``, so every name gets an id.
+
+    >>> slugify("Xhelal Sveçla"), slugify("Ивица Дачић"), slugify("Ελευθέριος Βενιζέλος"), slugify("习近平")
+    ('xhelal-svecla', 'ivica-dacic', 'eleytherios-venizelos', 'xijinping')
+    """
     text = _CAMEL.sub(" ", text).lower().translate(_TRANSLITERATION)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        from anyascii import anyascii
+
+        text = anyascii(text)
     words = re.findall(r"[a-z0-9]+", text.lower())
     if max_words is not None:
         words = words[:max_words]
@@ -966,8 +977,9 @@ def _describe_resources(g: Graph, kind: Kind) -> list[_Described]:
     return out
 
 
-def _id_cell(kind: Kind, d: _Described) -> str:
-    if str(d.iri) == str(WB[_derive_slug(kind, d.values)]):
+def _id_cell(kind: Kind, d: _Described, *, ambiguous: bool = False) -> str:
+    """The id to write: empty when the row would get it anyway, unless its key also names another resource."""
+    if not ambiguous and str(d.iri) == str(WB[_derive_slug(kind, d.values)]):
         return ""
     text = _compact(d.iri)
     return text[3:] if text.startswith("wb:") else text
@@ -978,12 +990,20 @@ def export_rows(g: Graph, kind: str) -> list[list[str]]:
 
     References are written as prefixed names (``wb:XK``), codes by name
     (``NoProgress``), several values joined with ``|``. The ``id`` cell is
-    empty when the id is the one the row would be given anyway.
+    empty when the id is the one the row would be given anyway and no other
+    resource has the same key (two resources with one label each get their
+    id, so that importing the file back knows which is which).
     """
     spec = layout(kind)
+    described = _describe_resources(g, spec)
+    matcher = _Matcher(spec)
+    for d in described:
+        matcher.add(d)
     rows = []
-    for d in _describe_resources(g, spec):
-        row = [_id_cell(spec, d) if c.value == "id" else _join(d.values.get(c.name, [])) for c in spec.columns]
+    for d in described:
+        ambiguous = len({entry[0].iri for entry in matcher.matching(d.values)}) > 1
+        row = [_id_cell(spec, d, ambiguous=ambiguous) if c.value == "id" else _join(d.values.get(c.name, []))
+               for c in spec.columns]
         rows.append((row, str(d.iri)))
     rows.sort(key=lambda r: ([cell.casefold() for cell in r[0][1:]], r[0], r[1]))
     return [r for r, _iri in rows]
@@ -1058,11 +1078,22 @@ class _Pending:
     status: str = "new"
     merged_with: str = ""
     failed: bool = False
+    in_graph: bool = False  # the row restates a resource already in the loaded graph
+    missing: list[str] = field(default_factory=list)  # required columns left empty
 
 
 def _load_context(data: Sequence[str | Path], shipped: bool) -> tuple[Graph, dict[URIRef, str]]:
-    """The graph references resolve against, and the file each resource was first described in."""
-    paths = [TBOX_FILE, *(shipped_files() if shipped else []), *(Path(p) for p in data)]
+    """The graph references resolve against, and the file each resource was first described in.
+
+    A ``.csv`` file among ``data`` is a sources or actors spreadsheet (told
+    apart by its header): it is imported (checked like ``wbsec import --kind
+    sources`` or ``actors``, against the other files; sources first) and what
+    it describes joins the graph, so rows can cite and name it.
+    """
+    rdf_files = [Path(p) for p in data if Path(p).suffix.lower() != ".csv"]
+    sheets = sorted((Path(p) for p in data if Path(p).suffix.lower() == ".csv"),
+                    key=lambda p: _SHEET_KINDS.index(_sheet_kind(p)))
+    paths = [TBOX_FILE, *(shipped_files() if shipped else []), *rdf_files]
     parts: list[Graph] = []
     origin: dict[URIRef, str] = {}
     for path in paths:
@@ -1072,7 +1103,39 @@ def _load_context(data: Sequence[str | Path], shipped: bool) -> tuple[Graph, dic
             if isinstance(s, URIRef):
                 origin.setdefault(s, shown)
         parts.append(part)
+    done: list[Path] = []
+    for kind in _SHEET_KINDS:
+        mine = [p for p in sheets if _sheet_kind(p) == kind]
+        if mine:
+            sheet = import_csv(mine, kind, data=[*rdf_files, *done], shipped=shipped).graph
+            for s in sheet.subjects(unique=True):
+                if isinstance(s, URIRef):
+                    origin.setdefault(s, f"the {kind} CSV given with --data")
+            parts.append(sheet)
+            done.extend(mine)
     return merge_graphs(parts), origin
+
+
+#: The spreadsheets ``--data`` accepts for an import, in the order they are read (actors may cite sources).
+_SHEET_KINDS: tuple[str, ...] = ("sources", "actors")
+
+
+def _sheet_kind(path: Path) -> str:
+    """``sources`` or ``actors``: the layout whose columns hold every header cell of the CSV at ``path``."""
+    local_file(path, MAX_CSV_BYTES, verb="imported")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the header of this CSV ({exc})") from exc
+    header = {cell.strip().lower().replace(" ", "_") for cell in first if cell.strip()}
+    for kind in _SHEET_KINDS:
+        spec = layout(kind)
+        required = {c.name for c in spec.columns if c.required}
+        if header and header <= set(spec.header) and required <= header:
+            return kind
+    raise InputError(f"{path}: a CSV given with --data must be a sources or actors spreadsheet "
+                     f"(see wbsec import --describe sources); its header matches neither")
 
 
 def _shown_path(path: Path) -> str:
@@ -1130,6 +1193,13 @@ def import_csv(
         _parse_cells(spec, p, index, fail, refs=True)
         if not p.failed and p.subject is None:
             _identify(spec, p, matcher, origin, context, index, fail)
+    # A row that restates a resource already in the graph (an exported row brought back) needs
+    # no new source or other required cell: the resource has them, or never needed them.
+    for p in pending:
+        if not p.in_graph:
+            for name in p.missing:
+                col = spec.column(name)
+                fail(p, name, f"required, but empty ({col.help})" if col.help else "required, but empty")
     if problems:
         raise ImportRejected(problems)
     new = bind_prefixes(Graph())
@@ -1151,6 +1221,7 @@ def import_csv(
         for t in tables if t.blank_lines
     ]
     warnings += [f"{t.name}: no rows below the header" for t in tables if not t.rows]
+    warnings += _same_name_elsewhere(spec, pending, index)
     warnings += _check_shapes(spec, context, new, lines, problems)
     if problems:
         raise ImportRejected(problems)
@@ -1160,6 +1231,28 @@ def import_csv(
     return ImportResult(kind, new, files, outcomes, warnings)
 
 
+def _same_name_elsewhere(spec: Kind, pending: Sequence[_Pending], index: _Index) -> list[str]:
+    """Warnings for new rows whose name is already a resource of another kind.
+
+    The same agreement entered through two templates (an ``agreements`` row
+    and an ``events`` row, say) would otherwise be counted twice in silence;
+    a resource of the same kind is merged by the key columns instead.
+    """
+    own = index.closure(spec.select)
+    out: list[str] = []
+    for p in pending:
+        if p.status != "new" or p.subject is None:
+            continue
+        names = [v for c in spec.columns if c.labels and c.value in {"en", "text"} for v in p.canon.get(c.name, [])]
+        others = sorted({o for name in names for o in index.by_label.get(_norm(name), set())
+                         if o != p.subject and not index.closure(index.types.get(o, set())) & own}, key=str)
+        for other in others:
+            out.append(f"{p.table.name}:{p.row.line}: {index.show(other)} has the same name but is not one of the "
+                       f"{spec.name}; if both are one instrument entered through two templates, keep one row "
+                       f"(its kinds can be several), else rename one")
+    return out
+
+
 def _parse_cells(spec: Kind, p: _Pending, index: _Index, fail: _Fail, *, refs: bool) -> None:
     for col in spec.columns:
         if (col.value in {"ref", "place"}) != refs or col.value in {"id"}:
@@ -1167,8 +1260,8 @@ def _parse_cells(spec: Kind, p: _Pending, index: _Index, fail: _Fail, *, refs: b
         cell = p.row.cells.get(col.name, "")
         parts = _split(cell) if col.multi else ([cell] if cell else [])
         if not parts:  # an empty type takes its default only for a new resource (see _classes)
-            if col.required:
-                fail(p, col.name, f"required, but empty ({col.help})" if col.help else "required, but empty")
+            if col.required:  # checked once the row is identified: a restated resource needs nothing new
+                p.missing.append(col.name)
             p.values[col.name], p.canon[col.name] = [], []
             continue
         nodes: list[Node] = []
@@ -1347,6 +1440,7 @@ def _identify(
     rows = [q for _d, q in matches if q is not None]
     if subject is not None and (in_graph or rows):
         p.status = "merged"
+        p.in_graph = in_graph
         p.merged_with = origin.get(subject, "") if in_graph else f"{rows[0].table.name}:{rows[0].row.line}"
     if subject is None:
         slug = _derive_slug(spec, p.canon)
@@ -1414,10 +1508,15 @@ def _add_triples(spec: Kind, p: _Pending, new: Graph, context: Graph) -> None:
 
 
 def _record_file(new: Graph, t: _Table, digest: str, spec: Kind) -> tuple[URIRef, URIRef]:
-    """A prov:Entity for the CSV file (sha256, size) and the import activity that used it; no time stamp."""
+    """A prov:Entity for the CSV file (name, sha256, size) and the import activity that used it; no time stamp.
+
+    The name is the file's own name without its directory, so the same file
+    imported from another folder gives the same triples.
+    """
     entity = WB[f"csv-{digest[:16]}"]
     activity = WB[f"import-{spec.name}-{digest[:16]}"]
     new.add((entity, RDF.type, PROV.Entity))
+    new.add((entity, SCHEMA.name, Literal(Path(t.name).name)))
     new.add((entity, SCHEMA.sha256, Literal(digest)))
     new.add((entity, SCHEMA.contentSize, Literal(len(t.data), datatype=XSD.integer)))
     new.add((entity, DCTERMS.format, Literal("text/csv")))

@@ -20,6 +20,7 @@ from graph.tabular import (
     ImportRejected,
     ImportResult,
     export_csv,
+    export_rows,
     import_csv,
     kind_names,
     layout,
@@ -257,6 +258,7 @@ def test_import_records_the_file_with_sha256_and_size_but_no_time() -> None:
     entity = WB[f"csv-{digest[:16]}"]
     assert (entity, SCHEMA.sha256, Literal(digest)) in g
     assert (entity, SCHEMA.contentSize, Literal(len(data), datatype=XSD.integer)) in g
+    assert (entity, SCHEMA.name, Literal("cooperation.csv")) in g
     activity = WB[f"import-cooperation-{digest[:16]}"]
     assert (activity, PROV.used, entity) in g
     assert len(set(g.subjects(PROV.wasGeneratedBy, activity))) == 4
@@ -565,7 +567,9 @@ def test_export_kind_is_deterministic_and_covers_the_curated_claims() -> None:
     two = invoke("export", "--kind", "cooperation")
     assert one.exit_code == 0 and one.stdout == two.stdout
     ids = [line.split(",", 1)[0] for line in one.stdout.splitlines()[1:]]
-    assert ids == ["coop-al-xk-security", "coop-xk-me-security", "coop-xk-mk-security", "coop-xk-rs-security"]
+    curated = {str(s)[len(str(WB)):] for s in shipped().subjects(RDF.type, WBO.BilateralCooperation)}
+    assert len(ids) == len(set(ids)) and set(ids) == curated  # every claim once, each with its id
+    assert {"coop-al-xk-security", "coop-xk-me-security", "coop-xk-mk-security", "coop-xk-rs-security"} <= curated
 
 
 def test_export_kind_refuses_other_formats_and_views() -> None:
@@ -580,3 +584,70 @@ def test_export_kind_writes_atomically(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("id,type,label,alt_labels,name,wikidata,")
     assert f"Wrote {out}" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Round trip of the curated data, spreadsheets through --data, ids in any script
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_export_of_the_curated_data_imports_back_for_every_kind(kind: str, tmp_path: Path) -> None:
+    """Edit the curated rows in a spreadsheet and bring them back: rows that restate a resource need no new source."""
+    path = tmp_path / f"{kind}.csv"
+    path.write_text(export_csv(shipped(), kind), encoding="utf-8")
+    result = import_csv([path], kind)
+    assert result.rows and {r.status for r in result.rows} == {"merged"}
+    assert len({r.subject for r in result.rows}) == len(result.rows)
+
+
+def test_two_curated_resources_with_one_label_are_exported_with_their_ids(tmp_path: Path) -> None:
+    g = load_graph([write(tmp_path, """@prefix wb: <https://w3id.org/wbsec/id/> . @prefix wbo: <https://w3id.org/wbsec/def#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+wb:twin-a a wbo:Actor ; skos:prefLabel "Twin Body"@en .
+wb:twin-body a wbo:Actor ; skos:prefLabel "Twin Body"@en .
+""", "twins.ttl")], shipped=False)
+    rows = [r for r in export_rows(g, "actors") if r[2] == "Twin Body"]
+    assert sorted(r[0] for r in rows) == ["twin-a", "twin-body"]
+
+
+def test_a_new_row_still_needs_its_source(tmp_path: Path) -> None:
+    path = write(tmp_path, "type,label,source\nperson,Someone New,\n")
+    with pytest.raises(ImportRejected, match="column 'source': required, but empty"):
+        import_csv([path], "actors")
+
+
+def test_sources_and_actors_csv_files_are_accepted_by_data(tmp_path: Path) -> None:
+    sources = write(tmp_path, "title,issued\nA brand-new report on border police (2024),2024\n", "my-sources.csv")
+    actors = write(tmp_path, "type,label,source\norganisation,Border Police Liaison Office,"
+                             "A brand-new report on border police (2024)\n", "my-actors.csv")
+    coop = write(tmp_path, "member,organization,role,source\nwb:AL,Border Police Liaison Office,member,"
+                           "A brand-new report on border police (2024)\n", "aff.csv")
+    result = invoke("import", coop, "--kind", "affiliations", "--data", sources, "--data", actors)
+    assert result.exit_code == 0, result.output
+    assert "unknown file ending" not in result.output
+    other = write(tmp_path, COOP_HEADER + "\n", "coop.csv")
+    refused = CliRunner().invoke(main, ["import", str(coop), "--kind", "affiliations", "--data", str(other)])
+    assert refused.exit_code == 2 and "must be a sources or actors spreadsheet" in refused.stderr
+
+
+@pytest.mark.parametrize("name,slug", [("Ελευθέριος Βενιζέλος", "eleytherios-venizelos"), ("习近平", "xijinping"),
+                                       ("محمد", "mhmd"), ("Марко Марковић", "marko-markovic")])
+def test_names_in_any_script_get_an_id(name: str, slug: str, tmp_path: Path) -> None:
+    assert slugify(name) == slug
+    path = write(tmp_path, f"type,label,source\nperson,{name},wb:euractiv-2023-tirana-panel\n")
+    [row] = import_csv([path], "actors").rows
+    assert row.subject == str(WB[slug]) and row.status == "new"
+
+
+def test_the_same_instrument_through_two_templates_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "label,date,participants,source\n"
+                           "Albania–Kosovo agreement in the field of customs (2009),2009-10-06,wb:AL|wb:XK,"
+                           "wb:euractiv-2023-tirana-panel\n")
+    result = import_csv([path], "events")
+    assert [w.split(": ", 1)[1] for w in result.warnings] == [
+        "wb:agr-al-xk-customs-2009 (Albania–Kosovo agreement in the field of customs (2009)) has the same name but "
+        "is not one of the events; if both are one instrument entered through two templates, keep one row (its "
+        "kinds can be several), else rename one"]
+    cli = invoke("import", path, "--kind", "events")
+    assert cli.exit_code == 0 and "Warning: " in cli.stderr and "two templates" in cli.stderr

@@ -238,6 +238,8 @@ def test_construct_prints_rdf_in_the_chosen_format() -> None:
     graphs = [Graph().parse(data=ttl.stdout, format="turtle"), Graph().parse(data=nt, format="nt"),
               Graph().parse(data=jsonld, format="json-ld")]
     assert len(graphs[0]) > 0 and all(set(g) == set(graphs[0]) for g in graphs)
+    as_json = invoke("actor-claims", "--param", "actor=wb:RU", "--format", "json", *SMALL).stdout
+    assert as_json == jsonld and '"@context"' in as_json  # the JSON of a graph is JSON-LD
     wrong = invoke("actor-claims", "--format", "csv", *SMALL)
     assert wrong.exit_code == 2 and "ttl, nt or jsonld" in wrong.stderr
     assert invoke("members", "--format", "ttl", *SMALL).exit_code == 2

@@ -40,11 +40,12 @@ def command(
     wbsec import mine.csv --kind cooperation --output mine.ttl
     wbsec gaps --data mine.ttl
 
-    Each row needs a source (a wbo:Source already in the graph, or one from a
-    sources CSV you pass with --data). References to actors may be written as
-    wb:XK, XK, Kosovo, Q1246 or a full IRI. Rows that restate a resource
-    already in the graph are merged into it; a row that contradicts one is
-    refused. The result is checked with the project's SHACL shapes before
+    Each new row needs a source (a wbo:Source already in the graph, or one
+    from a sources CSV you pass with --data; --data also takes an actors
+    CSV). References to actors may be written as wb:XK, XK, Kosovo, Q1246 or
+    a full IRI. Rows that restate a resource already in the graph are merged
+    into it (they need no new source, so exported rows import back); a row
+    that contradicts one is refused. The result is checked with the project's SHACL shapes before
     anything is written; every problem is listed with file, line and column,
     and nothing is written then (exit 2). Re-importing the same file gives
     the same triples. Without --output the Turtle goes to standard output.

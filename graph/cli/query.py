@@ -36,7 +36,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
               help="SELECT: table (default on a terminal), csv (default when piped; W3C SPARQL CSV), tsv (W3C "
                    "SPARQL TSV), sheet (CSV safe to open in a spreadsheet: formula cells shown as text), json, md. "
-                   "CONSTRUCT/DESCRIBE: ttl (default), nt, jsonld. ASK prints true/false (json: W3C).")
+                   "CONSTRUCT/DESCRIBE: ttl (default), nt, jsonld (json: the same). ASK prints true/false (json: W3C).")
 @click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Stop the query after this many seconds (exit 5); 0 means no limit.")
 @click.option("--max-rows", type=click.IntRange(min=0), default=None,
