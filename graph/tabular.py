@@ -1535,7 +1535,8 @@ def _check_shapes(spec: Kind, context: Graph, new: Graph, lines: dict[URIRef, tu
         combined.add(triple)
     for triple in new:
         combined.add(triple)
-    report = validate(combined)
+    # Only violations on the imported rows' resources are reported, so only they are checked.
+    report = validate(combined, focus=sorted(lines))
     columns_of: dict[str, list[str]] = {}
     for col in spec.columns:
         if col.property is not None:

@@ -62,8 +62,12 @@ class ValidationReport:
     violations: list[Violation] = field(default_factory=list)
 
 
-def validate(data: Graph, shapes: Graph | None = None) -> ValidationReport:
+def validate(data: Graph, shapes: Graph | None = None, *, focus: Sequence[URIRef] | None = None) -> ValidationReport:
     """Validate ``data`` against ``shapes`` (default: the project's shapes file).
+
+    With ``focus``, only those nodes are checked (against every shape that
+    targets them), in the context of the whole of ``data``: what an import of
+    a few rows into a large graph needs, at a fraction of the cost.
 
     Results are sorted by shape, focus node, path, value, severity and message,
     so the same data always gives the same report; identical results (one
@@ -89,6 +93,7 @@ def validate(data: Graph, shapes: Graph | None = None) -> ValidationReport:
             do_owl_imports=False,
             abort_on_first=False,
             allow_warnings=True,
+            focus_nodes=list(focus) if focus is not None else None,
         )
     except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
         where = _shapes_file() if shapes is None else "the shapes graph"
