@@ -169,7 +169,7 @@ def test_per_polity_agreement_counts_stay_unknown_without_a_source() -> None:
     assert rs["agreements"] is None
     md = markdown_report(an)
     assert "| unknown |" in md and "≥ 15 (1 unknown)" in md
-    assert "Member 1, ContractingParty 1, Participant 0.5, NegotiatingCandidate 0.5, Partner 0.25" in md
+    assert "Member 1, ContractingParty 1, Participant 1, NegotiatingCandidate 0.5, AssociateMember 0.5, Partner 0.25" in md
 
 
 # --------------------------------------------------------------------------- declared components
