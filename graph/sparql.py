@@ -445,7 +445,7 @@ _ESCAPE_RE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)
 
 
 def expand_escapes(text: str) -> str:
-    r"""``text`` with SPARQL's ``\uXXXX``/``\UXXXXXXXX`` escapes replaced by their characters, as the policy parses it.
+    r"""``text`` with SPARQL's ``\uhhhh``/``\Uhhhhhhhh`` escapes replaced by their characters, as the policy parses it.
 
     SPARQL defines these escapes as a step before parsing, and rdflib applies
     them to the whole text; Oxigraph decodes them only inside strings and
