@@ -571,48 +571,40 @@ def _refuse_forbidden(prepared: Query) -> None:
         raise PolicyError(f"SPARQL SERVICE {service} is refused: wbsec never queries remote endpoints")
 
 
-def _find_service(node: Any) -> str | None:
+def _algebra_items(root: Any) -> Iterator[Any]:
+    """Every node of a parsed query's algebra (each once), depth first: the one walk the checks below share."""
+    from rdflib import Variable
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    stack = [node]
+    stack = [root]
     seen: set[int] = set()
     while stack:
         item = stack.pop()
         if id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, CompValue):
-            if item.name == "ServiceGraphPattern":
-                target = item.get("term")
-                return target.n3() if hasattr(target, "n3") else str(target)
+        yield item
+        if isinstance(item, (CompValue, dict)):
             stack.extend(item.values())
-        elif isinstance(item, dict):
-            stack.extend(item.values())
+            stack.extend(k for k in item.keys() if isinstance(k, Variable))
         elif isinstance(item, (list, tuple, set, frozenset)):
             stack.extend(item)
+
+
+def _find_service(node: Any) -> str | None:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    for item in _algebra_items(node):
+        if isinstance(item, CompValue) and item.name == "ServiceGraphPattern":
+            target = item.get("term")
+            return target.n3() if hasattr(target, "n3") else str(target)
     return None
 
 
 def _variables(prepared: Query) -> set[str]:
     from rdflib import Variable
-    from rdflib.plugins.sparql.parserutils import CompValue
 
-    found: set[str] = set()
-    stack: list[Any] = [prepared.algebra]
-    seen: set[int] = set()
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, Variable):
-            found.add(str(item))
-        elif isinstance(item, (CompValue, dict)):
-            stack.extend(item.values())
-            stack.extend(k for k in item.keys() if isinstance(k, Variable))
-        elif isinstance(item, (list, tuple, set, frozenset)):
-            stack.extend(item)
-    return found
+    return {str(item) for item in _algebra_items(prepared.algebra) if isinstance(item, Variable)}
 
 
 def _kind(prepared: Query) -> str:
@@ -721,22 +713,8 @@ def _builds_strings(prepared: Query) -> bool:
     """True when the query calls REGEX, REPLACE, CONCAT or GROUP_CONCAT anywhere."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    stack: list[Any] = [prepared.algebra]
-    seen: set[int] = set()
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, CompValue):
-            if item.name in _STRING_BUILTINS:
-                return True
-            stack.extend(item.values())
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple, set, frozenset)):
-            stack.extend(item)
-    return False
+    return any(isinstance(item, CompValue) and item.name in _STRING_BUILTINS
+               for item in _algebra_items(prepared.algebra))
 
 
 def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Result:
