@@ -1,14 +1,19 @@
-"""Shared pytest fixtures: paths to test data, a private cache directory and a counting loopback listener."""
+"""Shared pytest fixtures: paths to test data, a private cache directory, a counting loopback listener, a headless browser."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 TESTS_DIR = Path(__file__).resolve().parent
 DATA = TESTS_DIR / "data"
@@ -67,3 +72,39 @@ def listener() -> Iterator[Listener]:
         stop.set()
         thread.join(timeout=2)
         server.close()
+
+
+#: Debian's chromium, which the browser tests drive headless through Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+#: An init script that records every content-security-policy violation in ``window.__csp``.
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+def require_chromium() -> None:
+    """Skip without chromium, except under CI=true, where a missing browser is a failure."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
+        pytest.fail(f"CI=true and {CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium); with CI=true this fails")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A headless chromium for one test module (see :func:`require_chromium`)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

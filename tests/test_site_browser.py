@@ -6,7 +6,6 @@ with CI=true they fail instead, as the explorer's browser tests do.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,45 +16,17 @@ import pytest
 
 from graph.site import build_site
 from graph.store import SHAPES_FILE, load_graph, parse_file
+from tests.conftest import CSP_WATCH
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 TINY = Path(__file__).resolve().parent / "data" / "site" / "tiny.ttl"
 XSS = "<img src=x onerror=alert(1)>"
 
-_WATCH = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
-        pytest.fail(f"CI=true and {CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium); with CI=true this fails")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +95,7 @@ def tab(browser: Browser) -> Iterator[Session]:
     page.on("console", lambda m: s.console.append(f"{m.type}: {m.text}") if m.type in {"error", "warning"} else None)
     page.on("pageerror", lambda e: s.console.append(f"pageerror: {e}"))
     page.on("dialog", dialog)
-    page.add_init_script(_WATCH)
+    page.add_init_script(CSP_WATCH)
     try:
         yield s
     finally:

@@ -7,7 +7,6 @@ silently.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,53 +18,19 @@ import pytest
 from click.testing import CliRunner
 
 from graph.cli import main
+from tests.conftest import CSP_WATCH
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOSTILE = Path(__file__).resolve().parent / "data" / "viz" / "hostile.ttl"
 W = "https://w3id.org/wbsec/id/"
 XSS = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</script><script>alert(2)</script>"
 
-_WATCH = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
-        pytest.fail(f"CI=true and {CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium); with CI=true this fails")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @dataclass
@@ -108,7 +73,7 @@ def open_page(browser: Browser, path: Path) -> Iterator[Opened]:
         d.dismiss()
 
     page.on("dialog", dialog)
-    page.add_init_script(_WATCH)
+    page.add_init_script(CSP_WATCH)
     page.goto(opened.url)
     _wait_until(page, "!!(window.wbsec && wbsec.firstDraw !== null && wbsec.stabilised)", 60.0)
     try:
