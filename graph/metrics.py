@@ -66,6 +66,7 @@ import networkx as nx
 import numpy as np
 
 from graph.errors import InputError
+from graph.igraph_import import load_igraph
 
 #: Every per-node metric, in output order.
 METRICS: tuple[str, ...] = (
@@ -565,7 +566,7 @@ def _igraph_of(G: nx.MultiDiGraph | nx.Graph) -> _IGraph:
     Built straight from ``G``'s edges (no intermediate NetworkX graph) and cached in
     ``G.__networkx_cache__``.
     """
-    import igraph
+    igraph = load_igraph()
 
     cache = getattr(G, "__networkx_cache__", None)
     if cache is not None and "wbsec-igraph" in cache:
@@ -605,7 +606,7 @@ def _openmp() -> Any:
     import glob
     import os
 
-    import igraph
+    igraph = load_igraph()
 
     bundled = glob.glob(os.path.join(os.path.dirname(igraph.__file__), os.pardir, "igraph.libs", "libgomp*.so*"))
     for name in [*bundled, "libgomp.so.1"]:
@@ -647,8 +648,7 @@ def _igraph_betweenness(G: nx.MultiDiGraph | nx.Graph, k: int | None) -> Values:
 def _igraph_communities(G: nx.MultiDiGraph | nx.Graph) -> list[set[str]]:
     import random
 
-    import igraph
-
+    igraph = load_igraph()
     ig = _igraph_of(G)
     H: Any = ig.graph
     igraph.set_random_number_generator(random.Random(SEED))
