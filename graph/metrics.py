@@ -23,7 +23,10 @@ Metric definitions (all on the simple projection):
   estimated from ``samples`` source nodes drawn with the fixed seed
   :data:`SEED` and a note says so; ``samples=0`` forces the exact value;
 * ``closeness`` - (reachable - 1) / sum of hop distances, scaled by the
-  reachable share (Wasserman-Faust; NetworkX ``closeness_centrality``);
+  reachable share (Wasserman-Faust; NetworkX ``closeness_centrality``).
+  Sampled like betweenness (same threshold, ``samples`` and seed): the sum of
+  distances is estimated from breadth-first searches rooted at ``samples``
+  pivot nodes per connected component, and a note says so;
 * ``eigenvector`` - weighted eigenvector centrality of the largest connected
   component (the principal eigenvector of its weighted adjacency matrix, unit
   Euclidean norm, computed deterministically); nodes outside it get 0.0 and a
@@ -87,9 +90,9 @@ METRICS: tuple[str, ...] = (
 ASCENDING = frozenset({"constraint", "community"})
 #: Seed of every randomised algorithm (sampled betweenness, Louvain).
 SEED = 42
-#: Above this many nodes betweenness is sampled unless ``samples=0``.
+#: Above this many nodes betweenness and closeness are sampled unless ``samples=0``.
 SAMPLE_THRESHOLD = 5000
-#: Sources drawn when betweenness is sampled automatically.
+#: Sources (betweenness) and pivots per component (closeness) drawn when sampling automatically.
 DEFAULT_SAMPLES = 500
 #: At most this many shortest paths are listed.
 MAX_PATHS = 100
@@ -249,7 +252,7 @@ def node_metrics(
 
     Rows are ranked by the first metric (descending; ascending for
     ``constraint`` and ``community``), ties broken by IRI; ``top`` keeps the
-    first ``top`` rows. ``samples`` controls betweenness sampling and
+    first ``top`` rows. ``samples`` controls betweenness and closeness sampling and
     ``engine`` where betweenness, PageRank and communities are computed (see
     the module docstring). The report also carries the structural balance of the
     graph's signs and notes on anything estimated or undefined.
@@ -284,6 +287,10 @@ def node_metrics(
             values[name] = _pagerank(S, engine)
         elif name == "community":
             values[name] = _community(S, engine)
+        elif name == "closeness":
+            values[name], note = _closeness(S, samples)
+            if note:
+                notes.append(note)
         elif name == "eigenvector":
             values[name], note = _eigenvector(S)
             if note:
@@ -426,18 +433,65 @@ def _betweenness(S: nx.Graph, samples: int | None, engine: str = "networkx") -> 
     return {v: float(x) for v, x in bc.items()}, k, note
 
 
-def _closeness(S: nx.Graph) -> Values:
+def _closeness(S: nx.Graph, samples: int | None = None) -> tuple[Values, str]:
     """NetworkX's closeness (Wasserman-Faust scaling), by breadth-first search in SciPy's C code.
 
-    closeness(v) = (r / (n-1)) * (r / sum of hop distances to the r nodes v reaches); 0 when r = 0.
-    Sources are processed in blocks so memory stays at block x n distances.
-    """
-    from scipy.sparse.csgraph import shortest_path
+    closeness(v) = (r / (n-1)) * (r / D(v)), where r is the number of other nodes v reaches
+    and D(v) the sum of their hop distances; 0 when r = 0. ``samples`` is read as for
+    betweenness: ``None`` is exact up to :data:`SAMPLE_THRESHOLD` nodes and
+    :data:`DEFAULT_SAMPLES` pivots above, 0 is exact, K uses K pivots.
 
+    With K pivots, r is still exact (the size of v's connected component) and D(v) is
+    estimated as r times v's mean distance to the pivots of its component (Eppstein and
+    Wang's estimator): K pivots are drawn with the seed :data:`SEED` from every component
+    larger than K; a component of at most K nodes is computed exactly. Sources are
+    processed in blocks so memory stays at block x n distances.
+    """
     nodes = list(S.nodes)
     n = len(nodes)
     if n <= 1:
-        return {v: 0.0 for v in nodes}
+        return {v: 0.0 for v in nodes}, ""
+    if samples is None:
+        k = DEFAULT_SAMPLES if n > SAMPLE_THRESHOLD else None
+    else:
+        k = samples if 0 < samples < n else None
+    pivots = None if k is None else _pivots(S, nodes, k)
+    if pivots is None:
+        return _closeness_exact(S, nodes), ""
+    note = f"closeness estimated from at most {k} pivot nodes per connected component (seed {SEED})"
+    if samples is None:
+        note += (
+            f": the graph has {n} nodes, more than {SAMPLE_THRESHOLD}; pass --samples K to choose K, "
+            "--samples 0 for the exact value"
+        )
+    return _closeness_pivots(S, nodes, pivots), note
+
+
+def _pivots(S: nx.Graph, nodes: list[str], k: int) -> list[int] | None:
+    """Positions in ``nodes`` of the pivots: all of a component of at most k nodes, else k drawn with SEED.
+
+    None when no component is larger than k (every node would be a pivot: the exact case).
+    """
+    import random
+
+    position = {v: i for i, v in enumerate(nodes)}
+    rng = random.Random(SEED)
+    chosen: list[int] = []
+    sampled = False
+    components = sorted((sorted(c, key=str) for c in nx.connected_components(S)), key=lambda c: (-len(c), str(c[0])))
+    for component in components:
+        if len(component) > k:
+            sampled = True
+            component = rng.sample(component, k)
+        chosen.extend(position[v] for v in component)
+    return sorted(chosen) if sampled else None
+
+
+def _closeness_exact(S: nx.Graph, nodes: list[str]) -> Values:
+    """Exact closeness: one breadth-first search from every node."""
+    from scipy.sparse.csgraph import shortest_path
+
+    n = len(nodes)
     A = nx.to_scipy_sparse_array(S, nodelist=nodes, weight=None, format="csr")
     out: Values = {}
     block = max(1, min(n, 2_000_000 // n))
@@ -449,6 +503,32 @@ def _closeness(S: nx.Graph) -> Values:
         total = np.where(finite, dist, 0.0).sum(axis=1)
         for i, r, t in zip(idx, reach, total):
             out[nodes[int(i)]] = float((r / t) * (r / (n - 1))) if t > 0 else 0.0
+    return out
+
+
+def _closeness_pivots(S: nx.Graph, nodes: list[str], pivots: list[int]) -> Values:
+    """Closeness from breadth-first searches rooted at ``pivots`` only (see :func:`_closeness`)."""
+    from scipy.sparse.csgraph import connected_components, shortest_path
+
+    n = len(nodes)
+    A = nx.to_scipy_sparse_array(S, nodelist=nodes, weight=None, format="csr")
+    _count, label = connected_components(A, directed=False)
+    reach = np.bincount(label)[label] - 1  # exact: the other nodes of the component
+    total = np.zeros(n)  # sum of distances from the pivots that reach the node
+    seen = np.zeros(n)  # how many pivots (other than the node itself) reach it
+    block = max(1, min(len(pivots), 2_000_000 // n))
+    for start in range(0, len(pivots), block):
+        idx = np.asarray(pivots[start:start + block])
+        dist = shortest_path(A, method="D", directed=False, unweighted=True, indices=idx)
+        finite = np.isfinite(dist)
+        total += np.where(finite, dist, 0.0).sum(axis=0)
+        seen += finite.sum(axis=0)
+        seen[idx] -= 1  # a pivot's distance to itself is not a sample
+    out: Values = {}
+    for i, v in enumerate(nodes):
+        r, c = int(reach[i]), seen[i]
+        estimate = r * total[i] / c if c > 0 else 0.0  # estimated sum of distances to the r reached nodes
+        out[v] = float((r / estimate) * (r / (n - 1))) if estimate > 0 else 0.0
     return out
 
 
@@ -716,7 +796,6 @@ def _signed_ties(S: nx.Graph, positive: bool) -> Values:
 _COMPUTE = {
     "degree": _degree,
     "weighted_degree": _weighted_degree,
-    "closeness": _closeness,
     "pagerank": _pagerank,
     "core": _core,
     "community": _community,
