@@ -1254,6 +1254,19 @@ class SiteFiles:
         self._made: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
+    @classmethod
+    def from_store(cls, directory: str | os.PathLike[str]) -> SiteFiles:
+        """The site of the Oxigraph store at ``directory`` (what ``wbsec serve`` serves), with the shipped shapes.
+
+        Raises :class:`graph.errors.LimitError` for a store too large to copy into memory.
+        """
+        from graph.backends import OxigraphBackend
+        from graph.store import SHAPES_FILE, parse_file
+
+        with OxigraphBackend(directory) as backend:
+            g = backend.to_graph()
+        return cls(g, parse_file(SHAPES_FILE))
+
     def representations(self, path: str) -> dict[str, str] | None:
         """Media type -> site path of each representation of the resource at document ``path``, or None.
 
