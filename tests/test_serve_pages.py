@@ -229,3 +229,43 @@ def test_albania_from_the_curated_data() -> None:
         assert status == 200 and headers["content-location"] == "/id/AL.html" and b"<h1>Albania</h1>" in body
     finally:
         _stop(s)
+
+
+# --------------------------------------------------------------------------- without pages
+
+
+def test_pages_that_cannot_be_built_get_503_and_the_endpoint_still_answers() -> None:
+    from graph.errors import LimitError
+    from graph.server import ServeConfig, start, stop
+
+    calls: list[Path] = []
+
+    def too_large(store: Path) -> Any:
+        calls.append(store)
+        raise LimitError(f"{store} holds too many triples to copy into memory")
+
+    running = start(ServeConfig(port=0, files=[str(TINY)], shipped=False, pages=too_large, pool=1))
+    try:
+        served = Served(None, running.endpoint, running.store)  # type: ignore[arg-type]
+        for _ in range(2):
+            status, _h, body = _get(served, "/id/XK", "text/turtle")
+            assert status == 503 and b"too many triples" in body
+        assert calls == [running.store]  # tried once, the answer remembered
+        status, _h, _b = _get(served, "/query?" + urllib.parse.urlencode({"query": "ASK {}"}))
+        assert status == 200
+    finally:
+        stop(running)
+
+
+def test_a_server_without_a_page_source_has_no_pages() -> None:
+    from graph.server import ServeConfig, start, stop
+
+    running = start(ServeConfig(port=0, files=[str(TINY)], shipped=False, pool=1))
+    try:
+        served = Served(None, running.endpoint, running.store)  # type: ignore[arg-type]
+        status, _h, _b = _get(served, "/id/XK", "text/turtle")
+        assert status == 404
+        status, _h, _b = _get(served, "/store?default")
+        assert status == 200
+    finally:
+        stop(running)
