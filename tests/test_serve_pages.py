@@ -117,6 +117,7 @@ def test_the_vocabulary_iri_gives_the_vocabulary(served: Served, store_graph: Gr
     assert status == 200 and headers["content-location"] == "/vocabulary.html"
     _s, _h, vocabulary = _get(served, "/vocabulary.html")
     assert body == vocabulary
+    assert b'<dt id="Polity">' in body  # so https://w3id.org/wbsec/def#Polity lands on its entry
     status, headers, _b = _get(served, "/def/Polity", "application/ld+json")
     assert status == 200 and headers["content-location"] == "/def/Polity.jsonld"
 
