@@ -221,48 +221,32 @@ def negotiate(accept: str | None, kind: str) -> tuple[str, str] | None:
     True
     """
     table = GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES
-    default = next(iter(table))
-    if not accept or not accept.strip():
-        return default, table[default]
-    best: tuple[float, int, str] | None = None
-    for position, item in enumerate(accept.split(",")):
-        parts = [p.strip() for p in item.split(";")]
-        media = parts[0].lower()
-        q = 1.0
-        for param in parts[1:]:
-            if param.lower().startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
-        if media.endswith("/*"):
-            major = media[:-1]
-            media = default if media == "*/*" else next((m for m in table if m.startswith(major)), media)
-        if media not in table:
-            continue
-        if best is None or (q, -position) > (best[0], best[1]):
-            best = (q, -position, media)
-    if best is None:
+    media = choose_media(accept, list(table))
+    if media is None:
         return None
-    fmt = table[best[2]]
-    media = _CANONICAL.get(fmt, best[2]) if table is RESULT_TYPES else best[2]
-    if media == "text/plain":
+    fmt = table[media]
+    if table is RESULT_TYPES:
+        media = _CANONICAL[fmt]
+    elif media == "text/plain":
         media = "application/n-triples"
     return media, fmt
 
 
 def choose_media(accept: str | None, offers: Sequence[str]) -> str | None:
-    """The offer the ``Accept`` header prefers (RFC 9110: the most specific range sets an offer's q), or None.
+    """The offer the ``Accept`` header prefers, or None when it accepts none of them (406).
 
-    Without ``Accept`` (or with ``*/*``) the first offer wins; between equal q
-    values, the earlier offer.
+    Each offer takes the q value of the most specific range that matches it
+    (RFC 9110: ``text/turtle`` over ``text/*`` over ``*/*``). The highest q
+    wins; between equal q values, the offer matched by the more specific
+    range, then by the earlier range in the header, then the earlier offer.
+    Without ``Accept`` the first offer wins.
 
     >>> choose_media("text/html,application/xhtml+xml,*/*;q=0.8", ["text/html", "text/turtle"])
     'text/html'
     >>> choose_media("text/*;q=0.5, text/turtle", ["text/html", "text/turtle"])
     'text/turtle'
+    >>> choose_media("text/csv, */*", ["application/json", "text/csv"])
+    'text/csv'
     >>> choose_media("application/pdf", ["text/html", "text/turtle"]) is None
     True
     """
@@ -282,17 +266,21 @@ def choose_media(accept: str | None, offers: Sequence[str]) -> str | None:
                     q = 0.0
         if parts[0]:
             ranges.append((parts[0].lower(), q))
-    best: tuple[float, int, str] | None = None
+    best: tuple[float, int, int, int] | None = None
+    chosen: str | None = None
     for position, offer in enumerate(offers):
         major = offer.split("/", 1)[0] + "/*"
-        specificity, q = -1, 0.0
-        for media, value in ranges:
+        match: tuple[int, int, float] | None = None  # (specificity, -place in the header, q)
+        for place, (media, q) in enumerate(ranges):
             level = 2 if media == offer else 1 if media == major else 0 if media == "*/*" else -1
-            if level > specificity:
-                specificity, q = level, value
-        if specificity >= 0 and q > 0 and (best is None or (q, -position) > (best[0], best[1])):
-            best = (q, -position, offer)
-    return best[2] if best else None
+            if level >= 0 and (match is None or level > match[0]):
+                match = (level, -place, q)
+        if match is None or match[2] <= 0:
+            continue
+        key = (match[2], match[0], match[1], -position)
+        if best is None or key > best:
+            best, chosen = key, offer
+    return chosen
 
 
 def service_description(endpoint: str, triples: int | None, fmt: str) -> bytes:
