@@ -41,7 +41,10 @@ def command(port: int, store: Path | None, data: tuple[str, ...], no_shipped: bo
     as 'wbsec query': updates, SERVICE, FROM and LOAD are refused (403), a
     query that runs past --timeout is stopped (503), only requests addressed
     to 127.0.0.1, localhost or [::1] are answered, and requests sent by web
-    pages from other origins are refused (403). Without
+    pages from other origins are refused (403). GET /query without a query
+    gives the endpoint's SPARQL Service Description, and GET /store?default
+    the whole graph (Turtle unless Accept asks for another format). The first
+    page request builds the pages (several seconds). Without
     --store the data are loaded into a temporary store that is removed on
     exit. Ctrl-C stops the server (exit 130); so does SIGTERM (exit 0).
 
