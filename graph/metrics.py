@@ -445,7 +445,7 @@ def _closeness(S: nx.Graph, samples: int | None = None) -> tuple[Values, str]:
     estimated as r times v's mean distance to the pivots of its component (Eppstein and
     Wang's estimator): K pivots are drawn with the seed :data:`SEED` from every component
     larger than K; a component of at most K nodes is computed exactly. Sources are
-    processed in blocks so memory stays at block x n distances.
+    processed in blocks so memory stays at block x n (or block x component) distances.
     """
     nodes = list(S.nodes)
     n = len(nodes)
@@ -455,8 +455,10 @@ def _closeness(S: nx.Graph, samples: int | None = None) -> tuple[Values, str]:
         k = DEFAULT_SAMPLES if n > SAMPLE_THRESHOLD else None
     else:
         k = samples if 0 < samples < n else None
-    pivots = None if k is None else _pivots(S, nodes, k)
-    if pivots is None:
+    if k is None:
+        return _closeness_exact(S, nodes), ""
+    components = sorted((sorted(c, key=str) for c in nx.connected_components(S)), key=lambda c: (-len(c), str(c[0])))
+    if all(len(c) <= k for c in components):
         return _closeness_exact(S, nodes), ""
     note = f"closeness estimated from at most {k} pivot nodes per connected component (seed {SEED})"
     if samples is None:
@@ -464,27 +466,7 @@ def _closeness(S: nx.Graph, samples: int | None = None) -> tuple[Values, str]:
             f": the graph has {n} nodes, more than {SAMPLE_THRESHOLD}; pass --samples K to choose K, "
             "--samples 0 for the exact value"
         )
-    return _closeness_pivots(S, nodes, pivots), note
-
-
-def _pivots(S: nx.Graph, nodes: list[str], k: int) -> list[int] | None:
-    """Positions in ``nodes`` of the pivots: all of a component of at most k nodes, else k drawn with SEED.
-
-    None when no component is larger than k (every node would be a pivot: the exact case).
-    """
-    import random
-
-    position = {v: i for i, v in enumerate(nodes)}
-    rng = random.Random(SEED)
-    chosen: list[int] = []
-    sampled = False
-    components = sorted((sorted(c, key=str) for c in nx.connected_components(S)), key=lambda c: (-len(c), str(c[0])))
-    for component in components:
-        if len(component) > k:
-            sampled = True
-            component = rng.sample(component, k)
-        chosen.extend(position[v] for v in component)
-    return sorted(chosen) if sampled else None
+    return _closeness_pivots(S, n, components, k), note
 
 
 def _closeness_exact(S: nx.Graph, nodes: list[str]) -> Values:
@@ -506,29 +488,37 @@ def _closeness_exact(S: nx.Graph, nodes: list[str]) -> Values:
     return out
 
 
-def _closeness_pivots(S: nx.Graph, nodes: list[str], pivots: list[int]) -> Values:
-    """Closeness from breadth-first searches rooted at ``pivots`` only (see :func:`_closeness`)."""
-    from scipy.sparse.csgraph import connected_components, shortest_path
+def _closeness_pivots(S: nx.Graph, n: int, components: list[list[Any]], k: int) -> Values:
+    """Closeness from breadth-first searches rooted at pivots, one connected component at a time.
 
-    n = len(nodes)
-    A = nx.to_scipy_sparse_array(S, nodelist=nodes, weight=None, format="csr")
-    _count, label = connected_components(A, directed=False)
-    reach = np.bincount(label)[label] - 1  # exact: the other nodes of the component
-    total = np.zeros(n)  # sum of distances from the pivots that reach the node
-    seen = np.zeros(n)  # how many pivots (other than the node itself) reach it
-    block = max(1, min(len(pivots), 2_000_000 // n))
-    for start in range(0, len(pivots), block):
-        idx = np.asarray(pivots[start:start + block])
-        dist = shortest_path(A, method="D", directed=False, unweighted=True, indices=idx)
-        finite = np.isfinite(dist)
-        total += np.where(finite, dist, 0.0).sum(axis=0)
-        seen += finite.sum(axis=0)
-        seen[idx] -= 1  # a pivot's distance to itself is not a sample
+    A component of more than k nodes gets k pivots drawn with the seed :data:`SEED` (components
+    in the order given); a smaller one uses all its nodes, so its values are exact. Searching
+    inside each component keeps every distance row as long as the component, not the graph.
+    """
+    import random
+
+    from scipy.sparse.csgraph import shortest_path
+
+    rng = random.Random(SEED)
     out: Values = {}
-    for i, v in enumerate(nodes):
-        r, c = int(reach[i]), seen[i]
-        estimate = r * total[i] / c if c > 0 else 0.0  # estimated sum of distances to the r reached nodes
-        out[v] = float((r / estimate) * (r / (n - 1))) if estimate > 0 else 0.0
+    for component in components:
+        r = len(component) - 1  # exact: the other nodes of the component
+        if r == 0:
+            out[component[0]] = 0.0
+            continue
+        local = {v: i for i, v in enumerate(component)}
+        sources = [local[v] for v in rng.sample(component, k)] if len(component) > k else list(range(len(component)))
+        A = nx.to_scipy_sparse_array(S, nodelist=component, weight=None, format="csr")
+        total = np.zeros(len(component))  # sum of distances from the pivots
+        seen = np.full(len(component), float(len(sources)))  # pivots other than the node itself
+        seen[sources] -= 1
+        block = max(1, min(len(sources), 2_000_000 // len(component)))
+        for start in range(0, len(sources), block):
+            dist = shortest_path(A, method="D", directed=False, unweighted=True, indices=sources[start:start + block])
+            total += dist.sum(axis=0)
+        for v, t, c in zip(component, total, seen):
+            estimate = r * t / c if c > 0 else 0.0  # estimated sum of distances to the r reached nodes
+            out[v] = float((r / estimate) * (r / (n - 1))) if estimate > 0 else 0.0
     return out
 
 
