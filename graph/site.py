@@ -15,7 +15,9 @@ directory that works from the file system and from any static host:
   bibliography by kind of source), ``vocabulary.html`` (classes, properties,
   code lists and the SHACL constraints in words);
 - ``wbsec.ttl``, ``wbsec.nt``, ``wbsec.jsonld`` (the whole graph) and
-  ``void.ttl`` (a VoID description with counts and licence).
+  ``void.ttl`` (the dataset in VoID and DCAT: counts measured on the graph,
+  licence, publisher, dates, a distribution per dump), also at
+  ``.well-known/void``, the VoID discovery address.
 
 Every page is rendered by Jinja2 with autoescaping, carries a
 Content-Security-Policy that allows only its own inline style and scripts by
@@ -38,6 +40,7 @@ renamed into place, so a failed build leaves the old site untouched.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -861,8 +864,8 @@ def _turtle(g: Graph) -> bytes:
                 return f"{q[0]}:{q[1]}"
             return f"<{t}>"
         if isinstance(t, Literal) and t.datatype is not None:
-            dt = term(t.datatype)
-            return f"{Literal(str(t)).n3()}^^{dt}"
+            datatype = term(t.datatype)
+            return f"{Literal(str(t)).n3()}^^{datatype}"
         return str(t.n3())
 
     blocks: list[str] = []
@@ -937,44 +940,156 @@ def _verified_jsonld(g: Graph) -> bytes:
     return data
 
 
-def _void(g: Graph, model: SiteModel) -> bytes:
-    """A VoID description of the whole graph: counts per class, licence, dumps, URI space."""
-    from rdflib import RDF, Graph, Literal, URIRef
-    from rdflib.namespace import DCTERMS, VOID, XSD
+#: The whole-graph dumps: file name, title, IANA media type and W3C format IRI.
+DUMPS: tuple[tuple[str, str, str, str], ...] = (
+    ("wbsec.ttl", "Turtle", "text/turtle", "http://www.w3.org/ns/formats/Turtle"),
+    ("wbsec.nt", "N-Triples", "application/n-triples", "http://www.w3.org/ns/formats/N-Triples"),
+    ("wbsec.jsonld", "JSON-LD", "application/ld+json", "http://www.w3.org/ns/formats/JSON-LD"),
+)
+#: Who publishes the data when the ontology names no ``dcterms:publisher`` (as in LICENSE).
+PUBLISHER = "the wbsec contributors"
+#: The dataset description's place in the site, and its copy at the VoID discovery address (RFC 8615).
+VOID_FILE = "void.ttl"
+WELL_KNOWN_VOID = ".well-known/void"
+#: Sections whose first page (by IRI) is named as a ``void:exampleResource``.
+_EXAMPLE_SECTIONS = ("polities", "initiatives", "agreements", "memberships", "sources")
+_DCAT = "http://www.w3.org/ns/dcat#"
+_IANA = "https://www.iana.org/assignments/media-types/"
 
-    from graph.namespaces import WB, WBO, bind_prefixes
 
+def _latest(g: Graph, nodes: Iterable[Node], prop: Node) -> dt.date | None:
+    """The latest day any of ``nodes`` has for ``prop`` (years and months read as their last day)."""
+    from graph.timeslice import date_bound
+
+    days = [d for n in nodes for v in g.objects(n, prop) if (d := date_bound(str(v), end=True)) is not None]
+    return max(days, default=None)
+
+
+def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: str = "") -> bytes:
+    """The dataset described in VoID and DCAT: counts measured on ``g``, licence, publisher, dates, dumps.
+
+    ``wb:dataset`` is both a ``void:Dataset`` and a ``dcat:Dataset``:
+
+    - title and description, ``dcterms:license`` (the ontology's), ``dcterms:publisher``
+      (the ontology's, else :data:`PUBLISHER`), ``dcterms:conformsTo`` the ontology;
+    - ``dcterms:issued``: the ontology's ``dcterms:issued`` or ``dcterms:created``;
+      ``dcterms:modified``: the newest ``dcterms:issued`` of any source the data
+      are read from (the data cannot be older than the newest document they cite);
+    - one ``dcat:distribution`` per dump (:data:`DUMPS`) with ``dcat:mediaType``,
+      ``dcterms:format``, ``dcat:byteSize`` (``dump_sizes``, the bytes written) and
+      ``dcat:downloadURL`` relative to this file (``base`` is prefixed, "../" for the
+      copy in ``.well-known/``); the same files as ``void:dataDump``;
+    - ``void:triples``, ``void:entities`` (the ``wb:`` resources with a page),
+      ``void:classes``, ``void:properties``, ``void:distinctSubjects``,
+      ``void:distinctObjects``; a ``void:classPartition`` per class (``void:entities``:
+      its distinct instances) and a ``void:propertyPartition`` per predicate
+      (``void:triples``); one ``void:exampleResource`` from each of a few sections.
+
+    No ``void:sparqlEndpoint``: a static site has none (``wbsec serve`` answers at
+    ``/query`` wherever it runs). Partition and distribution IRIs are fragments of
+    the dataset IRI derived from what they count, so the bytes are stable.
+    """
+    from rdflib import RDF, Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import DCTERMS, FOAF, VOID, XSD
+
+    from graph.namespaces import PREFIXES, WB, bind_prefixes
+
+    dcat = Namespace(_DCAT)
     out = bind_prefixes(Graph())
     out.bind("void", VOID)
+    out.bind("dcat", dcat)
     dataset = WB["dataset"]
+
+    def integer(n: int, datatype: URIRef = XSD.integer) -> Literal:
+        return Literal(str(n), datatype=datatype)
+
+    def fragment(kind: str, key: str) -> URIRef:
+        return URIRef(f"{dataset}#{kind}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}")
+
     out.add((dataset, RDF.type, VOID.Dataset))
-    if model.ontology.get("title"):
-        out.add((dataset, DCTERMS.title, Literal("wbsec data: " + model.ontology["title"], lang="en")))
-    for lic in model.ontology.get("license", "").split():
-        out.add((dataset, DCTERMS.license, URIRef(lic)))
+    out.add((dataset, RDF.type, dcat.Dataset))
+    title = model.ontology.get("title", "")
+    out.add((dataset, DCTERMS.title, Literal("wbsec data" + (": " + title if title else ""), lang="en")))
+    out.add((dataset, DCTERMS.description, Literal(
+        "Who cooperates with whom on security in the Western Balkans: memberships in organisations and "
+        "initiatives, bilateral cooperation and agreements, events, statements, policy recommendations and "
+        "survey figures, each claim with the document, place and quote it was read in.", lang="en")))
+    licences = [URIRef(x) for x in model.ontology.get("license", "").split()]
+    for lic in licences:
+        out.add((dataset, DCTERMS.license, lic))
+    ontology = URIRef(model.ontology["iri"]) if model.ontology.get("iri") else None
+    publishers = sorted(g.objects(ontology, DCTERMS.publisher), key=str) if ontology is not None else []
+    if publishers:
+        for who in publishers:
+            out.add((dataset, DCTERMS.publisher, who))
+    else:
+        who = URIRef(f"{dataset}#publisher")
+        out.add((dataset, DCTERMS.publisher, who))
+        out.add((who, RDF.type, FOAF.Organization))
+        out.add((who, FOAF.name, Literal(PUBLISHER, lang="en")))
+    if ontology is not None:
+        out.add((dataset, DCTERMS.conformsTo, ontology))
+        issued = _latest(g, [ontology], DCTERMS.issued) or _latest(g, [ontology], DCTERMS.created)
+        if issued is not None:
+            out.add((dataset, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
+    sources = set(g.subjects(RDF.type, URIRef(PREFIXES["wbo"] + "Source")))
+    modified = _latest(g, sorted(sources, key=str), DCTERMS.issued)
+    if modified is not None:
+        out.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)))
+    out.add((dataset, dcat.landingPage, URIRef(base + "index.html")))
+    for word in ("Western Balkans", "security cooperation", "knowledge graph", "provenance"):
+        out.add((dataset, dcat.keyword, Literal(word, lang="en")))
+    for name, kind, media, fmt in DUMPS:
+        if name not in dump_sizes:
+            continue
+        dist = URIRef(f"{dataset}#dump-{name.rsplit('.', 1)[-1]}")
+        out.add((dataset, dcat.distribution, dist))
+        out.add((dataset, VOID.dataDump, URIRef(base + name)))
+        out.add((dataset, VOID.feature, URIRef(fmt)))
+        out.add((dist, RDF.type, dcat.Distribution))
+        out.add((dist, DCTERMS.title, Literal(f"The whole graph as {kind}", lang="en")))
+        out.add((dist, dcat.mediaType, URIRef(_IANA + media)))
+        out.add((dist, DCTERMS["format"], URIRef(fmt)))
+        out.add((dist, dcat.byteSize, integer(dump_sizes[name], XSD.nonNegativeInteger)))
+        out.add((dist, dcat.downloadURL, URIRef(base + name)))
+        out.add((dist, dcat.accessURL, URIRef(base + name)))
+        for lic in licences:
+            out.add((dist, DCTERMS.license, lic))
+
     classes: dict[Node, set[Node]] = defaultdict(set)
     for s, c in g.subject_objects(RDF.type):
         classes[c].add(s)
+    properties: dict[Node, int] = defaultdict(int)
+    subjects: set[Node] = set()
+    objects: set[Node] = set()
+    for s, p, o in g:
+        properties[p] += 1
+        subjects.add(s)
+        objects.add(o)
     entities = sum(1 for p in model.entities if p.ref.iri.startswith(str(WB)))
-    counts = [
-        (VOID.triples, len(g)),
-        (VOID.entities, entities),
-        (VOID.classes, len(classes)),
-        (VOID.properties, len(set(g.predicates()))),
-        (VOID.distinctSubjects, len(set(g.subjects()))),
-        (VOID.distinctObjects, len(set(g.objects()))),
-    ]
-    for prop, n in counts:
-        out.add((dataset, prop, Literal(n, datatype=XSD.integer)))
+    for prop, n in ((VOID.triples, len(g)), (VOID.entities, entities), (VOID.classes, len(classes)),
+                    (VOID.properties, len(properties)), (VOID.distinctSubjects, len(subjects)),
+                    (VOID.distinctObjects, len(objects))):
+        out.add((dataset, prop, integer(n)))
     out.add((dataset, VOID.uriSpace, Literal(str(WB))))
-    out.add((dataset, VOID.vocabulary, URIRef(str(WBO))))
-    for name in ("wbsec.ttl", "wbsec.nt", "wbsec.jsonld"):
-        out.add((dataset, VOID.dataDump, URIRef(name)))
-    for cls, members in sorted(classes.items(), key=lambda kv: str(kv[0])):
-        part = URIRef(f"{dataset}#class-{hashlib.sha256(str(cls).encode()).hexdigest()[:12]}")
+    vocabularies = {ns for ns in PREFIXES.values()
+                    if any(str(t).startswith(ns) for t in (*properties, *classes))}
+    for ns in sorted(vocabularies):
+        out.add((dataset, VOID.vocabulary, URIRef(ns)))
+    for cls, members in classes.items():
+        part = fragment("class", str(cls))
         out.add((dataset, VOID.classPartition, part))
         out.add((part, VOID["class"], cls))
-        out.add((part, VOID.entities, Literal(len(members), datatype=XSD.integer)))
+        out.add((part, VOID.entities, integer(len(members))))
+    for prop, n in properties.items():
+        part = fragment("property", str(prop))
+        out.add((dataset, VOID.propertyPartition, part))
+        out.add((part, VOID.property, prop))
+        out.add((part, VOID.triples, integer(n)))
+    for section, pages in model.sections:
+        if section.key in _EXAMPLE_SECTIONS and pages:
+            first = min(pages, key=lambda p: p.ref.iri)
+            out.add((dataset, VOID.exampleResource, URIRef(first.ref.iri)))
     data: bytes = out.serialize(format="turtle", encoding="utf-8")
     return data
 
@@ -1151,10 +1266,13 @@ def _write_all(g: Graph, model: SiteModel, renderer: _Renderer, root: Path, expl
         size += _write(root, stem + ".ttl", _turtle(sub))
         size += _write(root, stem + ".jsonld", _jsonld(sub))
     whole = _canonical(g)
-    size += _write(root, "wbsec.ttl", serialize_verified(whole, "ttl"))
-    size += _write(root, "wbsec.nt", serialize_verified(whole, "nt"))
-    size += _write(root, "wbsec.jsonld", _verified_jsonld(whole))
-    size += _write(root, "void.ttl", _void(g, model))
+    dumps = {"wbsec.ttl": serialize_verified(whole, "ttl"), "wbsec.nt": serialize_verified(whole, "nt"),
+             "wbsec.jsonld": _verified_jsonld(whole)}
+    for name, data in dumps.items():
+        size += _write(root, name, data)
+    sizes = {name: len(data) for name, data in dumps.items()}
+    size += _write(root, VOID_FILE, _void(g, model, sizes))
+    size += _write(root, WELL_KNOWN_VOID, _void(g, model, sizes, base="../"))
     return size
 
 
