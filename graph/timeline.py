@@ -33,7 +33,7 @@ from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
 from graph.namespaces import WB
 from graph.spreadsheet import csv_table
-from graph.timeslice import claim_datings, slice_claims, sliced
+from graph.timeslice import DateLike, as_date, claim_datings, slice_claims, sliced
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -67,7 +67,7 @@ def gap_report_on(
     g: Graph | Backend,
     fmt: str,
     *,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     domains: Sequence[str] = (),
     config: str | Path | None = None,
     plots: Sequence[tuple[str | Path, Sequence[str]]] = (),
@@ -82,6 +82,7 @@ def gap_report_on(
     claims it covers. ``draws``, ``seed`` and ``sensitivity`` are passed to
     :func:`graph.report.gap_report`.
     """
+    as_of = as_date(as_of)
     from graph.report import gap_report
 
     data, notes = sliced(g, as_of=as_of, domains=domains)
@@ -524,8 +525,8 @@ class NetworkDiff:
 
 def network_diff(
     g: Graph | Backend,
-    start: dt.date,
-    end: dt.date,
+    start: DateLike,
+    end: DateLike,
     *,
     view: str = "actors",
     domains: Sequence[str] = (),
@@ -536,6 +537,10 @@ def network_diff(
     are listed when their degree or (normalised, hop) betweenness differs;
     largest betweenness change first, then largest degree change, then IRI.
     """
+    first, last = as_date(start, name="start"), as_date(end, name="end")
+    if first is None or last is None:
+        raise InputError("network_diff: give both a start and an end date")
+    start, end = first, last
     from graph.backends import Backend
     from graph.metrics import node_metrics
     from graph.project import to_networkx
