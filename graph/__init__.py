@@ -20,6 +20,7 @@ Notebook API (the façade, :mod:`graph.notebook`)::
     fig = kg.figure("polities")                # a matplotlib Figure (or ax=...)
     fig = kg.gap_figure("heatmap", ax=ax)      # gap heatmap / scatter / dependence bars, into your axes
     fig = kg.domain_figure(["border"])         # one gap heatmap per policy domain
+    fig = kg.year_figure(2010, 2020)           # density and each pair's cooperation, year by year
 
 ``open``
     Open the curated data plus files, a store or an endpoint: a ``KnowledgeGraph``.
@@ -30,7 +31,7 @@ Notebook API (the façade, :mod:`graph.notebook`)::
     the library's functions) accepts them.
 ``KnowledgeGraph``
     ``query``, ``network``, ``metrics``, ``gaps``, ``gap_report``, ``figure``,
-    ``gap_figure``, ``domain_figure`` (figures are matplotlib ``Figure`` objects;
+    ``gap_figure``, ``domain_figure``, ``year_figure`` (figures are matplotlib ``Figure`` objects;
     ``ax=`` draws into your own axes).
 ``Table``, ``MetricsTable``
     Query and metrics results: ``.columns``, ``.records()``, ``.to_dataframe()``.

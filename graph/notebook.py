@@ -213,6 +213,14 @@ class KnowledgeGraph:
         return heatmaps_figure(gaps_by_domain(self.backend, domains, as_of=as_of), as_of=as_of, ax=ax)
 
 
+    def year_figure(self, start: int, end: int, *, domains: Sequence[str] = ()) -> Figure:
+        """Regional density, external dependence and each pair's cooperation on 31 December of every year
+        from ``start`` to ``end`` (``wbsec gaps --by-year``), as a matplotlib ``Figure``."""
+        from graph.timeline import chart_figure, gaps_by_year
+
+        return chart_figure(gaps_by_year(self.backend, start, end, domains=domains))
+
+
 def open(  # noqa: A001 - ``graph.open`` reads like the standard library's openers
     files: Sequence[str | Path] = (),
     *,

@@ -958,10 +958,10 @@ _IANA = "https://www.iana.org/assignments/media-types/"
 
 
 def _latest(g: Graph, nodes: Iterable[Node], prop: Node) -> dt.date | None:
-    """The latest day any of ``nodes`` has for ``prop`` (years and months read as their last day)."""
+    """The latest date any of ``nodes`` has for ``prop`` (a year or month read as its first day)."""
     from graph.timeslice import date_bound
 
-    days = [d for n in nodes for v in g.objects(n, prop) if (d := date_bound(str(v), end=True)) is not None]
+    days = [d for n in nodes for v in g.objects(n, prop) if (d := date_bound(str(v), end=False)) is not None]
     return max(days, default=None)
 
 
@@ -973,8 +973,9 @@ def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: st
     - title and description, ``dcterms:license`` (the ontology's), ``dcterms:publisher``
       (the ontology's, else :data:`PUBLISHER`), ``dcterms:conformsTo`` the ontology;
     - ``dcterms:issued``: the ontology's ``dcterms:issued`` or ``dcterms:created``;
-      ``dcterms:modified``: the newest ``dcterms:issued`` of any source the data
-      are read from (the data cannot be older than the newest document they cite);
+      ``dcterms:modified``: the newest of that date, the ontology's ``dcterms:modified``
+      and the ``dcterms:issued`` of every source the data are read from (the data
+      cannot be older than the newest document they cite);
     - one ``dcat:distribution`` per dump (:data:`DUMPS`) with ``dcat:mediaType``,
       ``dcterms:format``, ``dcat:byteSize`` (``dump_sizes``, the bytes written) and
       ``dcat:downloadURL`` relative to this file (``base`` is prefixed, "../" for the
@@ -1008,8 +1009,8 @@ def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: st
 
     out.add((dataset, RDF.type, VOID.Dataset))
     out.add((dataset, RDF.type, dcat.Dataset))
-    title = model.ontology.get("title", "")
-    out.add((dataset, DCTERMS.title, Literal("wbsec data" + (": " + title if title else ""), lang="en")))
+    title = model.ontology.get("title", "").partition(": ")[2] or model.ontology.get("title", "")
+    out.add((dataset, DCTERMS.title, Literal("wbsec knowledge graph" + (": " + title if title else ""), lang="en")))
     out.add((dataset, DCTERMS.description, Literal(
         "Who cooperates with whom on security in the Western Balkans: memberships in organisations and "
         "initiatives, bilateral cooperation and agreements, events, statements, policy recommendations and "
@@ -1027,13 +1028,16 @@ def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: st
         out.add((dataset, DCTERMS.publisher, who))
         out.add((who, RDF.type, FOAF.Organization))
         out.add((who, FOAF.name, Literal(PUBLISHER, lang="en")))
+    issued = None
     if ontology is not None:
         out.add((dataset, DCTERMS.conformsTo, ontology))
         issued = _latest(g, [ontology], DCTERMS.issued) or _latest(g, [ontology], DCTERMS.created)
         if issued is not None:
             out.add((dataset, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
     sources = set(g.subjects(RDF.type, URIRef(PREFIXES["wbo"] + "Source")))
-    modified = _latest(g, sorted(sources, key=str), DCTERMS.issued)
+    changed = [d for d in (issued, _latest(g, [ontology], DCTERMS.modified) if ontology is not None else None,
+                           _latest(g, sources, DCTERMS.issued)) if d is not None]
+    modified = max(changed, default=None)
     if modified is not None:
         out.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)))
     out.add((dataset, dcat.landingPage, URIRef(base + "index.html")))

@@ -179,3 +179,12 @@ def test_gap_entry_points_take_iso_date_strings(shipped: graph.KnowledgeGraph) -
     assert cooperation_gaps(shipped.backend, draws=0, as_of="2015-01-01").as_of == day
     assert gap_report_on(shipped.backend, "csv", as_of="2015-01-01", draws=0).text == \
         gap_report_on(shipped.backend, "csv", as_of=day, draws=0).text
+
+
+def test_year_figure_is_the_by_year_chart() -> None:
+    from matplotlib.figure import Figure
+
+    kg = graph.open([ROOT / "tests" / "data" / "timeline" / "three-polities.ttl"], shipped=False)
+    fig = kg.year_figure(2010, 2013)
+    assert isinstance(fig, Figure)
+    assert fig.axes[0].get_title().startswith("Regional density") and len(fig.axes) >= 4

@@ -376,7 +376,7 @@ def test_void_and_dcat_describe_the_dataset_with_counts_measured_on_the_graph(ti
     assert str(void.value(d, DCT.issued)) == "2026-11-22"  # the ontology's dcterms:created
     newest = max(str(v)[:10] for s in shipped_graph.subjects(RDF_TYPE, URIRef("https://w3id.org/wbsec/def#Source"))
                  for v in shipped_graph.objects(s, DCT.issued) if len(str(v)) >= 10)
-    assert str(void.value(d, DCT.modified)) >= newest
+    assert str(void.value(d, DCT.modified)) >= max(newest, "2026-11-22")
     assert len(set(void.objects(d, VOID.exampleResource))) >= 3
     assert (d, VOID.sparqlEndpoint, None) not in void  # a static site has none
     dumps = sorted(str(x).rsplit("/", 1)[-1] for x in void.objects(d, VOID.dataDump))
