@@ -794,23 +794,46 @@ def _web_url(url: str) -> bool:
 # --- RDF per page and dumps -----------------------------------------------------------------------
 
 
-def _subgraph(g: Graph, subjects: Iterable[str]) -> Graph:
-    """The triples whose subject is one of ``subjects``, and those of the blank nodes they reach."""
+Triple = tuple["Node", "Node", "Node"]
+
+
+def _subgraph(g: Graph, subjects: Iterable[str]) -> Graph | list[Triple]:
+    """The triples whose subject is one of ``subjects``, and those of the blank nodes they reach.
+
+    A plain list when no blank node is reached (most pages: building an rdflib
+    graph per page cost a quarter of a large site's build), else a graph with
+    the blank nodes renamed by content (:func:`_canonical`).
+    """
     from rdflib import BNode, Graph, URIRef
 
-    out = Graph()
+    out: list[Triple] = []
     todo: list[Node] = [URIRef(s) for s in subjects]
     seen: set[Node] = set()
+    blank = False
     while todo:
         s = todo.pop()
         if s in seen:
             continue
         seen.add(s)
         for p, o in g.predicate_objects(s):
-            out.add((s, p, o))
+            out.append((s, p, o))
             if isinstance(o, BNode):
                 todo.append(o)
-    return _canonical(out)
+                blank = True
+    if not blank:
+        return out
+    sub = Graph()
+    for triple in out:
+        sub.add(triple)
+    return _canonical(sub)
+
+
+def _by_subject(triples: Iterable[Triple]) -> dict[Node, list[tuple[Node, Node]]]:
+    """``triples`` grouped by subject: (predicate, object) pairs per subject."""
+    out: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+    for s, p, o in triples:
+        out[s].append((p, o))
+    return out
 
 
 def _canonical(g: Graph) -> Graph:
@@ -827,6 +850,12 @@ _QNAME_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 @lru_cache(maxsize=1)
+def _namespaces() -> dict[str, str]:
+    """The project's prefixes as a dict (prefix to namespace)."""
+    return dict(_prefixes())
+
+
+@lru_cache(maxsize=1)
 def _prefixes() -> tuple[tuple[str, str], ...]:
     """The project's prefixes, longest namespace first (so ``wbsh:`` is tried before a shorter match)."""
     from graph.namespaces import PREFIXES
@@ -834,6 +863,7 @@ def _prefixes() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
+@lru_cache(maxsize=1 << 16)
 def _qname(iri: str) -> tuple[str, str] | None:
     """(prefix, local) when ``iri`` has a prefixed name that any Turtle or JSON-LD reader accepts."""
     for prefix, ns in _prefixes():
@@ -842,23 +872,32 @@ def _qname(iri: str) -> tuple[str, str] | None:
     return None
 
 
-def _turtle(g: Graph) -> bytes:
-    """Sorted Turtle of a small graph, each literal written exactly as held.
+def _turtle(triples: Iterable[Triple], extra_prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Sorted Turtle of a few triples (a small graph or a list), each literal written exactly as held.
 
     rdflib's Turtle writer turns ``"42"^^xsd:decimal`` into ``42.0`` (another
     term) and sorts by its own rules; this writer keeps every literal's
     spelling (``Literal.n3``), uses a prefixed name only where it is plainly
     valid, and orders subjects, predicates and objects by their text, so the
     same triples always give the same bytes. The whole-graph dumps go through
-    :func:`graph.store.serialize_verified` instead.
+    :func:`graph.store.serialize_verified` instead. ``extra_prefixes`` (prefix to
+    namespace) are tried before the project's.
     """
     from rdflib import RDF, Literal, URIRef
 
     used: set[str] = set()
+    extras = sorted((extra_prefixes or {}).items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    namespaces = {**_namespaces(), **dict(extras)}
+
+    def qname(iri: str) -> tuple[str, str] | None:
+        for prefix, ns in extras:
+            if iri.startswith(ns) and _QNAME_LOCAL.match(iri[len(ns):]):
+                return prefix, iri[len(ns):]
+        return _qname(iri)
 
     def term(t: Node) -> str:
         if isinstance(t, URIRef):
-            q = _qname(str(t))
+            q = qname(str(t))
             if q is not None:
                 used.add(q[0])
                 return f"{q[0]}:{q[1]}"
@@ -869,21 +908,22 @@ def _turtle(g: Graph) -> bytes:
         return str(t.n3())
 
     blocks: list[str] = []
-    for s in sorted(set(g.subjects()), key=lambda x: (not isinstance(x, URIRef), str(x))):
+    grouped = _by_subject(triples)
+    for s in sorted(grouped, key=lambda x: (not isinstance(x, URIRef), str(x))):
         by_p: dict[Node, list[str]] = defaultdict(list)
-        for p, o in g.predicate_objects(s):
+        for p, o in grouped[s]:
             by_p[p].append(term(o))
         lines = []
         for p in sorted(by_p, key=lambda x: (x != RDF.type, str(x))):
             objects = " ,\n        ".join(sorted(set(by_p[p])))
             lines.append(f"    {'a' if p == RDF.type else term(p)} {objects}")
         blocks.append(term(s) + "\n" + " ;\n".join(lines) + " .\n")
-    head = "".join(f"@prefix {k}: <{ns}> .\n" for k, ns in sorted(_prefixes()) if k in used)
+    head = "".join(f"@prefix {k}: <{ns}> .\n" for k, ns in sorted(namespaces.items()) if k in used)
     return (head + ("\n" if head else "") + "\n".join(blocks)).encode("utf-8")
 
 
-def _jsonld(g: Graph) -> bytes:
-    """JSON-LD with an inline context of the project's prefixes; nodes, keys and values sorted (byte-stable).
+def _jsonld(triples: Iterable[Triple]) -> bytes:
+    """JSON-LD of some triples (a graph or a list) with an inline context of the project's prefixes; nodes, keys and values sorted (byte-stable).
 
     Written directly rather than through rdflib's serializer, whose node order
     varies; each value is an explicit ``@id`` or ``@value`` object, so reading
@@ -899,7 +939,7 @@ def _jsonld(g: Graph) -> bytes:
         q = _qname(str(t))
         if q is None:
             return str(t)
-        context[q[0]] = dict(_prefixes())[q[0]]
+        context[q[0]] = _namespaces()[q[0]]
         return f"{q[0]}:{q[1]}"
 
     def value(o: Node) -> dict[str, str]:
@@ -913,10 +953,11 @@ def _jsonld(g: Graph) -> bytes:
         return {"@id": iri(o)}
 
     nodes: list[dict[str, Any]] = []
-    for s in sorted(set(g.subjects()), key=lambda x: (not isinstance(x, URIRef), str(x))):
+    grouped = _by_subject(triples)
+    for s in sorted(grouped, key=lambda x: (not isinstance(x, URIRef), str(x))):
         node: dict[str, Any] = {"@id": iri(s)}
         by_p: dict[str, list[Any]] = defaultdict(list)
-        for p, o in g.predicate_objects(s):
+        for p, o in grouped[s]:
             if p == RDF.type and not isinstance(o, Literal):
                 by_p["@type"].append(iri(o))
             else:
@@ -993,12 +1034,10 @@ def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: st
     from rdflib import RDF, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS, FOAF, VOID, XSD
 
-    from graph.namespaces import PREFIXES, WB, bind_prefixes
+    from graph.namespaces import PREFIXES, WB
 
     dcat = Namespace(_DCAT)
-    out = bind_prefixes(Graph())
-    out.bind("void", VOID)
-    out.bind("dcat", dcat)
+    out = Graph()
     dataset = WB["dataset"]
 
     def integer(n: int, datatype: URIRef = XSD.integer) -> Literal:
@@ -1094,8 +1133,7 @@ def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: st
         if section.key in _EXAMPLE_SECTIONS and pages:
             first = min(pages, key=lambda p: p.ref.iri)
             out.add((dataset, VOID.exampleResource, URIRef(first.ref.iri)))
-    data: bytes = out.serialize(format="turtle", encoding="utf-8")
-    return data
+    return _turtle(out, {"void": str(VOID), "dcat": _DCAT})
 
 
 # --- rendering -----------------------------------------------------------------------------------
