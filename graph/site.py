@@ -70,6 +70,8 @@ __all__ = [
     "EntityPage",
     "Ref",
     "Section",
+    "SiteFile",
+    "SiteFiles",
     "SiteModel",
     "SiteReport",
     "build_site",
@@ -1232,6 +1234,33 @@ class _Renderer:
                            gap_files=gap_files)
 
 
+def _search_json(index: Mapping[str, object]) -> str:
+    return json.dumps(index, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _listing_pages(model: SiteModel) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The pages besides the home and entity pages: path -> (template, its context)."""
+    pages: dict[str, tuple[str, dict[str, Any]]] = {
+        "sources.html": ("sources.html", {"model": model}),
+        "vocabulary.html": ("vocabulary.html", {"model": model}),
+    }
+    for section, entities in model.sections:
+        pages[f"list/{section.key}.html"] = ("list.html", {"section": section, "pages": entities})
+    return pages
+
+
+def _assets() -> dict[str, bytes]:
+    """The script files that pages with an ego network load from the site itself."""
+    return {"assets/vis-network.min.js": _vis_library(), "assets/ego.js": _asset("ego.js").encode("utf-8")}
+
+
+def _entity_html(renderer: _Renderer, model: SiteModel, page: EntityPage) -> str:
+    """The HTML of one entity page (its ego network's data block pinned in the page's CSP by hash)."""
+    ego = _json_for_html(page.ego) if page.ego else ""
+    return renderer.render("entity.html", page.path, scripts=[ego] if ego else [], own_files=bool(ego), page=page,
+                           ego=renderer.markup(ego), claim_counts=model.claim_counts)
+
+
 def _write(root: Path, rel: str, data: bytes | str) -> int:
     target = root / rel
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -1289,22 +1318,16 @@ def _write_all(g: Graph, model: SiteModel, renderer: _Renderer, root: Path, expl
     size = _write(root, MARKER, "A site written by 'wbsec site'; the next build replaces this folder.\n")
     index = _search_index(model)
     size += _write(root, "index.html", renderer.home(index, explorer, gap_files))
-    size += _write(root, "search-index.json", json.dumps(index, ensure_ascii=False, sort_keys=True) + "\n")
-    size += _write(root, "sources.html", renderer.render("sources.html", "sources.html", model=model))
-    size += _write(root, "vocabulary.html", renderer.render("vocabulary.html", "vocabulary.html", model=model))
-    for section, pages in model.sections:
-        path = f"list/{section.key}.html"
-        size += _write(root, path, renderer.render("list.html", path, section=section, pages=pages))
+    size += _write(root, "search-index.json", _search_json(index))
+    for path, (template, context) in _listing_pages(model).items():
+        size += _write(root, path, renderer.render(template, path, **context))
     if any(p.ego for p in model.entities):
-        size += _write(root, "assets/vis-network.min.js", _vis_library())
-        size += _write(root, "assets/ego.js", _asset("ego.js"))
+        for path, data in _assets().items():
+            size += _write(root, path, data)
     for page in model.entities:
         sub = _subgraph(g, page.rdf_subjects)
         stem = page.path[: -len(".html")]
-        ego = _json_for_html(page.ego) if page.ego else ""
-        size += _write(root, page.path, renderer.render(
-            "entity.html", page.path, scripts=[ego] if ego else [], own_files=bool(ego), page=page,
-            ego=renderer.markup(ego), claim_counts=model.claim_counts))
+        size += _write(root, page.path, _entity_html(renderer, model, page))
         size += _write(root, stem + ".ttl", _turtle(sub))
         size += _write(root, stem + ".jsonld", _jsonld(sub))
     whole = _canonical(g)
@@ -1333,3 +1356,162 @@ def _swap_into_place(built: Path, target: Path) -> None:
         os.replace(old, target)  # put the old site back
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+# --- the same files, one at a time (what ``wbsec serve`` answers) ---------------------------------
+
+
+#: Media type of each kind of file in the site, by file ending.
+MEDIA_TYPES: dict[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".ttl": "text/turtle; charset=utf-8",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+}
+#: The representations of an entity (or of the vocabulary) in the order offered: HTML first, for browsers.
+_VARIANTS = (("text/html", ".html"), ("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"),
+             ("application/n-triples", ".nt"))
+_META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """One file of the site: its bytes, media type and, for a page, the Content-Security-Policy in its head."""
+
+    body: bytes
+    media_type: str
+    csp: str | None = None
+
+
+class SiteFiles:
+    """The files :func:`build_site` writes, rendered one at a time on request, with the same templates.
+
+    ``wbsec serve`` answers ``/id/...`` and ``/def`` from this: :meth:`file`
+    gives the bytes of one site path (``id/AL.html``, ``id/AL.ttl``,
+    ``assets/ego.js``), :meth:`representations` the files that represent
+    the resource behind a document path (``id/AL`` -> HTML, Turtle, JSON-LD,
+    N-Triples; ``def`` -> the vocabulary page and the vocabulary's own
+    triples). Besides the static site's files there are ``.nt`` files per
+    page and ``def.ttl``/``def.jsonld``/``def.nt`` (every ``wbo:`` term with a
+    page, and the ontology's header). The home page links to no explorer or
+    gap results. Thread-safe: the model is read once; the whole-graph dumps
+    are made once, at their first request.
+    """
+
+    def __init__(self, g: Graph, shapes: Graph | None = None) -> None:
+        import threading
+
+        if len(g) == 0:
+            raise InputError("the graph is empty: nothing to publish")
+        self.g = g
+        self.model = site_pages(g, shapes)
+        self._renderer = _Renderer(self.model, [])
+        self._pages = {p.path[: -len(".html")]: p for p in self.model.entities}
+        self._listings = _listing_pages(self.model)
+        self._ego = any(p.ego for p in self.model.entities)
+        self._made: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_store(cls, directory: str | os.PathLike[str]) -> SiteFiles:
+        """The site of the Oxigraph store at ``directory`` (what ``wbsec serve`` serves), with the shipped shapes.
+
+        Raises :class:`graph.errors.LimitError` for a store too large to copy into memory.
+        """
+        from graph.backends import OxigraphBackend
+        from graph.store import SHAPES_FILE, parse_file
+
+        with OxigraphBackend(directory) as backend:
+            g = backend.to_graph()
+        return cls(g, parse_file(SHAPES_FILE))
+
+    def representations(self, path: str) -> dict[str, str] | None:
+        """Media type -> site path of each representation of the resource at document ``path``, or None.
+
+        >>> from rdflib import Graph
+        >>> g = Graph().parse(data='<https://w3id.org/wbsec/id/AL> a <https://w3id.org/wbsec/def#Polity> .',
+        ...                   format="turtle")
+        >>> SiteFiles(g).representations("id/AL")["text/turtle"]
+        'id/AL.ttl'
+        """
+        if path == "def":
+            return {media: ("vocabulary.html" if ext == ".html" else "def" + ext) for media, ext in _VARIANTS}
+        if path in self._pages:
+            return {media: path + ext for media, ext in _VARIANTS}
+        return None
+
+    def file(self, path: str) -> SiteFile | None:
+        """The file at site ``path`` (relative, no leading ``/``), or None when the site has no such file."""
+        stem, dot, ext = path.rpartition(".")
+        media = MEDIA_TYPES.get(dot + ext)
+        if not stem or media is None:
+            return None
+        if media.startswith("text/html"):
+            from html import unescape
+
+            html = self._html(path)
+            if html is None:
+                return None
+            found = _META_CSP.search(html)
+            return SiteFile(html.encode("utf-8"), media, unescape(found.group(1)) if found else None)
+        data = self._data(path, stem, dot + ext)
+        return None if data is None else SiteFile(data, media)
+
+    def _html(self, path: str) -> str | None:
+        r = self._renderer
+        if path == "index.html":
+            return r.home(_search_index(self.model), "", ())
+        if path in self._listings:
+            template, context = self._listings[path]
+            return r.render(template, path, **context)
+        page = self._pages.get(path[: -len(".html")])
+        return _entity_html(r, self.model, page) if page is not None else None
+
+    def _data(self, path: str, stem: str, ext: str) -> bytes | None:
+        if self._ego and path in ("assets/vis-network.min.js", "assets/ego.js"):
+            return _assets()[path]
+        page = self._pages.get(stem)
+        if page is not None and ext in (".ttl", ".jsonld", ".nt"):
+            return _page_rdf(_subgraph(self.g, page.rdf_subjects), ext)
+        if stem == "def" and ext in (".ttl", ".jsonld", ".nt"):
+            return self._once(path, lambda: _page_rdf(self._vocabulary(), ext))
+        whole = {
+            "search-index.json": lambda: _search_json(_search_index(self.model)).encode("utf-8"),
+            "wbsec.ttl": lambda: _whole_dump(self.g, "ttl"),
+            "wbsec.nt": lambda: _whole_dump(self.g, "nt"),
+            "wbsec.jsonld": lambda: _verified_jsonld(_canonical(self.g)),
+            "void.ttl": lambda: _void(self.g, self.model),
+        }
+        return self._once(path, whole[path]) if path in whole else None
+
+    def _vocabulary(self) -> Graph:
+        """The triples of every ``wbo:`` term with a page and of the ontology's own header."""
+        from rdflib import OWL, RDF
+
+        subjects = [p.ref.iri for p in self.model.entities if p.path.startswith("def/")]
+        subjects += [str(o) for o in self.g.subjects(RDF.type, OWL.Ontology)]
+        return _subgraph(self.g, subjects)
+
+    def _once(self, path: str, make: Any) -> bytes:
+        with self._lock:
+            if path not in self._made:
+                self._made[path] = make()
+            return self._made[path]
+
+
+def _page_rdf(sub: Graph, ext: str) -> bytes:
+    from graph.store import serialize_verified
+
+    if ext == ".ttl":
+        return _turtle(sub)
+    if ext == ".jsonld":
+        return _jsonld(sub)
+    return serialize_verified(sub, "nt")
+
+
+def _whole_dump(g: Graph, fmt: str) -> bytes:
+    from graph.store import serialize_verified
+
+    return serialize_verified(_canonical(g), fmt)
