@@ -1482,11 +1482,13 @@ class SiteFiles:
             "wbsec.ttl": lambda: _whole_dump(self.g, "ttl"),
             "wbsec.nt": lambda: _whole_dump(self.g, "nt"),
             "wbsec.jsonld": lambda: _verified_jsonld(_canonical(self.g)),
-            "void.ttl": lambda: _void(self.g, self.model),
         }
+        if path == VOID_FILE:  # the dumps' sizes are part of it: made (once) first, outside the lock
+            sizes = {name: len(self._once(name, whole[name])) for name, *_rest in DUMPS}
+            return self._once(path, lambda: _void(self.g, self.model, sizes))
         return self._once(path, whole[path]) if path in whole else None
 
-    def _vocabulary(self) -> Graph:
+    def _vocabulary(self) -> Graph | list[Triple]:
         """The triples of every ``wbo:`` term with a page and of the ontology's own header."""
         from rdflib import OWL, RDF
 
@@ -1501,13 +1503,19 @@ class SiteFiles:
             return self._made[path]
 
 
-def _page_rdf(sub: Graph, ext: str) -> bytes:
+def _page_rdf(sub: Graph | list[Triple], ext: str) -> bytes:
+    from rdflib import Graph
+
     from graph.store import serialize_verified
 
     if ext == ".ttl":
         return _turtle(sub)
     if ext == ".jsonld":
         return _jsonld(sub)
+    if not isinstance(sub, Graph):
+        triples, sub = sub, Graph()
+        for triple in triples:
+            sub.add(triple)
     return serialize_verified(sub, "nt")
 
 
