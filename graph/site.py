@@ -1313,8 +1313,6 @@ def build_site(g: Graph, output: str | os.PathLike[str], *, shapes: Graph | None
 
 def _write_all(g: Graph, model: SiteModel, renderer: _Renderer, root: Path, explorer: str,
                gap_files: Sequence[str]) -> int:
-    from graph.store import serialize_verified
-
     size = _write(root, MARKER, "A site written by 'wbsec site'; the next build replaces this folder.\n")
     index = _search_index(model)
     size += _write(root, "index.html", renderer.home(index, explorer, gap_files))
@@ -1331,8 +1329,7 @@ def _write_all(g: Graph, model: SiteModel, renderer: _Renderer, root: Path, expl
         size += _write(root, stem + ".ttl", _turtle(sub))
         size += _write(root, stem + ".jsonld", _jsonld(sub))
     whole = _canonical(g)
-    dumps = {"wbsec.ttl": serialize_verified(whole, "ttl"), "wbsec.nt": serialize_verified(whole, "nt"),
-             "wbsec.jsonld": _verified_jsonld(whole)}
+    dumps = {name: _whole_dump(whole, name, canonical=True) for name, *_rest in DUMPS}
     for name, data in dumps.items():
         size += _write(root, name, data)
     sizes = {name: len(data) for name, data in dumps.items()}
@@ -1479,9 +1476,7 @@ class SiteFiles:
             return self._once(path, lambda: _page_rdf(self._vocabulary(), ext))
         whole = {
             "search-index.json": lambda: _search_json(_search_index(self.model)).encode("utf-8"),
-            "wbsec.ttl": lambda: _whole_dump(self.g, "ttl"),
-            "wbsec.nt": lambda: _whole_dump(self.g, "nt"),
-            "wbsec.jsonld": lambda: _verified_jsonld(_canonical(self.g)),
+            **{name: (lambda name=name: _whole_dump(self.g, name)) for name, *_rest in DUMPS},
         }
         if path == VOID_FILE:  # the dumps' sizes are part of it: made (once) first, outside the lock
             sizes = {name: len(self._once(name, whole[name])) for name, *_rest in DUMPS}
@@ -1519,7 +1514,14 @@ def _page_rdf(sub: Graph | list[Triple], ext: str) -> bytes:
     return serialize_verified(sub, "nt")
 
 
-def _whole_dump(g: Graph, fmt: str) -> bytes:
+def _whole_dump(g: Graph, name: str, *, canonical: bool = False) -> bytes:
+    """The bytes of the whole-graph dump ``name`` (one of :data:`DUMPS`), checked by reading them back.
+
+    ``canonical`` says that ``g`` is already the output of :func:`_canonical`.
+    """
     from graph.store import serialize_verified
 
-    return serialize_verified(_canonical(g), fmt)
+    whole = g if canonical else _canonical(g)
+    if name == "wbsec.jsonld":
+        return _verified_jsonld(whole)
+    return serialize_verified(whole, name.rpartition(".")[2])
