@@ -324,12 +324,13 @@ def balance(G: nx.MultiDiGraph | nx.Graph) -> Balance:
     """
     S = G if isinstance(G, nx.Graph) and not G.is_directed() and not G.is_multigraph() else simple_graph(G)
     order = {n: i for i, n in enumerate(sorted(S.nodes, key=str))}
+    near = {u: set(S[u]) for u in S}  # built once: per tie, a hub's set cost as much as its degree
     triads = balanced = 0
     for u in S:
         for v in S[u]:
             if order[v] <= order[u]:
                 continue
-            for w in set(S[u]) & set(S[v]):
+            for w in near[u] & near[v]:
                 if order[w] <= order[v]:
                     continue
                 signs = [S[u][v].get("sign", 1), S[v][w].get("sign", 1), S[u][w].get("sign", 1)]
