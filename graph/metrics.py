@@ -749,7 +749,31 @@ def _community(S: nx.Graph, engine: str = "networkx") -> Values:
 
 
 def _constraint(S: nx.Graph) -> Values:
-    return {n: _clean(x) for n, x in nx.constraint(S, weight="weight").items()}
+    """Burt's constraint, weighted: C(v) = sum over ties v-w of (p(v,w) + sum_{u in N(v) & N(w)} p(v,u) p(u,w))^2.
+
+    p(v,w) is w(v,w) over v's total tie weight; ties of weight 0 add nothing; ``None`` for
+    isolated nodes. This is NetworkX's definition, computed through shared neighbours in
+    O(sum over ties of the smaller degree): NetworkX 3.6.1's all-nodes code squares the
+    whole normalised adjacency matrix, 4 GB and 22 CPU-s on a 58,618-node view.
+    """
+    nbrs = {v: {u: float(d.get("weight", 1.0)) for u, d in S[v].items() if u != v} for v in S}
+    total = {v: sum(ws.values()) for v, ws in nbrs.items()}
+    out: Values = {}
+    for v, ws in nbrs.items():
+        if not ws or total[v] == 0:
+            out[v] = None
+            continue
+        near = set(ws)
+        score = 0.0
+        for w, weight in ws.items():
+            if weight <= 0:
+                continue
+            theirs = nbrs[w]
+            shared = near & theirs.keys() if len(near) < len(theirs) else theirs.keys() & near
+            indirect = sum(ws[u] / total[v] * nbrs[u][w] / total[u] for u in shared if total[u])
+            score += (weight / total[v] + indirect) ** 2
+        out[v] = score
+    return out
 
 
 def _effective_size(S: nx.Graph) -> Values:
