@@ -4,10 +4,11 @@ Every backend implements :class:`Backend`: ``select``, ``ask`` and
 ``construct`` take query text that :mod:`graph.sparql` has already checked
 (no ``SERVICE``, ``FROM``, ``FROM NAMED`` or update) plus parameters as rdflib
 terms, and return rdflib terms, so named queries and projections run unchanged
-on all three:
+on all three. The files and a store are both evaluated by Oxigraph (one
+engine, the same W3C semantics, the same rows):
 
 - :class:`MemoryBackend` wraps an rdflib graph (what every command uses by
-  default; :mod:`graph.sparql` runs it through its own guarded engine);
+  default) and answers from a copy of it in an in-memory pyoxigraph store;
 - :class:`OxigraphBackend` reads a pyoxigraph store directory filled by
   :func:`load_store` (``wbsec load FILE... --store DIR``);
 - :class:`EndpointBackend` sends queries to a SPARQL 1.1 endpoint with
@@ -15,15 +16,15 @@ on all three:
   :func:`graph.sandbox.network_allowed` for that URL only.
 
 Parameters on Oxigraph and endpoints become a ``VALUES`` block placed at the
-start of the query's outermost ``WHERE`` group, built only from terms this
-module serialises itself (IRIs checked against the characters an IRI may not
-hold, literals escaped), never from raw text. pyoxigraph's own
-``substitutions=`` only accepts variables of the SELECT projection, which most
-parameters are not. The block constrains the whole outer group, like rdflib's
-``initBindings``; unlike them it does not reach a variable used only inside a
-subquery, and a parameter may not also be assigned with ``BIND``.
+start of the query's outermost ``WHERE`` group (on Oxigraph, in memory or on
+disk, also of every subquery's), built only from terms this module serialises
+itself (IRIs checked against the characters an IRI may not hold, literals
+escaped), never from raw text. pyoxigraph's own ``substitutions=`` only
+accepts variables of the SELECT projection, which most parameters are not.
+On an endpoint the block does not reach a variable used only inside a
+subquery; nowhere may a parameter also be assigned with ``BIND``.
 
-Timeouts: rdflib and endpoints stop at the deadline. pyoxigraph has no query
+Timeouts: endpoints stop at the deadline. pyoxigraph has no query
 timeout (oxigraph issue #1926); the query runs in a worker thread (pyoxigraph
 releases the GIL) and the caller gets :class:`~graph.errors.LimitError` at the
 deadline while the abandoned evaluation finishes in the background.
@@ -76,9 +77,12 @@ __all__ = [
     "MemoryBackend",
     "OxigraphBackend",
     "Rows",
+    "as_backend",
     "is_store",
     "load_store",
     "open_backend",
+    "oxigraph_copy",
+    "query_tokens",
 ]
 
 #: Columns and rows of a SELECT result, cells as rdflib terms (``None`` when unbound).
@@ -169,103 +173,25 @@ class Backend(abc.ABC):
         self.close()
 
 
-# --------------------------------------------------------------------------- rdflib in memory
+# --------------------------------------------------------------------------- Oxigraph: the one engine
 
 
-class MemoryBackend(Backend):
-    """An rdflib graph in memory; :mod:`graph.sparql` evaluates it with its own guarded engine."""
+class _OxigraphEngine(Backend):
+    """Evaluation shared by the in-memory and on-disk backends: pyoxigraph answers, rows become rdflib terms.
 
-    kind = "memory"
+    Subclasses provide ``store`` (a :class:`pyoxigraph.Store`) and ``_convert``
+    (an :class:`_OxigraphTerms`). Parameters become ``VALUES`` blocks opening
+    the outer ``WHERE`` group and the group of every subquery (see
+    :func:`inject_values`).
+    """
 
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-
-    @property
-    def description(self) -> str:
-        return f"rdflib graph in memory ({len(self.graph)} triples)"
-
-    def _query(self, text: str, params: Mapping[str, Node], timeout: float | None) -> Any:
-        from graph.namespaces import PREFIXES
-
-        return self.graph.query(text, initNs=PREFIXES, initBindings=dict(params))
-
-    def select(
-        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_rows: int | None
-    ) -> Rows:
-        with query_deadline(timeout):
-            result = self._query(text, params, timeout)
-            columns = [str(v) for v in (result.vars or [])]
-            rows: list[tuple[Node | None, ...]] = []
-            for row in result:
-                if max_rows is not None and len(rows) >= max_rows:
-                    raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
-                rows.append(tuple(row))
-        return columns, rows
-
-    def ask(self, text: str, params: Mapping[str, Node], *, timeout: float | None) -> bool:
-        with query_deadline(timeout):
-            return bool(self._query(text, params, timeout).askAnswer)
-
-    def construct(
-        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_triples: int | None
-    ) -> Graph:
-        from rdflib import Graph as RDFGraph
-
-        from graph.namespaces import bind_prefixes
-
-        out = bind_prefixes(RDFGraph())
-        with query_deadline(timeout):
-            for triple in self._query(text, params, timeout).graph:
-                if max_triples is not None and len(out) >= max_triples:
-                    raise LimitError(f"the result has more than {max_triples} triples (--max-rows); nothing was written")
-                out.add(triple)
-        return out
-
-    def triple_count(self) -> int:
-        return len(self.graph)
-
-    def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
-        return self.graph
-
-    def labels(self, nodes: Iterable[Node]) -> Graph:
-        return self.graph
-
-
-# --------------------------------------------------------------------------- Oxigraph on disk
-
-
-def is_store(directory: str | Path) -> bool:
-    """True when ``directory`` holds an Oxigraph (RocksDB) store."""
-    return (Path(directory) / "CURRENT").is_file()
-
-
-class OxigraphBackend(Backend):
-    """A pyoxigraph store directory, opened read-only (other readers and ``wbsec serve`` may share it)."""
-
-    kind = "oxigraph"
-
-    def __init__(self, directory: str | Path) -> None:
-        import pyoxigraph
-
-        self.directory = Path(directory)
-        if not is_store(self.directory):
-            raise InputError(
-                f"{self.directory}: not an Oxigraph store; create one with: wbsec load --store {self.directory} FILE..."
-            )
-        try:
-            self.store: Any = pyoxigraph.Store.read_only(str(self.directory))
-        except OSError as exc:
-            raise InputError(f"{self.directory}: cannot open the Oxigraph store ({_one_line(exc)})") from exc
-        self._convert = _OxigraphTerms()
-
-    @property
-    def description(self) -> str:
-        return f"Oxigraph store {self.directory}"
+    store: Any
+    _convert: _OxigraphTerms
 
     def _query(self, text: str, params: Mapping[str, Node]) -> Any:
         from graph.namespaces import PREFIXES
 
-        query = inject_values(text, params) if params else text
+        query = inject_values(text, params, subqueries=True) if params else text
         try:
             return self.store.query(query, prefixes=dict(PREFIXES))
         except SyntaxError as exc:
@@ -307,6 +233,160 @@ class OxigraphBackend(Backend):
     def triple_count(self) -> int:
         return len(self.store)
 
+
+# --------------------------------------------------------------------------- the files, in memory
+
+
+class MemoryBackend(_OxigraphEngine):
+    """The loaded files: an rdflib graph (for SHACL, exact exports, label lookups) and its copy in Oxigraph.
+
+    Queries run on an in-memory pyoxigraph store filled once from ``graph``
+    (on first use), so they are answered by the same engine, with the same
+    semantics, as on an Oxigraph store on disk. Oxigraph keeps literals
+    normalised (``"47.0"^^xsd:decimal`` reads back as ``"47"``,
+    ``xsd:nonNegativeInteger`` as ``xsd:integer``); answers here are given
+    back in the spelling of the files wherever the normalised term stands for
+    exactly one literal of the data (a folded datatype stays folded, as on a
+    store). The graph must not change once the backend has answered a query.
+    """
+
+    kind = "memory"
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._store: Any = None
+        self._convert = _OxigraphTerms()
+
+    @property
+    def description(self) -> str:
+        return f"rdflib graph in memory ({len(self.graph)} triples)"
+
+    @property
+    def store(self) -> Any:  # type: ignore[override]
+        """The pyoxigraph store holding ``graph`` (filled on first use)."""
+        if self._store is None:
+            self._store = oxigraph_copy(self.graph, self._convert)
+        return self._store
+
+    def triple_count(self) -> int:
+        return len(self.graph)
+
+    def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
+        return self.graph
+
+    def labels(self, nodes: Iterable[Node]) -> Graph:
+        return self.graph
+
+
+def oxigraph_copy(graph: Graph, convert: _OxigraphTerms | None = None) -> Any:
+    """An in-memory pyoxigraph store holding the triples of the rdflib ``graph``.
+
+    With ``convert`` (the converter that will read the store's answers), the
+    answers give back the very rdflib terms of ``graph``: its blank nodes, and
+    the spelling of every literal Oxigraph normalises (see
+    :class:`MemoryBackend`), where the normalised form stands for one literal.
+    """
+    import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
+
+    store = pyoxigraph.Store()
+    named: dict[Any, Any] = {}
+    blanks: dict[Any, Any] = {}
+    literals: dict[Any, Any] = {}
+    NamedNode, BlankNode, OxLiteral, Quad = pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Quad
+    default = pyoxigraph.DefaultGraph()
+
+    def ox(node: Any) -> Any:
+        if type(node) is URIRef or isinstance(node, URIRef):
+            hit = named.get(node)
+            if hit is None:
+                hit = named[node] = NamedNode(str(node))
+            return hit
+        if isinstance(node, Literal):
+            hit = literals.get(node)
+            if hit is None:
+                if node.language:
+                    hit = OxLiteral(str(node), language=node.language)
+                elif node.datatype is not None:
+                    hit = OxLiteral(str(node), datatype=NamedNode(str(node.datatype)))
+                else:
+                    hit = OxLiteral(str(node))
+                literals[node] = hit
+            return hit
+        if isinstance(node, BNode):
+            hit = blanks.get(node)
+            if hit is None:
+                hit = blanks[node] = BlankNode()
+            return hit
+        raise InputError(f"cannot store {node!r}")
+
+    batch: list[Any] = []
+    for s, p, o in graph:
+        batch.append(Quad(ox(s), ox(p), ox(o), default))
+        if len(batch) >= 50_000:
+            store.extend(batch)
+            batch.clear()
+    store.extend(batch)
+    if convert is not None:
+        convert.remember({b: node for node, b in blanks.items()})
+        convert.remember(_spellings(pyoxigraph, literals))
+    return store
+
+
+def _spellings(pyoxigraph: Any, literals: Mapping[Any, Any]) -> dict[Any, Any]:
+    """Oxigraph's normalised literal -> the rdflib literal of the data it stands for (only where it stands for one)."""
+    typed = [(node, lit) for node, lit in literals.items() if node.datatype is not None and not node.language
+             and str(node.datatype) != _XSD_STRING]
+    if not typed:
+        return {}
+    scratch = pyoxigraph.Store()
+    p = pyoxigraph.NamedNode("urn:x-wbsec:spelling")
+    scratch.extend(pyoxigraph.Quad(pyoxigraph.NamedNode(f"urn:x-wbsec:{i}"), p, lit) for i, (_n, lit) in enumerate(typed))
+    originals: dict[Any, set[Any]] = {}
+    for quad in scratch.quads_for_pattern(None, p, None):
+        originals.setdefault(quad.object, set()).add(typed[int(quad.subject.value.rsplit(":", 1)[1])][0])
+    out: dict[Any, Any] = {}
+    for normalised, nodes in originals.items():
+        if len(nodes) == 1:
+            (node,) = nodes
+            # only a respelling: a derived datatype Oxigraph folds (xsd:nonNegativeInteger -> xsd:integer) is
+            # left folded, since a computed value (a COUNT) of the folded type would otherwise change type
+            if literals[node] != normalised and str(node.datatype) == normalised.datatype.value:
+                out[normalised] = node
+    return out
+
+
+# --------------------------------------------------------------------------- Oxigraph on disk
+
+
+def is_store(directory: str | Path) -> bool:
+    """True when ``directory`` holds an Oxigraph (RocksDB) store."""
+    return (Path(directory) / "CURRENT").is_file()
+
+
+class OxigraphBackend(_OxigraphEngine):
+    """A pyoxigraph store directory, opened read-only (other readers and ``wbsec serve`` may share it)."""
+
+    kind = "oxigraph"
+
+    def __init__(self, directory: str | Path) -> None:
+        import pyoxigraph
+
+        self.directory = Path(directory)
+        if not is_store(self.directory):
+            raise InputError(
+                f"{self.directory}: not an Oxigraph store; create one with: wbsec load --store {self.directory} FILE..."
+            )
+        try:
+            self.store: Any = pyoxigraph.Store.read_only(str(self.directory))
+        except OSError as exc:
+            raise InputError(f"{self.directory}: cannot open the Oxigraph store ({_one_line(exc)})") from exc
+        self._convert = _OxigraphTerms()
+
+    @property
+    def description(self) -> str:
+        return f"Oxigraph store {self.directory}"
+
     def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
         if max_triples is not None and len(self.store) > max_triples:
             raise LimitError(
@@ -329,6 +409,10 @@ class _OxigraphTerms:
 
         self._URIRef, self._BNode, self._Literal = URIRef, BNode, Literal
         self._cache: dict[Any, Any] = {}
+
+    def remember(self, terms: Mapping[Any, Any]) -> None:
+        """Answer these pyoxigraph terms with these rdflib terms (blank nodes and spellings of the data)."""
+        self._cache.update(terms)
 
     def term(self, t: Any) -> Node:
         cache = self._cache
@@ -1038,11 +1122,25 @@ _TOKEN = re.compile(
 )
 
 
-def inject_values(text: str, params: Mapping[str, Node]) -> str:
+def query_tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """SPARQL ``text`` cut into ``(kind, text, start, end)`` tokens, whitespace and comments left out.
+
+    Kinds: ``string``, ``iri``, ``var``, ``name`` (keywords, prefixed names,
+    numbers), ``open``/``close`` (brackets) and ``other``. Enough to find
+    clauses and groups without parsing; not a validator.
+    """
+    return [(kind, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)
+            if (kind := m.lastgroup or "other") not in ("ws", "comment")]
+
+
+def inject_values(text: str, params: Mapping[str, Node], *, subqueries: bool = False) -> str:
     """``text`` with ``VALUES (?a ?b) { (term term) }`` opening its outermost WHERE group.
 
     Only SELECT, ASK, DESCRIBE … WHERE and CONSTRUCT queries can take
     parameters; the short form ``CONSTRUCT WHERE { … }`` is expanded first.
+    With ``subqueries`` the block also opens the WHERE group of every
+    subquery, so a parameter reaches a variable used only inside one (as if
+    its value were written there).
     """
     names = sorted(params)
     for name in names:
@@ -1072,8 +1170,15 @@ def inject_values(text: str, params: Mapping[str, Node]) -> str:
         _start, end = _block(rest, i)
         i = end + 1
     start, _end = _block(rest, i)
-    at = rest[start][3]
-    return text[:at] + block + text[at:]
+    places = [rest[start][3]]
+    if subqueries:
+        for j, t in enumerate(rest):
+            if j > start and t[0] == "name" and t[1].upper() == "SELECT":
+                inner, _inner_end = _block(rest, j + 1)
+                places.append(rest[inner][3])
+    for at in sorted(set(places), reverse=True):
+        text = text[:at] + block + text[at:]
+    return text
 
 
 def _block(tokens: Sequence[tuple[str, str, int, int]], begin: int) -> tuple[int, int]:
@@ -1094,6 +1199,15 @@ def _block(tokens: Sequence[tuple[str, str, int, int]], begin: int) -> tuple[int
 
 
 # --------------------------------------------------------------------------- choosing a backend
+
+
+def as_backend(g: Graph | Backend) -> Backend:
+    """``g`` itself when it is a backend, else a :class:`MemoryBackend` over the rdflib graph ``g``.
+
+    The memory backend copies the graph into Oxigraph on its first query; a
+    caller that runs several queries on one rdflib graph wraps it once here.
+    """
+    return g if isinstance(g, Backend) else MemoryBackend(g)
 
 
 def open_backend(
