@@ -60,7 +60,7 @@ from graph.store import (
     TBOX_FILE,
     RDFFormat,
     format_for_path,
-    load_graph,
+    graph_files,
     parse_bytes,
     rdf_format,
     shipped_files,
@@ -238,99 +238,187 @@ class _OxigraphEngine(Backend):
 
 
 class MemoryBackend(_OxigraphEngine):
-    """The loaded files: an rdflib graph (for SHACL, exact exports, label lookups) and its copy in Oxigraph.
+    """The files in memory: an in-memory Oxigraph store that answers the queries, and the rdflib graph.
 
-    Queries run on an in-memory pyoxigraph store filled once from ``graph``
-    (on first use), so they are answered by the same engine, with the same
-    semantics, as on an Oxigraph store on disk. Oxigraph keeps literals
-    normalised (``"47.0"^^xsd:decimal`` reads back as ``"47"``,
-    ``xsd:nonNegativeInteger`` as ``xsd:integer``); answers here are given
-    back in the spelling of the files wherever the normalised term stands for
-    exactly one literal of the data (a folded datatype stays folded, as on a
-    store). The graph must not change once the backend has answered a query.
+    Queries are answered by Oxigraph, with the same engine and semantics as
+    an Oxigraph store on disk. The rdflib graph (for SHACL, exact exports and
+    code that walks triples) is either the one given, copied into Oxigraph on
+    the first query, or, for :meth:`from_files`, parsed from the files only
+    when something asks for :attr:`graph`. Oxigraph keeps literals normalised
+    (``"47.0"^^xsd:decimal`` reads back as ``"47"``, ``xsd:nonNegativeInteger``
+    as ``xsd:integer``); answers here are given back in the spelling of the
+    data wherever the normalised term stands for exactly one literal of the
+    data (a folded datatype stays folded, as on a store). The data must not
+    change once the backend has answered a query.
     """
 
     kind = "memory"
 
     def __init__(self, graph: Graph) -> None:
-        self.graph = graph
+        self._graph: Graph | None = graph
+        self._files: list[str | Path] = []
+        self._max_bytes = DEFAULT_MAX_BYTES
         self._store: Any = None
         self._convert = _OxigraphTerms()
 
+    @classmethod
+    def from_files(cls, paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> MemoryBackend:
+        """The files ``paths`` (checked and parsed as :func:`graph.store.parse_file` does) in an Oxigraph store.
+
+        Turtle and N-Triples are parsed by Oxigraph itself, after the same
+        checks (a local file, the size cap, strict UTF-8; ill-typed literals
+        are warned about); a file Oxigraph refuses, and RDF/XML, JSON-LD and
+        TriG, go through rdflib's checked parser, which gives its error
+        messages. Blank nodes stay distinct per file.
+        """
+        backend = cls.__new__(cls)
+        backend._graph = None
+        backend._files = list(paths)
+        backend._max_bytes = max_bytes
+        backend._convert = _OxigraphTerms()
+        filler = _Filler()
+        for path in backend._files:
+            filler.add_file(path, max_bytes)
+        backend._store = filler.finish(backend._convert)
+        return backend
+
+    @property
+    def graph(self) -> Graph:
+        """The rdflib graph of the data (for :meth:`from_files`, parsed from the files on first use)."""
+        if self._graph is None:
+            from graph.store import merge_graphs, parse_file
+
+            self._graph = merge_graphs(parse_file(p, max_bytes=self._max_bytes) for p in self._files)
+        return self._graph
+
+    @property
+    def graph_loaded(self) -> bool:
+        """True when :attr:`graph` is at hand without parsing the files again."""
+        return self._graph is not None
+
     @property
     def description(self) -> str:
-        return f"rdflib graph in memory ({len(self.graph)} triples)"
+        return f"the files in memory ({self.triple_count()} triples)"
 
     @property
     def store(self) -> Any:  # type: ignore[override]
-        """The pyoxigraph store holding ``graph`` (filled on first use)."""
+        """The pyoxigraph store holding the data (filled from the rdflib graph on first use)."""
         if self._store is None:
-            self._store = oxigraph_copy(self.graph, self._convert)
+            filler = _Filler()
+            filler.add_graph(self.graph, keep_blank_nodes=True)
+            self._store = filler.finish(self._convert)
         return self._store
 
     def triple_count(self) -> int:
-        return len(self.graph)
+        return len(self._graph) if self._graph is not None else len(self.store)
 
     def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
         return self.graph
 
     def labels(self, nodes: Iterable[Node]) -> Graph:
-        return self.graph
+        return self.graph if self.graph_loaded else super().labels(nodes)
 
 
-def oxigraph_copy(graph: Graph, convert: _OxigraphTerms | None = None) -> Any:
-    """An in-memory pyoxigraph store holding the triples of the rdflib ``graph``.
+def oxigraph_copy(graph: Graph) -> Any:
+    """An in-memory pyoxigraph store holding the triples of the rdflib ``graph``."""
+    filler = _Filler()
+    filler.add_graph(graph, keep_blank_nodes=False)
+    return filler.finish(None)
 
-    With ``convert`` (the converter that will read the store's answers), the
-    answers give back the very rdflib terms of ``graph``: its blank nodes, and
-    the spelling of every literal Oxigraph normalises (see
-    :class:`MemoryBackend`), where the normalised form stands for one literal.
-    """
-    import pyoxigraph
-    from rdflib import BNode, Literal, URIRef
 
-    store = pyoxigraph.Store()
-    named: dict[Any, Any] = {}
-    blanks: dict[Any, Any] = {}
-    literals: dict[Any, Any] = {}
-    NamedNode, BlankNode, OxLiteral, Quad = pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal, pyoxigraph.Quad
-    default = pyoxigraph.DefaultGraph()
+class _Filler:
+    """Fills an in-memory pyoxigraph store from rdflib graphs and files, noting how the data spell typed literals."""
 
-    def ox(node: Any) -> Any:
-        if type(node) is URIRef or isinstance(node, URIRef):
-            hit = named.get(node)
-            if hit is None:
-                hit = named[node] = NamedNode(str(node))
-            return hit
-        if isinstance(node, Literal):
-            hit = literals.get(node)
-            if hit is None:
-                if node.language:
-                    hit = OxLiteral(str(node), language=node.language)
-                elif node.datatype is not None:
-                    hit = OxLiteral(str(node), datatype=NamedNode(str(node.datatype)))
-                else:
-                    hit = OxLiteral(str(node))
-                literals[node] = hit
-            return hit
-        if isinstance(node, BNode):
-            hit = blanks.get(node)
-            if hit is None:
-                hit = blanks[node] = BlankNode()
-            return hit
-        raise InputError(f"cannot store {node!r}")
+    def __init__(self) -> None:
+        import pyoxigraph
 
-    batch: list[Any] = []
-    for s, p, o in graph:
-        batch.append(Quad(ox(s), ox(p), ox(o), default))
-        if len(batch) >= 50_000:
-            store.extend(batch)
-            batch.clear()
-    store.extend(batch)
-    if convert is not None:
-        convert.remember({b: node for node, b in blanks.items()})
-        convert.remember(_spellings(pyoxigraph, literals))
-    return store
+        self.ox = pyoxigraph
+        self.store = pyoxigraph.Store()
+        self.default = pyoxigraph.DefaultGraph()
+        self.named: dict[Any, Any] = {}
+        self.literals: dict[Any, Any] = {}  # rdflib literal -> pyoxigraph literal, as the data write them
+        self.blanks: dict[Any, Any] = {}  # pyoxigraph blank node -> rdflib blank node of a given graph
+
+    def add_graph(self, graph: Graph, *, keep_blank_nodes: bool) -> None:
+        """Add an rdflib graph; with ``keep_blank_nodes`` answers give back its own blank nodes."""
+        from rdflib import BNode, Literal, URIRef
+
+        ox, named, literals = self.ox, self.named, self.literals
+        fresh: dict[Any, Any] = {}
+
+        def term(node: Any) -> Any:
+            if isinstance(node, URIRef):
+                hit = named.get(node)
+                if hit is None:
+                    hit = named[node] = ox.NamedNode(str(node))
+                return hit
+            if isinstance(node, Literal):
+                hit = literals.get(node)
+                if hit is None:
+                    if node.language:
+                        hit = ox.Literal(str(node), language=node.language)
+                    elif node.datatype is not None:
+                        hit = ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+                    else:
+                        hit = ox.Literal(str(node))
+                    literals[node] = hit
+                return hit
+            if isinstance(node, BNode):
+                hit = fresh.get(node)
+                if hit is None:
+                    hit = fresh[node] = ox.BlankNode()
+                return hit
+            raise InputError(f"cannot store {node!r}")
+
+        self._extend(ox.Quad(term(s), term(p), term(o), self.default) for s, p, o in graph)
+        if keep_blank_nodes:
+            self.blanks.update({b: node for node, b in fresh.items()})
+
+    def add_file(self, path: str | Path, max_bytes: int) -> None:
+        """Add one file: Turtle and N-Triples parsed by Oxigraph, the rest (and what it refuses) by rdflib."""
+        from rdflib import Literal, URIRef
+
+        from graph.store import parse_file, quiet_rdflib_terms, read_rdf_text, warn_ill_typed
+
+        ox = self.ox
+        p, spec, text = read_rdf_text(path, max_bytes=max_bytes)
+        if text is None:
+            return
+        formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+        typed: dict[Any, None] | None = None
+        if spec.name in formats:
+            plain = (_XSD_STRING, _RDF_LANGSTRING)
+            OxLiteral = ox.Literal
+            try:  # a first pass checks the syntax and collects the typed literals as the file writes them
+                typed = {o: None for q in ox.parse(text, format=formats[spec.name])
+                         if type(o := q.object) is OxLiteral and o.datatype.value not in plain}
+            except (SyntaxError, ValueError):
+                typed = None  # rdflib's parse below words the error (or reads what Oxigraph does not)
+        if typed is None:
+            self.add_graph(parse_file(p, max_bytes=max_bytes), keep_blank_nodes=False)
+            return
+        self.store.load(input=text, format=formats[spec.name])  # blank nodes renamed per call: distinct per file
+        with quiet_rdflib_terms():
+            written = {Literal(t.value, datatype=URIRef(t.datatype.value)): t for t in typed}
+        warn_ill_typed(written, str(p))
+        for node, t in written.items():
+            self.literals.setdefault(node, t)
+
+    def _extend(self, quads: Iterable[Any]) -> None:
+        batch: list[Any] = []
+        for quad in quads:
+            batch.append(quad)
+            if len(batch) >= 50_000:
+                self.store.extend(batch)
+                batch.clear()
+        self.store.extend(batch)
+
+    def finish(self, convert: _OxigraphTerms | None) -> Any:
+        """The store; ``convert`` (which will read its answers) learns the data's blank nodes and spellings."""
+        if convert is not None:
+            convert.remember(self.blanks)
+            convert.remember(_spellings(self.ox, self.literals))
+        return self.store
 
 
 def _spellings(pyoxigraph: Any, literals: Mapping[Any, Any]) -> dict[Any, Any]:
@@ -1233,7 +1321,7 @@ def open_backend(
         return EndpointBackend(endpoint, timeout=timeout)
     if store is not None:
         return OxigraphBackend(store)
-    return MemoryBackend(load_graph(extra_files, shipped=shipped))
+    return MemoryBackend.from_files(graph_files(extra_files, shipped=shipped))
 
 
 def _one_line(exc: object) -> str:

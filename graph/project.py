@@ -563,7 +563,7 @@ class _NodeInfo:
         from graph.sparql import query_from_text, select
 
         table = select(g, query_from_text(_NODE_ROWS, name="node facts"), timeout=_TIMEOUT)
-        names = g.graph if isinstance(g, MemoryBackend) else bind_prefixes(RDFGraph())
+        names = g.graph if isinstance(g, MemoryBackend) and g.graph_loaded else bind_prefixes(RDFGraph())
         return cls(table.rows, names)
 
     def _closure(self, cls: str) -> set[str]:

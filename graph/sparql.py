@@ -914,15 +914,15 @@ def construct(
 def readable_graph(g: Graph | Backend, query: str, *, timeout: float | None = 30.0) -> Graph:
     """An rdflib graph to read ``g``'s triples from directly (``g.objects(...)``, labels).
 
-    ``g`` itself when it is in memory; for a store or endpoint, the triples
-    the CONSTRUCT ``query`` fetches, so only what the caller reads crosses over
+    ``g`` itself when it is an rdflib graph (or files whose graph is already
+    parsed); otherwise the triples the CONSTRUCT ``query`` fetches, so only what the caller reads crosses over
     (at most :data:`graph.backends.MATERIALISE_MAX_TRIPLES`, else LimitError).
     The answer is kept for the life of the backend object (backends are
     read-only), so the several projections of one command ask only once.
     """
     from graph.backends import MATERIALISE_MAX_TRIPLES, Backend, MemoryBackend
 
-    if isinstance(g, MemoryBackend):
+    if isinstance(g, MemoryBackend) and g.graph_loaded:
         return g.graph
     if not isinstance(g, Backend):
         return g
