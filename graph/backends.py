@@ -248,7 +248,9 @@ class MemoryBackend(_OxigraphEngine):
     (``"47.0"^^xsd:decimal`` reads back as ``"47"``, ``xsd:nonNegativeInteger``
     as ``xsd:integer``); answers here are given back in the spelling of the
     data wherever the normalised term stands for exactly one literal of the
-    data (a folded datatype stays folded, as on a store). The data must not
+    data; a folded datatype is given back in CONSTRUCT and DESCRIBE results
+    (which copy triples of the data) but stays folded in SELECT rows, as on a
+    store, where it cannot be told from a computed integer. The data must not
     change once the backend has answered a query.
     """
 
@@ -416,32 +418,41 @@ class _Filler:
     def finish(self, convert: _OxigraphTerms | None) -> Any:
         """The store; ``convert`` (which will read its answers) learns the data's blank nodes and spellings."""
         if convert is not None:
+            spelled, folded = _spellings(self.ox, self.literals)
             convert.remember(self.blanks)
-            convert.remember(_spellings(self.ox, self.literals))
+            convert.remember(spelled)
+            convert.remember(folded, in_triples_only=True)
         return self.store
 
 
-def _spellings(pyoxigraph: Any, literals: Mapping[Any, Any]) -> dict[Any, Any]:
-    """Oxigraph's normalised literal -> the rdflib literal of the data it stands for (only where it stands for one)."""
+def _spellings(pyoxigraph: Any, literals: Mapping[Any, Any]) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Oxigraph's normalised literal -> the rdflib literal of the data it stands for (only where it stands for one).
+
+    Two maps: literals Oxigraph respells in their own datatype (``"47.0"`` ->
+    ``"47"``), and literals whose derived datatype it folds
+    (``xsd:nonNegativeInteger`` -> ``xsd:integer``). The second applies to
+    CONSTRUCT and DESCRIBE results only, which copy triples of the data: in a
+    SELECT a folded value cannot be told from a computed one (a COUNT).
+    """
     typed = [(node, lit) for node, lit in literals.items() if node.datatype is not None and not node.language
              and str(node.datatype) != _XSD_STRING]
     if not typed:
-        return {}
+        return {}, {}
     scratch = pyoxigraph.Store()
     p = pyoxigraph.NamedNode("urn:x-wbsec:spelling")
     scratch.extend(pyoxigraph.Quad(pyoxigraph.NamedNode(f"urn:x-wbsec:{i}"), p, lit) for i, (_n, lit) in enumerate(typed))
     originals: dict[Any, set[Any]] = {}
     for quad in scratch.quads_for_pattern(None, p, None):
         originals.setdefault(quad.object, set()).add(typed[int(quad.subject.value.rsplit(":", 1)[1])][0])
-    out: dict[Any, Any] = {}
+    spelled: dict[Any, Any] = {}
+    folded: dict[Any, Any] = {}
     for normalised, nodes in originals.items():
         if len(nodes) == 1:
             (node,) = nodes
-            # only a respelling: a derived datatype Oxigraph folds (xsd:nonNegativeInteger -> xsd:integer) is
-            # left folded, since a computed value (a COUNT) of the folded type would otherwise change type
-            if literals[node] != normalised and str(node.datatype) == normalised.datatype.value:
-                out[normalised] = node
-    return out
+            if literals[node] != normalised:
+                same_type = str(node.datatype) == normalised.datatype.value
+                (spelled if same_type else folded)[normalised] = node
+    return spelled, folded
 
 
 # --------------------------------------------------------------------------- Oxigraph on disk
@@ -497,10 +508,14 @@ class _OxigraphTerms:
 
         self._URIRef, self._BNode, self._Literal = URIRef, BNode, Literal
         self._cache: dict[Any, Any] = {}
+        self._in_triples: dict[Any, Any] = {}
 
-    def remember(self, terms: Mapping[Any, Any]) -> None:
-        """Answer these pyoxigraph terms with these rdflib terms (blank nodes and spellings of the data)."""
-        self._cache.update(terms)
+    def remember(self, terms: Mapping[Any, Any], *, in_triples_only: bool = False) -> None:
+        """Answer these pyoxigraph terms with these rdflib terms (blank nodes and spellings of the data).
+
+        ``in_triples_only``: only in graphs (CONSTRUCT, DESCRIBE), not in SELECT rows.
+        """
+        (self._in_triples if in_triples_only else self._cache).update(terms)
 
     def term(self, t: Any) -> Node:
         cache = self._cache
@@ -532,6 +547,13 @@ class _OxigraphTerms:
 
         out = bind_prefixes(RDFGraph())
         term = self.term
+        if self._in_triples:
+            in_triples, plain = self._in_triples, self.term
+
+            def term(t: Any) -> Node:
+                hit = in_triples.get(t)
+                return hit if hit is not None else plain(t)
+
         batch: list[tuple[Any, Any, Any, Any]] = []
         count = 0
         for s, p, o in triples:

@@ -188,6 +188,38 @@ def test_files_keep_the_spelling_of_the_data(tiny: MemoryBackend, tiny_store: Ox
     assert [str(r[0]) for r in sparql.select(tiny_store, query)] == ["44", "44.5", "80"]  # Oxigraph normalises
 
 
+def test_files_load_straight_into_oxigraph(fixture_file: Path, tmp_path: Path,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    from graph.backends import open_backend
+
+    other = tmp_path / "other.ttl"
+    other.write_text('@prefix ex: <http://example.org/> .\n_:b ex:pct "44.50"^^<http://www.w3.org/2001/XMLSchema#decimal> ;'
+                     ' ex:size "big"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', encoding="utf-8")
+    again = tmp_path / "again.ttl"
+    again.write_text(other.read_text(encoding="utf-8"), encoding="utf-8")  # the same blank-node label, another file
+    backend = open_backend([fixture_file, other, again], shipped=False)
+    assert isinstance(backend, MemoryBackend)
+    query = PREFIX + "SELECT ?s ?p WHERE { ?s ex:pct ?p } ORDER BY ?p"
+    rows = sparql.select(backend, query).rows
+    assert [str(p) for _s, p in rows] == ["44", "44.50", "44.50", "44.50", "80.0"]  # the files' spelling
+    assert len({s for s, p in rows if str(p) == "44.50"}) == 3  # wb:RS and one blank node per file
+    assert not backend.graph_loaded  # the query needed no rdflib parse
+    assert "literal 'big' is not a valid http://www.w3.org/2001/XMLSchema#integer" in caplog.text
+    assert backend.triple_count() == len(backend.graph)  # the rdflib graph, parsed on demand, holds the same
+
+
+def test_a_file_oxigraph_refuses_gets_the_loaders_message(tmp_path: Path) -> None:
+    from graph.backends import open_backend
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c d> .\n", encoding="utf-8")
+    with pytest.raises(InputError) as oxigraph_path:
+        open_backend([bad], shipped=False)
+    with pytest.raises(InputError) as rdflib_path:
+        load_graph([bad], shipped=False)
+    assert str(oxigraph_path.value) == str(rdflib_path.value)
+
+
 def test_an_rdflib_graph_is_answered_by_the_same_engine(tiny: MemoryBackend) -> None:
     query = PREFIX + "SELECT ?s WHERE { ?s ex:pct ?p FILTER (?p IN (44, 80, 70)) } ORDER BY ?s"
     assert [str(r[0]) for r in sparql.select(tiny.graph, query)] == [f"{WB}AL", f"{WB}ME"]
