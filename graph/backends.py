@@ -97,6 +97,8 @@ _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
 _LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: A language tag as Turtle writes one after a string (``"…"@sr-Latn``).
+_LANG_TAG = re.compile(r"[\"']@([A-Za-z]+(?:-[A-Za-z0-9]+)+)")
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _T = TypeVar("_T")
 log = logging.getLogger("wbsec")
@@ -388,12 +390,19 @@ class _Filler:
             return
         formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
         typed: dict[Any, None] | None = None
+        # Oxigraph lowercases language tags; the files' own spelling of each (sr-Latn) is restored in answers
+        tags: dict[str, set[str]] = {}
+        for m in _LANG_TAG.finditer(text):
+            if m.group(1) != m.group(1).lower():
+                tags.setdefault(m.group(1).lower(), set()).add(m.group(1))
+        written_tag = {low: next(iter(spellings)) for low, spellings in tags.items() if len(spellings) == 1}
         if spec.name in formats:
             plain = (_XSD_STRING, _RDF_LANGSTRING)
             OxLiteral = ox.Literal
-            try:  # a first pass checks the syntax and collects the typed literals as the file writes them
+            try:  # a first pass checks the syntax and collects the literals Oxigraph may respell, as written
                 typed = {o: None for q in ox.parse(text, format=formats[spec.name])
-                         if type(o := q.object) is OxLiteral and o.datatype.value not in plain}
+                         if type(o := q.object) is OxLiteral
+                         and (o.datatype.value not in plain or o.language in written_tag)}
             except (SyntaxError, ValueError):
                 typed = None  # rdflib's parse below words the error (or reads what Oxigraph does not)
         if typed is None:
@@ -401,7 +410,8 @@ class _Filler:
             return
         self.store.load(input=text, format=formats[spec.name])  # blank nodes renamed per call: distinct per file
         with quiet_rdflib_terms():
-            written = {Literal(t.value, datatype=URIRef(t.datatype.value)): t for t in typed}
+            written = {Literal(t.value, lang=written_tag[t.language]) if t.language
+                       else Literal(t.value, datatype=URIRef(t.datatype.value)): t for t in typed}
         warn_ill_typed(written, str(p))
         for node, t in written.items():
             self.literals.setdefault(node, t)
@@ -429,13 +439,14 @@ def _spellings(pyoxigraph: Any, literals: Mapping[Any, Any]) -> tuple[dict[Any, 
     """Oxigraph's normalised literal -> the rdflib literal of the data it stands for (only where it stands for one).
 
     Two maps: literals Oxigraph respells in their own datatype (``"47.0"`` ->
-    ``"47"``), and literals whose derived datatype it folds
+    ``"47"``, a language tag ``sr-Latn`` -> ``sr-latn``), and literals whose derived datatype it folds
     (``xsd:nonNegativeInteger`` -> ``xsd:integer``). The second applies to
     CONSTRUCT and DESCRIBE results only, which copy triples of the data: in a
     SELECT a folded value cannot be told from a computed one (a COUNT).
     """
-    typed = [(node, lit) for node, lit in literals.items() if node.datatype is not None and not node.language
-             and str(node.datatype) != _XSD_STRING]
+    typed = [(node, lit) for node, lit in literals.items()
+             if (node.datatype is not None and not node.language and str(node.datatype) != _XSD_STRING)
+             or (node.language and node.language != node.language.lower())]
     if not typed:
         return {}, {}
     scratch = pyoxigraph.Store()
@@ -449,7 +460,10 @@ def _spellings(pyoxigraph: Any, literals: Mapping[Any, Any]) -> tuple[dict[Any, 
     for normalised, nodes in originals.items():
         if len(nodes) == 1:
             (node,) = nodes
-            if literals[node] != normalised:
+            if node.language:
+                if node.language != normalised.language or str(node) != normalised.value:
+                    spelled[normalised] = node
+            elif str(node) != normalised.value or str(node.datatype) != normalised.datatype.value:
                 same_type = str(node.datatype) == normalised.datatype.value
                 (spelled if same_type else folded)[normalised] = node
     return spelled, folded
