@@ -79,7 +79,7 @@ import networkx as nx
 from graph.errors import InputError
 from graph.spreadsheet import csv_table
 from graph.store import PROJECTIONS_DIR, label_of
-from graph.timeslice import date_bound
+from graph.timeslice import DateLike, as_date, date_bound
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -203,12 +203,13 @@ def to_networkx(
     g: Graph | Backend,
     view: str = "actors",
     *,
-    as_of: dt.date | str | None = None,
+    as_of: DateLike = None,
     directory: Path | None = None,
 ) -> nx.MultiDiGraph:
     """Project ``g`` into a MultiDiGraph for ``view`` (see the module docstring for the contract).
 
-    ``as_of`` is a date or an ISO 8601 date string (``"2015-01-01"``).
+    ``as_of`` is a date or an ISO 8601 date string (``"2015-01-01"``; see
+    :func:`graph.timeslice.as_date`).
     ``directory`` replaces ``ontology/projections/`` (for tests and custom
     rule sets). To project several views of the same data, call
     :func:`projections` once.
@@ -220,7 +221,7 @@ def projections(
     g: Graph | Backend,
     views: Iterable[str],
     *,
-    as_of: dt.date | str | None = None,
+    as_of: DateLike = None,
     directory: Path | None = None,
 ) -> dict[str, nx.MultiDiGraph]:
     """Project ``g`` into each of ``views`` at once: every rule they need runs once, node facts are read once.
@@ -236,26 +237,12 @@ def projections(
     for view in wanted:
         if view not in VIEWS:
             raise InputError(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
-    day = _as_date(as_of)
+    day = as_date(as_of)
     backend = as_backend(g)
     needed = [r for r in rules(directory) if r.views & set(wanted)]
     rows = {r.name: [row for row in rule_rows(backend, r) if _valid_on(row, day)] for r in needed}
     info = _NodeInfo.read(backend)
     return {view: _build(view, [r for r in needed if view in r.views], rows, info, day) for view in wanted}
-
-
-def _as_date(value: dt.date | str | None) -> dt.date | None:
-    """``value`` as a date: a date as is (a datetime cut to its day), an ISO 8601 date string parsed."""
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(f"as_of: {value!r} is not a date; write YYYY-MM-DD, e.g. 2015-01-01") from None
-    raise InputError(f"as_of: give a date or a YYYY-MM-DD string, not a {type(value).__name__}")
 
 
 def _build(view: str, selected: Sequence[Rule], rows: Mapping[str, list[EdgeRow]], info: _NodeInfo,

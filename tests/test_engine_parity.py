@@ -360,5 +360,5 @@ def test_as_of_accepts_an_iso_date_string(shipped: MemoryBackend) -> None:
 
 @pytest.mark.parametrize("bad", ["2015-13-01", "yesterday", ""])
 def test_a_malformed_as_of_is_a_clear_error(shipped: MemoryBackend, bad: str) -> None:
-    with pytest.raises(InputError, match=r"as_of: .* is not a date; write YYYY-MM-DD"):
+    with pytest.raises(InputError, match=r"as_of must be an ISO date such as '2015-01-01', not"):
         project.to_networkx(shipped, "actors", as_of=bad)
