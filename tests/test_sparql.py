@@ -506,9 +506,13 @@ CROSS = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a"
 
 
 def test_cross_product_stops_at_the_timeout(shipped: Graph) -> None:
+    from graph.backends import MemoryBackend
+
+    backend = MemoryBackend(shipped)
+    assert backend.store is not None  # the copy into Oxigraph is not part of the query's time
     started = time.monotonic()
     with pytest.raises(LimitError, match="timed out after 1 s"):
-        sparql.select(shipped, CROSS, timeout=1.0)
+        sparql.select(backend, CROSS, timeout=1.0)
     elapsed = time.monotonic() - started
     assert elapsed < 4.0, f"stopped after {elapsed:.2f} s"
 
