@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 from graph.errors import GraphError, InputError, LimitError, PolicyError
 from graph.store import BAD_IRI_CHARS, IRI_SCHEMES, QUERIES_DIR
@@ -112,9 +112,48 @@ _PARAM_RE = re.compile(
     r"(?:(?:—|--)\s*(?P<meaning>.*))?$"
 )
 
-_parse_lock = threading.Lock()
-_cache: OrderedDict[str, Query] = OrderedDict()
 _CACHE_SIZE = 4096  # wbsec serve checks every query here; a few hundred distinct ones are common under load
+_V = TypeVar("_V")
+
+
+class _TextCache(Generic[_V]):
+    """A thread-safe least-recently-used cache keyed by query text, holding at most :data:`_CACHE_SIZE` values.
+
+    ``get(text, make)`` returns the value kept for ``text``, or calls
+    ``make(text)`` (under the lock when ``locked``, so that one text is made
+    once) and keeps what it returns.
+    """
+
+    def __init__(self, *, locked: bool) -> None:
+        self._values: OrderedDict[str, _V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._locked = locked
+
+    def get(self, text: str, make: Callable[[str], _V]) -> _V:
+        with self._lock:
+            hit = self._values.get(text)
+            if hit is not None:
+                self._values.move_to_end(text)
+                return hit
+            if self._locked:
+                return self._keep(text, make(text))
+        value = make(text)
+        with self._lock:
+            return self._keep(text, value)
+
+    def clear(self) -> None:
+        """Forget every value kept."""
+        with self._lock:
+            self._values.clear()
+
+    def _keep(self, text: str, value: _V) -> _V:
+        self._values[text] = value
+        if len(self._values) > _CACHE_SIZE:
+            self._values.popitem(last=False)
+        return value
+
+
+_parsed: _TextCache[Query] = _TextCache(locked=True)  # rdflib's parser is not thread-safe
 
 
 # --------------------------------------------------------------------------- result types
@@ -507,8 +546,7 @@ class _Checked:
 #: A word that may be a SERVICE or FROM (FROM NAMED) keyword, outside strings, IRIs, variables and comments.
 _SCREEN = re.compile(r"\b(?:SERVICE|FROM)\b", re.IGNORECASE)
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-_checked: OrderedDict[str, _Checked] = OrderedDict()
-_checked_lock = threading.Lock()
+_checked: _TextCache[_Checked] = _TextCache(locked=False)
 _empty_store: Any = None
 
 
@@ -526,11 +564,10 @@ def _check(text: str) -> _Checked:
     that passes both parsers' checks with a word such as ``:from`` in it is
     therefore answered, never refused.
     """
-    with _checked_lock:
-        hit = _checked.get(text)
-        if hit is not None:
-            _checked.move_to_end(text)
-            return hit
+    return _checked.get(text, _check)
+
+
+def _check(text: str) -> _Checked:
     from graph.backends import query_tokens
 
     tokens = query_tokens(text)
@@ -543,10 +580,6 @@ def _check(text: str) -> _Checked:
     if result is None:
         prepared = prepare(text)
         result = _Checked(_kind(prepared), frozenset(_variables(prepared)))
-    with _checked_lock:
-        _checked[text] = result
-        if len(_checked) > _CACHE_SIZE:
-            _checked.popitem(last=False)
     return result
 
 
@@ -573,17 +606,13 @@ def prepare(text: str) -> Query:
     Raises :class:`InputError` (syntax, unknown prefix, an update) or
     :class:`PolicyError` (``SERVICE``, ``FROM``, ``FROM NAMED``, ``LOAD``).
     """
-    with _parse_lock:
-        cached = _cache.get(text)
-        if cached is not None:
-            _cache.move_to_end(text)
-            return cached
-        prepared = _parse(text)
-        _refuse_forbidden(prepared)
-        _cache[text] = prepared
-        if len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-        return prepared
+    return _parsed.get(text, _parse_checked)
+
+
+def _parse_checked(text: str) -> Query:
+    prepared = _parse(text)
+    _refuse_forbidden(prepared)
+    return prepared
 
 
 def _parse(text: str) -> Query:

@@ -546,7 +546,8 @@ def test_records_are_typed_python_values(small: Graph) -> None:
 def test_concurrent_parsing_gives_the_serial_answers(small: Graph) -> None:
     texts = [sparql.named_query(n).text + f"\n# variant {i}\n" for i, n in enumerate(sorted(EXPECTED))]
     serial = [cells(small, sparql.select(small, sparql.query_from_text(t), timeout=60)) for t in texts]
-    sparql._cache.clear()
+    sparql._parsed.clear()
+    sparql._checked.clear()
     results: dict[int, list[tuple[str | None, ...]]] = {}
     errors: list[BaseException] = []
 
