@@ -4,10 +4,11 @@ Every backend implements :class:`Backend`: ``select``, ``ask`` and
 ``construct`` take query text that :mod:`graph.sparql` has already checked
 (no ``SERVICE``, ``FROM``, ``FROM NAMED`` or update) plus parameters as rdflib
 terms, and return rdflib terms, so named queries and projections run unchanged
-on all three:
+on all three. The files and a store are both evaluated by Oxigraph (one
+engine, the same W3C semantics, the same rows):
 
 - :class:`MemoryBackend` wraps an rdflib graph (what every command uses by
-  default; :mod:`graph.sparql` runs it through its own guarded engine);
+  default) and answers from a copy of it in an in-memory pyoxigraph store;
 - :class:`OxigraphBackend` reads a pyoxigraph store directory filled by
   :func:`load_store` (``wbsec load FILE... --store DIR``);
 - :class:`EndpointBackend` sends queries to a SPARQL 1.1 endpoint with
@@ -15,15 +16,15 @@ on all three:
   :func:`graph.sandbox.network_allowed` for that URL only.
 
 Parameters on Oxigraph and endpoints become a ``VALUES`` block placed at the
-start of the query's outermost ``WHERE`` group, built only from terms this
-module serialises itself (IRIs checked against the characters an IRI may not
-hold, literals escaped), never from raw text. pyoxigraph's own
-``substitutions=`` only accepts variables of the SELECT projection, which most
-parameters are not. The block constrains the whole outer group, like rdflib's
-``initBindings``; unlike them it does not reach a variable used only inside a
-subquery, and a parameter may not also be assigned with ``BIND``.
+start of the query's outermost ``WHERE`` group (on Oxigraph, in memory or on
+disk, also of every subquery's), built only from terms this module serialises
+itself (IRIs checked against the characters an IRI may not hold, literals
+escaped), never from raw text. pyoxigraph's own ``substitutions=`` only
+accepts variables of the SELECT projection, which most parameters are not.
+On an endpoint the block does not reach a variable used only inside a
+subquery; nowhere may a parameter also be assigned with ``BIND``.
 
-Timeouts: rdflib and endpoints stop at the deadline. pyoxigraph has no query
+Timeouts: endpoints stop at the deadline. pyoxigraph has no query
 timeout (oxigraph issue #1926); the query runs in a worker thread (pyoxigraph
 releases the GIL) and the caller gets :class:`~graph.errors.LimitError` at the
 deadline while the abandoned evaluation finishes in the background.
@@ -59,7 +60,7 @@ from graph.store import (
     TBOX_FILE,
     RDFFormat,
     format_for_path,
-    load_graph,
+    graph_files,
     parse_bytes,
     rdf_format,
     shipped_files,
@@ -76,9 +77,12 @@ __all__ = [
     "MemoryBackend",
     "OxigraphBackend",
     "Rows",
+    "as_backend",
     "is_store",
     "load_store",
     "open_backend",
+    "oxigraph_copy",
+    "query_tokens",
 ]
 
 #: Columns and rows of a SELECT result, cells as rdflib terms (``None`` when unbound).
@@ -93,6 +97,8 @@ _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
 _LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: A language tag as Turtle writes one after a string (``"…"@sr-Latn``).
+_LANG_TAG = re.compile(r"[\"']@([A-Za-z]+(?:-[A-Za-z0-9]+)+)")
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _T = TypeVar("_T")
 log = logging.getLogger("wbsec")
@@ -169,103 +175,25 @@ class Backend(abc.ABC):
         self.close()
 
 
-# --------------------------------------------------------------------------- rdflib in memory
+# --------------------------------------------------------------------------- Oxigraph: the one engine
 
 
-class MemoryBackend(Backend):
-    """An rdflib graph in memory; :mod:`graph.sparql` evaluates it with its own guarded engine."""
+class _OxigraphEngine(Backend):
+    """Evaluation shared by the in-memory and on-disk backends: pyoxigraph answers, rows become rdflib terms.
 
-    kind = "memory"
+    Subclasses provide ``store`` (a :class:`pyoxigraph.Store`) and ``_convert``
+    (an :class:`_OxigraphTerms`). Parameters become ``VALUES`` blocks opening
+    the outer ``WHERE`` group and the group of every subquery (see
+    :func:`inject_values`).
+    """
 
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-
-    @property
-    def description(self) -> str:
-        return f"rdflib graph in memory ({len(self.graph)} triples)"
-
-    def _query(self, text: str, params: Mapping[str, Node], timeout: float | None) -> Any:
-        from graph.namespaces import PREFIXES
-
-        return self.graph.query(text, initNs=PREFIXES, initBindings=dict(params))
-
-    def select(
-        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_rows: int | None
-    ) -> Rows:
-        with query_deadline(timeout):
-            result = self._query(text, params, timeout)
-            columns = [str(v) for v in (result.vars or [])]
-            rows: list[tuple[Node | None, ...]] = []
-            for row in result:
-                if max_rows is not None and len(rows) >= max_rows:
-                    raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
-                rows.append(tuple(row))
-        return columns, rows
-
-    def ask(self, text: str, params: Mapping[str, Node], *, timeout: float | None) -> bool:
-        with query_deadline(timeout):
-            return bool(self._query(text, params, timeout).askAnswer)
-
-    def construct(
-        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_triples: int | None
-    ) -> Graph:
-        from rdflib import Graph as RDFGraph
-
-        from graph.namespaces import bind_prefixes
-
-        out = bind_prefixes(RDFGraph())
-        with query_deadline(timeout):
-            for triple in self._query(text, params, timeout).graph:
-                if max_triples is not None and len(out) >= max_triples:
-                    raise LimitError(f"the result has more than {max_triples} triples (--max-rows); nothing was written")
-                out.add(triple)
-        return out
-
-    def triple_count(self) -> int:
-        return len(self.graph)
-
-    def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
-        return self.graph
-
-    def labels(self, nodes: Iterable[Node]) -> Graph:
-        return self.graph
-
-
-# --------------------------------------------------------------------------- Oxigraph on disk
-
-
-def is_store(directory: str | Path) -> bool:
-    """True when ``directory`` holds an Oxigraph (RocksDB) store."""
-    return (Path(directory) / "CURRENT").is_file()
-
-
-class OxigraphBackend(Backend):
-    """A pyoxigraph store directory, opened read-only (other readers and ``wbsec serve`` may share it)."""
-
-    kind = "oxigraph"
-
-    def __init__(self, directory: str | Path) -> None:
-        import pyoxigraph
-
-        self.directory = Path(directory)
-        if not is_store(self.directory):
-            raise InputError(
-                f"{self.directory}: not an Oxigraph store; create one with: wbsec load --store {self.directory} FILE..."
-            )
-        try:
-            self.store: Any = pyoxigraph.Store.read_only(str(self.directory))
-        except OSError as exc:
-            raise InputError(f"{self.directory}: cannot open the Oxigraph store ({_one_line(exc)})") from exc
-        self._convert = _OxigraphTerms()
-
-    @property
-    def description(self) -> str:
-        return f"Oxigraph store {self.directory}"
+    store: Any
+    _convert: _OxigraphTerms
 
     def _query(self, text: str, params: Mapping[str, Node]) -> Any:
         from graph.namespaces import PREFIXES
 
-        query = inject_values(text, params) if params else text
+        query = inject_values(text, params, subqueries=True) if params else text
         try:
             return self.store.query(query, prefixes=dict(PREFIXES))
         except SyntaxError as exc:
@@ -307,6 +235,271 @@ class OxigraphBackend(Backend):
     def triple_count(self) -> int:
         return len(self.store)
 
+
+# --------------------------------------------------------------------------- the files, in memory
+
+
+class MemoryBackend(_OxigraphEngine):
+    """The files in memory: an in-memory Oxigraph store that answers the queries, and the rdflib graph.
+
+    Queries are answered by Oxigraph, with the same engine and semantics as
+    an Oxigraph store on disk. The rdflib graph (for SHACL, exact exports and
+    code that walks triples) is either the one given, copied into Oxigraph on
+    the first query, or, for :meth:`from_files`, parsed from the files only
+    when something asks for :attr:`graph`. Oxigraph keeps literals normalised
+    (``"47.0"^^xsd:decimal`` reads back as ``"47"``, ``xsd:nonNegativeInteger``
+    as ``xsd:integer``); answers here are given back in the spelling of the
+    data wherever the normalised term stands for exactly one literal of the
+    data; a folded datatype is given back in CONSTRUCT and DESCRIBE results
+    (which copy triples of the data) but stays folded in SELECT rows, as on a
+    store, where it cannot be told from a computed integer. The data must not
+    change once the backend has answered a query.
+    """
+
+    kind = "memory"
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph: Graph | None = graph
+        self._files: list[str | Path] = []
+        self._max_bytes = DEFAULT_MAX_BYTES
+        self._store: Any = None
+        self._convert = _OxigraphTerms()
+
+    @classmethod
+    def from_files(cls, paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> MemoryBackend:
+        """The files ``paths`` (checked and parsed as :func:`graph.store.parse_file` does) in an Oxigraph store.
+
+        Turtle and N-Triples are parsed by Oxigraph itself, after the same
+        checks (a local file, the size cap, strict UTF-8; ill-typed literals
+        are warned about); a file Oxigraph refuses, and RDF/XML, JSON-LD and
+        TriG, go through rdflib's checked parser, which gives its error
+        messages. Blank nodes stay distinct per file.
+        """
+        backend = cls.__new__(cls)
+        backend._graph = None
+        backend._files = list(paths)
+        backend._max_bytes = max_bytes
+        backend._convert = _OxigraphTerms()
+        filler = _Filler()
+        for path in backend._files:
+            filler.add_file(path, max_bytes)
+        backend._store = filler.finish(backend._convert)
+        return backend
+
+    @property
+    def graph(self) -> Graph:
+        """The rdflib graph of the data (for :meth:`from_files`, parsed from the files on first use)."""
+        if self._graph is None:
+            from graph.store import merge_graphs, parse_file
+
+            self._graph = merge_graphs(parse_file(p, max_bytes=self._max_bytes) for p in self._files)
+        return self._graph
+
+    @property
+    def graph_loaded(self) -> bool:
+        """True when :attr:`graph` is at hand without parsing the files again."""
+        return self._graph is not None
+
+    @property
+    def description(self) -> str:
+        return f"the files in memory ({self.triple_count()} triples)"
+
+    @property
+    def store(self) -> Any:  # type: ignore[override]
+        """The pyoxigraph store holding the data (filled from the rdflib graph on first use)."""
+        if self._store is None:
+            filler = _Filler()
+            filler.add_graph(self.graph, keep_blank_nodes=True)
+            self._store = filler.finish(self._convert)
+        return self._store
+
+    def triple_count(self) -> int:
+        return len(self._graph) if self._graph is not None else len(self.store)
+
+    def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
+        return self.graph
+
+    def labels(self, nodes: Iterable[Node]) -> Graph:
+        return self.graph if self.graph_loaded else super().labels(nodes)
+
+
+def oxigraph_copy(graph: Graph) -> Any:
+    """An in-memory pyoxigraph store holding the triples of the rdflib ``graph``."""
+    filler = _Filler()
+    filler.add_graph(graph, keep_blank_nodes=False)
+    return filler.finish(None)
+
+
+class _Filler:
+    """Fills an in-memory pyoxigraph store from rdflib graphs and files, noting how the data spell typed literals."""
+
+    def __init__(self) -> None:
+        import pyoxigraph
+
+        self.ox = pyoxigraph
+        self.store = pyoxigraph.Store()
+        self.default = pyoxigraph.DefaultGraph()
+        self.named: dict[Any, Any] = {}
+        self.literals: dict[Any, Any] = {}  # rdflib literal -> pyoxigraph literal, as the data write them
+        self.blanks: dict[Any, Any] = {}  # pyoxigraph blank node -> rdflib blank node of a given graph
+
+    def add_graph(self, graph: Graph, *, keep_blank_nodes: bool) -> None:
+        """Add an rdflib graph; with ``keep_blank_nodes`` answers give back its own blank nodes."""
+        from rdflib import BNode, Literal, URIRef
+
+        ox, named, literals = self.ox, self.named, self.literals
+        fresh: dict[Any, Any] = {}
+
+        def term(node: Any) -> Any:
+            if isinstance(node, URIRef):
+                hit = named.get(node)
+                if hit is None:
+                    hit = named[node] = ox.NamedNode(str(node))
+                return hit
+            if isinstance(node, Literal):
+                hit = literals.get(node)
+                if hit is None:
+                    if node.language:
+                        hit = ox.Literal(str(node), language=node.language)
+                    elif node.datatype is not None:
+                        hit = ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+                    else:
+                        hit = ox.Literal(str(node))
+                    literals[node] = hit
+                return hit
+            if isinstance(node, BNode):
+                hit = fresh.get(node)
+                if hit is None:
+                    hit = fresh[node] = ox.BlankNode()
+                return hit
+            raise InputError(f"cannot store {node!r}")
+
+        self._extend(ox.Quad(term(s), term(p), term(o), self.default) for s, p, o in graph)
+        if keep_blank_nodes:
+            self.blanks.update({b: node for node, b in fresh.items()})
+
+    def add_file(self, path: str | Path, max_bytes: int) -> None:
+        """Add one file: Turtle and N-Triples parsed by Oxigraph, the rest (and what it refuses) by rdflib."""
+        from rdflib import Literal, URIRef
+
+        from graph.store import parse_file, quiet_rdflib_terms, read_rdf_text, warn_ill_typed
+
+        ox = self.ox
+        p, spec, text = read_rdf_text(path, max_bytes=max_bytes)
+        if text is None:
+            return
+        formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+        typed: dict[Any, None] | None = None
+        # Oxigraph lowercases language tags; the files' own spelling of each (sr-Latn) is restored in answers
+        tags: dict[str, set[str]] = {}
+        for m in _LANG_TAG.finditer(text):
+            if m.group(1) != m.group(1).lower():
+                tags.setdefault(m.group(1).lower(), set()).add(m.group(1))
+        written_tag = {low: next(iter(spellings)) for low, spellings in tags.items() if len(spellings) == 1}
+        if spec.name in formats:
+            plain = (_XSD_STRING, _RDF_LANGSTRING)
+            OxLiteral = ox.Literal
+            try:  # a first pass checks the syntax and collects the literals Oxigraph may respell, as written
+                typed = {o: None for q in ox.parse(text, format=formats[spec.name])
+                         if type(o := q.object) is OxLiteral
+                         and (o.datatype.value not in plain or o.language in written_tag)}
+            except (SyntaxError, ValueError):
+                typed = None  # rdflib's parse below words the error (or reads what Oxigraph does not)
+        if typed is None:
+            self.add_graph(parse_file(p, max_bytes=max_bytes), keep_blank_nodes=False)
+            return
+        self.store.load(input=text, format=formats[spec.name])  # blank nodes renamed per call: distinct per file
+        with quiet_rdflib_terms():
+            written = {Literal(t.value, lang=written_tag[t.language]) if t.language
+                       else Literal(t.value, datatype=URIRef(t.datatype.value)): t for t in typed}
+        warn_ill_typed(written, str(p))
+        for node, t in written.items():
+            self.literals.setdefault(node, t)
+
+    def _extend(self, quads: Iterable[Any]) -> None:
+        batch: list[Any] = []
+        for quad in quads:
+            batch.append(quad)
+            if len(batch) >= 50_000:
+                self.store.extend(batch)
+                batch.clear()
+        self.store.extend(batch)
+
+    def finish(self, convert: _OxigraphTerms | None) -> Any:
+        """The store; ``convert`` (which will read its answers) learns the data's blank nodes and spellings."""
+        if convert is not None:
+            spelled, folded = _spellings(self.ox, self.literals)
+            convert.remember(self.blanks)
+            convert.remember(spelled)
+            convert.remember(folded, in_triples_only=True)
+        return self.store
+
+
+def _spellings(pyoxigraph: Any, literals: Mapping[Any, Any]) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Oxigraph's normalised literal -> the rdflib literal of the data it stands for (only where it stands for one).
+
+    Two maps: literals Oxigraph respells in their own datatype (``"47.0"`` ->
+    ``"47"``, a language tag ``sr-Latn`` -> ``sr-latn``), and literals whose derived datatype it folds
+    (``xsd:nonNegativeInteger`` -> ``xsd:integer``). The second applies to
+    CONSTRUCT and DESCRIBE results only, which copy triples of the data: in a
+    SELECT a folded value cannot be told from a computed one (a COUNT).
+    """
+    typed = [(node, lit) for node, lit in literals.items()
+             if (node.datatype is not None and not node.language and str(node.datatype) != _XSD_STRING)
+             or (node.language and node.language != node.language.lower())]
+    if not typed:
+        return {}, {}
+    scratch = pyoxigraph.Store()
+    p = pyoxigraph.NamedNode("urn:x-wbsec:spelling")
+    scratch.extend(pyoxigraph.Quad(pyoxigraph.NamedNode(f"urn:x-wbsec:{i}"), p, lit) for i, (_n, lit) in enumerate(typed))
+    originals: dict[Any, set[Any]] = {}
+    for quad in scratch.quads_for_pattern(None, p, None):
+        originals.setdefault(quad.object, set()).add(typed[int(quad.subject.value.rsplit(":", 1)[1])][0])
+    spelled: dict[Any, Any] = {}
+    folded: dict[Any, Any] = {}
+    for normalised, nodes in originals.items():
+        if len(nodes) == 1:
+            (node,) = nodes
+            if node.language:
+                if node.language != normalised.language or str(node) != normalised.value:
+                    spelled[normalised] = node
+            elif str(node) != normalised.value or str(node.datatype) != normalised.datatype.value:
+                same_type = str(node.datatype) == normalised.datatype.value
+                (spelled if same_type else folded)[normalised] = node
+    return spelled, folded
+
+
+# --------------------------------------------------------------------------- Oxigraph on disk
+
+
+def is_store(directory: str | Path) -> bool:
+    """True when ``directory`` holds an Oxigraph (RocksDB) store."""
+    return (Path(directory) / "CURRENT").is_file()
+
+
+class OxigraphBackend(_OxigraphEngine):
+    """A pyoxigraph store directory, opened read-only (other readers and ``wbsec serve`` may share it)."""
+
+    kind = "oxigraph"
+
+    def __init__(self, directory: str | Path) -> None:
+        import pyoxigraph
+
+        self.directory = Path(directory)
+        if not is_store(self.directory):
+            raise InputError(
+                f"{self.directory}: not an Oxigraph store; create one with: wbsec load --store {self.directory} FILE..."
+            )
+        try:
+            self.store: Any = pyoxigraph.Store.read_only(str(self.directory))
+        except OSError as exc:
+            raise InputError(f"{self.directory}: cannot open the Oxigraph store ({_one_line(exc)})") from exc
+        self._convert = _OxigraphTerms()
+
+    @property
+    def description(self) -> str:
+        return f"Oxigraph store {self.directory}"
+
     def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
         if max_triples is not None and len(self.store) > max_triples:
             raise LimitError(
@@ -329,6 +522,14 @@ class _OxigraphTerms:
 
         self._URIRef, self._BNode, self._Literal = URIRef, BNode, Literal
         self._cache: dict[Any, Any] = {}
+        self._in_triples: dict[Any, Any] = {}
+
+    def remember(self, terms: Mapping[Any, Any], *, in_triples_only: bool = False) -> None:
+        """Answer these pyoxigraph terms with these rdflib terms (blank nodes and spellings of the data).
+
+        ``in_triples_only``: only in graphs (CONSTRUCT, DESCRIBE), not in SELECT rows.
+        """
+        (self._in_triples if in_triples_only else self._cache).update(terms)
 
     def term(self, t: Any) -> Node:
         cache = self._cache
@@ -360,6 +561,13 @@ class _OxigraphTerms:
 
         out = bind_prefixes(RDFGraph())
         term = self.term
+        if self._in_triples:
+            in_triples, plain = self._in_triples, self.term
+
+            def term(t: Any) -> Node:
+                hit = in_triples.get(t)
+                return hit if hit is not None else plain(t)
+
         batch: list[tuple[Any, Any, Any, Any]] = []
         count = 0
         for s, p, o in triples:
@@ -1038,11 +1246,25 @@ _TOKEN = re.compile(
 )
 
 
-def inject_values(text: str, params: Mapping[str, Node]) -> str:
+def query_tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """SPARQL ``text`` cut into ``(kind, text, start, end)`` tokens, whitespace and comments left out.
+
+    Kinds: ``string``, ``iri``, ``var``, ``name`` (keywords, prefixed names,
+    numbers), ``open``/``close`` (brackets) and ``other``. Enough to find
+    clauses and groups without parsing; not a validator.
+    """
+    return [(kind, m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)
+            if (kind := m.lastgroup or "other") not in ("ws", "comment")]
+
+
+def inject_values(text: str, params: Mapping[str, Node], *, subqueries: bool = False) -> str:
     """``text`` with ``VALUES (?a ?b) { (term term) }`` opening its outermost WHERE group.
 
     Only SELECT, ASK, DESCRIBE … WHERE and CONSTRUCT queries can take
     parameters; the short form ``CONSTRUCT WHERE { … }`` is expanded first.
+    With ``subqueries`` the block also opens the WHERE group of every
+    subquery, so a parameter reaches a variable used only inside one (as if
+    its value were written there).
     """
     names = sorted(params)
     for name in names:
@@ -1072,8 +1294,15 @@ def inject_values(text: str, params: Mapping[str, Node]) -> str:
         _start, end = _block(rest, i)
         i = end + 1
     start, _end = _block(rest, i)
-    at = rest[start][3]
-    return text[:at] + block + text[at:]
+    places = [rest[start][3]]
+    if subqueries:
+        for j, t in enumerate(rest):
+            if j > start and t[0] == "name" and t[1].upper() == "SELECT":
+                inner, _inner_end = _block(rest, j + 1)
+                places.append(rest[inner][3])
+    for at in sorted(set(places), reverse=True):
+        text = text[:at] + block + text[at:]
+    return text
 
 
 def _block(tokens: Sequence[tuple[str, str, int, int]], begin: int) -> tuple[int, int]:
@@ -1094,6 +1323,15 @@ def _block(tokens: Sequence[tuple[str, str, int, int]], begin: int) -> tuple[int
 
 
 # --------------------------------------------------------------------------- choosing a backend
+
+
+def as_backend(g: Graph | Backend) -> Backend:
+    """``g`` itself when it is a backend, else a :class:`MemoryBackend` over the rdflib graph ``g``.
+
+    The memory backend copies the graph into Oxigraph on its first query; a
+    caller that runs several queries on one rdflib graph wraps it once here.
+    """
+    return g if isinstance(g, Backend) else MemoryBackend(g)
 
 
 def open_backend(
@@ -1119,7 +1357,7 @@ def open_backend(
         return EndpointBackend(endpoint, timeout=timeout)
     if store is not None:
         return OxigraphBackend(store)
-    return MemoryBackend(load_graph(extra_files, shipped=shipped))
+    return MemoryBackend.from_files(graph_files(extra_files, shipped=shipped))
 
 
 def _one_line(exc: object) -> str:

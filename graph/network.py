@@ -26,7 +26,7 @@ from rdflib import URIRef
 from graph.errors import InputError
 from graph.gaps import cooperation_gaps, load_config, map_rule, mapped_gaps
 from graph.metrics import EgoNetwork, MetricsReport, PathReport, ego_network, node_metrics, shortest_paths
-from graph.project import NetworkFile, network_files, node_facts, resolve_node, to_networkx
+from graph.project import NetworkFile, network_files, node_facts, projections, resolve_node, to_networkx
 from graph.provenance import claim_provenance
 from graph.store import compact
 from graph.timeslice import DateLike, as_date, sliced
@@ -84,6 +84,14 @@ def _view(g: Graph | Backend, view: str, as_of: dt.date | None) -> nx.MultiDiGra
     return G
 
 
+def _sliced(g: Graph | Backend, as_of: dt.date | None, domains: Sequence[str]) -> tuple[Backend, tuple[str, ...]]:
+    """:func:`graph.timeslice.sliced`, as a backend: a filtered copy is put into Oxigraph once for the command."""
+    from graph.backends import as_backend
+
+    data, notes = sliced(g, as_of=as_of, domains=domains)
+    return as_backend(data), notes
+
+
 def ranked_metrics(
     g: Graph | Backend,
     view: str = "actors",
@@ -99,7 +107,7 @@ def ranked_metrics(
     The claim filter's summary comes first in the report's ``notes``.
     """
     as_of = as_date(as_of)
-    data, notes = sliced(g, as_of=as_of, domains=domains)
+    data, notes = _sliced(g, as_of, domains)
     report = node_metrics(_view(data, view, as_of), metrics, samples=samples, top=top)
     return dataclasses.replace(report, notes=[*notes, *report.notes])
 
@@ -108,7 +116,7 @@ def ego(g: Graph | Backend, node: str, view: str = "actors", *, as_of: DateLike 
         domains: Sequence[str] = (), depth: int = 1) -> EgoAnswer:
     """The ego network of ``node`` (an IRI, prefixed name or label) within ``depth`` hops in the ``view``."""
     as_of = as_date(as_of)
-    data, notes = sliced(g, as_of=as_of, domains=domains)
+    data, notes = _sliced(g, as_of, domains)
     facts = node_facts(data)  # labels and prefixes (the whole graph when it is in memory)
     G = _view(data, view, as_of)
     found = ego_network(G, resolve_node(facts, node, among=G.nodes), depth)
@@ -120,7 +128,7 @@ def paths(g: Graph | Backend, source: str, target: str, view: str = "actors", *,
           as_of: DateLike = None, domains: Sequence[str] = ()) -> PathAnswer:
     """Every shortest path from ``source`` to ``target`` (IRIs, prefixed names or labels) in the ``view``."""
     as_of = as_date(as_of)
-    data, notes = sliced(g, as_of=as_of, domains=domains)
+    data, notes = _sliced(g, as_of, domains)
     facts = node_facts(data)
     G = _view(data, view, as_of)
     report = shortest_paths(G, resolve_node(facts, source, among=G.nodes), resolve_node(facts, target, among=G.nodes))
@@ -132,7 +140,7 @@ def view_files(g: Graph | Backend, view: str, fmt: str, *, as_of: DateLike = Non
                domains: Sequence[str] = ()) -> ViewFiles:
     """The ``view`` of ``g`` as GraphML, GEXF or CSV files (see :func:`graph.project.network_files`)."""
     as_of = as_date(as_of)
-    data, notes = sliced(g, as_of=as_of, domains=domains)
+    data, notes = _sliced(g, as_of, domains)
     return ViewFiles(network_files(_view(data, view, as_of), fmt), notes)
 
 
@@ -165,8 +173,12 @@ def explorer(
     as_of = as_date(as_of)
     if depth is not None and focus is None:
         raise InputError("--depth needs --focus NODE")
-    g, notes = sliced(g, as_of=as_of, domains=domains)
-    G = _view(g, view, as_of)
+    g, notes = _sliced(g, as_of, domains)
+    # one projection for the page and the gap analysis (its actors and affiliation views)
+    views = projections(g, (view, "actors", "affiliation") if top_gaps else (view,))
+    for drawn in views.values():
+        drawn.graph["as_of"] = as_of.isoformat() if as_of else ""
+    G = views[view]
     subtitle = [f"{view} view"]
     if as_of is not None:
         subtitle.append(f"as of {as_of.isoformat()}")
@@ -183,7 +195,7 @@ def explorer(
     sizes = {r.id: float(r.value(size_by) or 0.0) for r in report.rows}
     communities = {r.id: int(c) for r in report.rows if (c := r.value("community")) is not None} \
         if color_by == "community" else None
-    gaps = _top_gaps(g, G, top_gaps, as_of) if top_gaps else []
+    gaps = _top_gaps(g, G, top_gaps, as_of, views) if top_gaps else []
     page = explorer_page(
         G,
         title=title or f"wbsec: {view} network",
@@ -207,10 +219,14 @@ def _claims_shown(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> set[str]:
     return claims
 
 
-def _top_gaps(g: Graph | Backend, G: nx.MultiDiGraph, n: int, as_of: dt.date | None = None) -> list[GapEdge]:
-    """At most ``n`` gap dyads that pass the map rule (:func:`graph.gaps.mapped_gaps`) with both ends drawn."""
+def _top_gaps(g: Graph | Backend, G: nx.MultiDiGraph, n: int, as_of: dt.date | None = None,
+              views: Mapping[str, nx.MultiDiGraph] | None = None) -> list[GapEdge]:
+    """At most ``n`` gap dyads that pass the map rule (:func:`graph.gaps.mapped_gaps`) with both ends drawn.
+
+    ``views``: the actors and affiliation views of ``g`` if already projected.
+    """
     try:
-        analysis = cooperation_gaps(g, as_of=as_of)
+        analysis = cooperation_gaps(g, as_of=as_of, views=views)
     except InputError as exc:  # e.g. own data without two polities of the region: draw without gaps
         log.warning("cooperation gaps not drawn: %s", exc)
         return []

@@ -79,7 +79,7 @@ import networkx as nx
 from graph.errors import InputError
 from graph.spreadsheet import csv_table
 from graph.store import PROJECTIONS_DIR, label_of
-from graph.timeslice import date_bound
+from graph.timeslice import DateLike, as_date, date_bound
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -203,48 +203,94 @@ def to_networkx(
     g: Graph | Backend,
     view: str = "actors",
     *,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     directory: Path | None = None,
 ) -> nx.MultiDiGraph:
     """Project ``g`` into a MultiDiGraph for ``view`` (see the module docstring for the contract).
 
-    ``directory`` replaces ``ontology/projections/`` (for tests and custom rule sets).
+    ``as_of`` is a date or an ISO 8601 date string (``"2015-01-01"``; see
+    :func:`graph.timeslice.as_date`).
+    ``directory`` replaces ``ontology/projections/`` (for tests and custom
+    rule sets). To project several views of the same data, call
+    :func:`projections` once.
     """
-    if view not in VIEWS:
-        raise InputError(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
-    selected = [r for r in rules(directory) if view in r.views]
-    info = _NodeInfo(node_facts(g))
-    G = nx.MultiDiGraph()
-    G.graph["view"] = view
-    G.graph["as_of"] = as_of.isoformat() if as_of else ""
+    return projections(g, (view,), as_of=as_of, directory=directory)[view]
+
+
+def projections(
+    g: Graph | Backend,
+    views: Iterable[str],
+    *,
+    as_of: DateLike = None,
+    directory: Path | None = None,
+) -> dict[str, nx.MultiDiGraph]:
+    """Project ``g`` into each of ``views`` at once: every rule they need runs once, node facts are read once.
+
+    What a command that needs several views (``viz`` with its gap ties,
+    ``gaps``) calls, so the data are asked each question a single time. The
+    graphs are built in bulk: node attributes come from one query (see
+    :class:`_NodeInfo`), nodes and edges are added as batches.
+    """
+    from graph.backends import as_backend
+
+    wanted = list(dict.fromkeys(views))
+    for view in wanted:
+        if view not in VIEWS:
+            raise InputError(f"unknown view {view!r}; use one of: {', '.join(VIEWS)}")
+    day = as_date(as_of)
+    backend = as_backend(g)
+    needed = [r for r in rules(directory) if r.views & set(wanted)]
+    rows = {r.name: [row for row in rule_rows(backend, r) if _valid_on(row, day)] for r in needed}
+    info = _NodeInfo.read(backend)
+    return {view: _build(view, [r for r in needed if view in r.views], rows, info, day) for view in wanted}
+
+
+def _build(view: str, selected: Sequence[Rule], rows: Mapping[str, list[EdgeRow]], info: _NodeInfo,
+           as_of: dt.date | None) -> nx.MultiDiGraph:
+    """The graph of one view from the rows of its rules: node and edge lists first, then two batch inserts."""
     absences: list[dict[str, str]] = []
     edges: list[EdgeRow] = []
     folded: list[tuple[EdgeRow, str]] = []
     for rule in selected:
-        rows = [r for r in rule_rows(g, rule) if _valid_on(r, as_of)]
+        found = rows[rule.name]
         if rule.output == "absences":
-            for r in rows:
+            for r in found:
                 a, b = sorted((r.source, r.target))
                 absences.append({"a": a, "b": b, "claim": r.claim, "status": r.status})
         elif rule.fold:
-            folded.extend(_fold(rows, rule.fold))
+            folded.extend(_fold(found, rule.fold))
         else:
-            edges.extend(rows)
+            edges.extend(found)
+    order: dict[str, None] = {}  # the nodes, in the order they enter the graph
     keep: set[str] | None = None
     if view == "polities":
         keep = set(info.wb_polities())
         edges = [e for e in edges if e.source in keep and e.target in keep]
-        for node in sorted(keep):
-            _add_node(G, info, node)
+        order.update(dict.fromkeys(sorted(keep)))
     elif view == "actors":
-        for node in info.actors_and_initiatives():
-            _add_node(G, info, node)
+        order.update(dict.fromkeys(info.actors_and_initiatives()))
+    chosen: list[tuple[EdgeRow, str]] = [(e, e.claim) for e in edges]
+    chosen += [(e, c) for e, c in folded if keep is None or (e.source in keep and e.target in keep)]
     used: set[str] = set()
-    for edge in edges:
-        _add_edge(G, info, edge, edge.claim, used)
-    for edge, claims in folded:
-        if keep is None or (edge.source in keep and edge.target in keep):
-            _add_edge(G, info, edge, claims, used)
+    batch: list[tuple[str, str, str, dict[str, object]]] = []
+    for edge, claims in chosen:
+        order.setdefault(edge.source)
+        order.setdefault(edge.target)
+        attrs = edge.attrs()
+        attrs["claims"] = claims
+        # Keys are unique in the whole graph (GraphML/GEXF/Gephi edge ids): relation|claim[|n].
+        key = f"{edge.relation}|{edge.claim}"
+        n = 1
+        while key in used:
+            n += 1
+            key = f"{edge.relation}|{edge.claim}|{n}"
+        used.add(key)
+        batch.append((edge.source, edge.target, key, attrs))
+    G = nx.MultiDiGraph()
+    G.graph["view"] = view
+    G.graph["as_of"] = as_of.isoformat() if as_of else ""
+    G.add_nodes_from((node, info.attrs(node)) for node in order)
+    G.add_edges_from(batch)
     absences.sort(key=lambda d: (d["a"], d["b"], d["claim"], d["status"]))
     G.graph["absences"] = _dedupe(absences)
     return G
@@ -420,18 +466,32 @@ def _fold(rows: Sequence[EdgeRow], relation: str) -> list[tuple[EdgeRow, str]]:
 # --- nodes -----------------------------------------------------------------------------------
 
 
-class _NodeInfo:
-    """Label, kind and region of nodes, read with indexed triple lookups (no per-node SPARQL)."""
+#: Every triple node attributes are read from (kind, label, region, publishers), asked in one SELECT.
+_NODE_ROWS = """SELECT ?s ?p ?o WHERE {
+  VALUES ?p { rdf:type rdfs:subClassOf skos:prefLabel foaf:name rdfs:label wbo:region
+              org:subOrganizationOf org:member org:organization org:heldBy org:postIn dcterms:publisher }
+  ?s ?p ?o
+}"""
 
-    def __init__(self, g: Graph) -> None:
+
+class _NodeInfo:
+    """Label, kind, region and ``external`` of every node, from the rows of one query (no per-node lookups).
+
+    Everything is keyed by the string of the term. ``label`` is the English
+    (or untagged) skos:prefLabel, else foaf:name, else rdfs:label (the first
+    in sorted order), else the prefixed name; ``region`` the breadth-first
+    nearest ``wbo:region`` (see the module docstring).
+    """
+
+    def __init__(self, rows: Iterable[tuple[Node | None, ...]], names: Graph) -> None:
         from rdflib import RDF, RDFS, URIRef
 
-        from graph.namespaces import FOAF, ORG, SKOS, WB, WBO
+        from graph.namespaces import DCTERMS, FOAF, ORG, SKOS, WB, WBO
 
-        self.g = g
-        self._wb = WB.WesternBalkans
+        self._names = names
+        self._wb = str(WB.WesternBalkans)
         # (class, kind) in precedence order: a polity is also an org:Organization.
-        self._kind_classes = [
+        self._kind_classes = [(str(c), k) for c, k in (
             (WBO.Polity, "polity"),
             (WBO.Initiative, "initiative"),
             (ORG.OrganizationalCollaboration, "initiative"),
@@ -443,34 +503,86 @@ class _NodeInfo:
             (WBO.Source, "source"),
             (WBO.Region, "region"),
             (SKOS.Concept, "concept"),
-        ]
-        self._types: dict[str, list[Any]] = defaultdict(list)
-        for s, o in g.subject_objects(RDF.type):
-            if isinstance(o, URIRef):
-                self._types[str(s)].append(o)
-        self._supers: dict[Any, set[Any]] = {}
-        self._subclass = RDFS.subClassOf
-        self._URIRef = URIRef
-        self._ORG = ORG
-        self._WBO = WBO
+        )]
+        label_props = {str(SKOS.prefLabel): 0, str(FOAF.name): 1, str(RDFS.label): 2}
+        by_prop: dict[str, dict[str, list[str]]] = {
+            str(p): defaultdict(list) for p in (RDFS.subClassOf, WBO.region, ORG.subOrganizationOf, ORG.member,
+                                                ORG.organization, ORG.heldBy, ORG.postIn)}
+        self._types: dict[str, list[str]] = defaultdict(list)
+        self._labels: dict[str, list[tuple[int, bool, str]]] = defaultdict(list)
+        self.publishers: set[str] = set()
+        rdf_type, publisher = str(RDF.type), str(DCTERMS.publisher)
+        for s, p, o in rows:
+            if s is None or p is None or o is None:
+                continue
+            prop, subject, obj = str(p), str(s), str(o)
+            if prop == rdf_type:
+                if isinstance(o, URIRef):
+                    self._types[subject].append(obj)
+            elif prop in label_props:
+                self._labels[subject].append((label_props[prop], getattr(o, "language", None) not in (None, "en"), obj))
+            elif prop == publisher:
+                self.publishers.add(obj)
+            else:
+                by_prop[prop][subject].append(obj)
+        self._supers_of = by_prop[str(RDFS.subClassOf)]
+        self._region = by_prop[str(WBO.region)]
+        self._parent = by_prop[str(ORG.subOrganizationOf)]
+        self._orgs_of: dict[str, set[str]] = defaultdict(set)  # person -> bodies they belong to or hold a post in
+        organisation, post_in = by_prop[str(ORG.organization)], by_prop[str(ORG.postIn)]
+        for m, members in by_prop[str(ORG.member)].items():
+            for person in members:
+                self._orgs_of[person].update(organisation.get(m, ()))
+        for post, holders in by_prop[str(ORG.heldBy)].items():
+            for person in holders:
+                self._orgs_of[person].update(post_in.get(post, ()))
+        self._closures: dict[str, set[str]] = {}
         self._kinds: dict[str, str] = {}
         self._regions: dict[str, str] = {}
 
-    def _closure(self, cls: Any) -> set[Any]:
-        if cls not in self._supers:
-            self._supers[cls] = set(self.g.transitive_objects(cls, self._subclass))
-        return self._supers[cls]
+    @classmethod
+    def read(cls, g: Backend) -> _NodeInfo:
+        """Ask ``g`` the one node query and index the answer."""
+        from rdflib import Graph as RDFGraph
+
+        from graph.backends import MemoryBackend
+        from graph.namespaces import bind_prefixes
+        from graph.sparql import query_from_text, select
+
+        table = select(g, query_from_text(_NODE_ROWS, name="node facts"), timeout=_TIMEOUT)
+        names = g.graph if isinstance(g, MemoryBackend) and g.graph_loaded else bind_prefixes(RDFGraph())
+        return cls(table.rows, names)
+
+    def _closure(self, cls: str) -> set[str]:
+        """``cls`` and every class it is transitively an rdfs:subClassOf."""
+        hit = self._closures.get(cls)
+        if hit is None:
+            hit, stack = set(), [cls]
+            while stack:
+                c = stack.pop()
+                if c not in hit:
+                    hit.add(c)
+                    stack.extend(self._supers_of.get(c, ()))
+            self._closures[cls] = hit
+        return hit
 
     def kind(self, node: str) -> str:
         if node not in self._kinds:
-            classes: set[Any] = set()
+            classes: set[str] = set()
             for t in self._types.get(node, ()):
                 classes |= self._closure(t)
             self._kinds[node] = next((k for c, k in self._kind_classes if c in classes), "other")
         return self._kinds[node]
 
     def label(self, node: str) -> str:
-        return label_of(self.g, self._URIRef(node))
+        from rdflib import URIRef
+
+        from graph.store import compact
+
+        found = self._labels.get(node)
+        if found:
+            return min(found)[2]
+        return compact(self._names, URIRef(node))
 
     def region(self, node: str) -> str:
         if node not in self._regions:
@@ -478,40 +590,35 @@ class _NodeInfo:
         return self._regions[node]
 
     def _find_region(self, node: str) -> str:
-        g, ORG, WBO = self.g, self._ORG, self._WBO
-        start = self._URIRef(node)
-        seen: set[Any] = set()
-        frontier = [start]
+        seen: set[str] = set()
+        frontier = [node]
         if self.kind(node) == "person":
-            frontier += sorted(
-                {o for m in g.subjects(ORG.member, start) for o in g.objects(m, ORG.organization)}
-                | {o for p in g.subjects(ORG.heldBy, start) for o in g.objects(p, ORG.postIn)},
-                key=str,
-            )
+            frontier += sorted(self._orgs_of.get(node, ()))
         while frontier:  # breadth first through org:subOrganizationOf
-            nxt: list[Any] = []
+            nxt: list[str] = []
             for n in frontier:
                 if n in seen:
                     continue
                 seen.add(n)
-                regions = sorted(str(r) for r in g.objects(n, WBO.region))
+                regions = self._region.get(n)
                 if regions:
-                    return regions[0]
-                nxt.extend(sorted(g.objects(n, ORG.subOrganizationOf), key=str))
+                    return min(regions)
+                nxt.extend(sorted(self._parent.get(n, ())))
             frontier = nxt
         return ""
 
     def external(self, node: str) -> bool:
-        return self.kind(node) in ACTOR_KINDS and self.region(node) != str(self._wb)
+        return self.kind(node) in ACTOR_KINDS and self.region(node) != self._wb
+
+    def attrs(self, node: str) -> dict[str, object]:
+        """The node attributes of the contract: label, kind, region, external."""
+        return {"label": self.label(node), "kind": self.kind(node), "region": self.region(node),
+                "external": self.external(node)}
 
     def wb_polities(self) -> list[str]:
-        from rdflib import URIRef
-
-        return sorted(
-            str(s)
-            for s in self.g.subjects(self._WBO.region, self._wb)
-            if isinstance(s, URIRef) and self.kind(str(s)) == "polity"
-        )
+        return sorted(s for s, regions in self._region.items()
+                      if self._wb in regions and s.startswith(("http://", "https://", "urn:"))
+                      and self.kind(s) == "polity")
 
     def actors_and_initiatives(self) -> list[str]:
         """Every actor and initiative, except publishers: a news outlet is there to date and cite claims.
@@ -519,38 +626,9 @@ class _NodeInfo:
         A publisher that also acts (the RCC publishes the Balkan Barometer and
         hosts initiatives) still enters the view through its edges.
         """
-        from rdflib import DCTERMS
-
         wanted = ACTOR_KINDS | {"initiative"}
-        publishers = {str(o) for o in self.g.objects(None, DCTERMS.publisher)}
         return sorted(n for n in self._types if n.startswith(("http://", "https://", "urn:"))
-                      and self.kind(n) in wanted and n not in publishers)
-
-
-def _add_node(G: nx.MultiDiGraph, info: _NodeInfo, node: str) -> None:
-    if node not in G:
-        G.add_node(
-            node,
-            label=info.label(node),
-            kind=info.kind(node),
-            region=info.region(node),
-            external=info.external(node),
-        )
-
-
-def _add_edge(G: nx.MultiDiGraph, info: _NodeInfo, edge: EdgeRow, claims: str, used: set[str]) -> None:
-    _add_node(G, info, edge.source)
-    _add_node(G, info, edge.target)
-    attrs = edge.attrs()
-    attrs["claims"] = claims
-    # Keys are unique in the whole graph (GraphML/GEXF/Gephi edge ids): relation|claim[|n].
-    key = f"{edge.relation}|{edge.claim}"
-    n = 1
-    while key in used:
-        n += 1
-        key = f"{edge.relation}|{edge.claim}|{n}"
-    used.add(key)
-    G.add_edge(edge.source, edge.target, key=key, **attrs)
+                      and self.kind(n) in wanted and n not in self.publishers)
 
 
 def _dedupe(items: list[dict[str, str]]) -> list[dict[str, str]]:

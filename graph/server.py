@@ -88,8 +88,9 @@ _SPARQL_QUERY = "application/sparql-query"
 _SPARQL_UPDATE = "application/sparql-update"
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _WORKER_FLAG = "--wbsec-serve-worker"
-#: A path the page source may answer: segments of letters, digits, '.', '_' and '-' (no '..', no empty segment).
-_PAGE_PATH = re.compile(r"^(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$")
+#: A path the page source may answer: segments of letters, digits, '.', '_' and '-' (no '..', no empty
+#: segment, no segment starting with '.'), or the dataset description at ``/.well-known/void`` (RFC 8615).
+_PAGE_PATH = re.compile(r"^(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$|^/\.well-known/void$")
 _COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _WHOLE_GRAPH = "CONSTRUCT WHERE { ?s ?p ?o }"
 

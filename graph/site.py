@@ -1441,6 +1441,10 @@ class SiteFiles:
 
     def file(self, path: str) -> SiteFile | None:
         """The file at site ``path`` (relative, no leading ``/``), or None when the site has no such file."""
+        if path == WELL_KNOWN_VOID:  # the dataset description at its well-known place (RFC 8615)
+            sizes = self._dump_sizes()  # made (once) first, outside the lock
+            return SiteFile(self._once(path, lambda: _void(self.g, self.model, sizes, base="../")),
+                            MEDIA_TYPES[".ttl"])
         stem, dot, ext = path.rpartition(".")
         media = MEDIA_TYPES.get(dot + ext)
         if not stem or media is None:
@@ -1479,9 +1483,13 @@ class SiteFiles:
             **{name: (lambda name=name: _whole_dump(self.g, name)) for name, *_rest in DUMPS},
         }
         if path == VOID_FILE:  # the dumps' sizes are part of it: made (once) first, outside the lock
-            sizes = {name: len(self._once(name, whole[name])) for name, *_rest in DUMPS}
+            sizes = self._dump_sizes()
             return self._once(path, lambda: _void(self.g, self.model, sizes))
         return self._once(path, whole[path]) if path in whole else None
+
+    def _dump_sizes(self) -> dict[str, int]:
+        """The byte size of each whole-graph dump (made once, at the first call)."""
+        return {name: len(self._once(name, lambda name=name: _whole_dump(self.g, name))) for name, *_rest in DUMPS}
 
     def _vocabulary(self) -> Graph | list[Triple]:
         """The triples of every ``wbo:`` term with a page and of the ontology's own header."""

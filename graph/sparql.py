@@ -1,11 +1,11 @@
 """Run SPARQL questions safely: the named queries in ontology/queries/, ad-hoc text and bound parameters.
 
-The one way into rdflib's query engine for wbsec. A query is either the
-NAME of a shipped question (``ontology/queries/NAME.rq``) or SPARQL text. It
-is parsed once (under a lock: rdflib's parser is not thread-safe, rdflib
-#1282) and cached, then checked statically before anything is evaluated:
+The one way into the query engine for wbsec. A query is either the NAME of a
+shipped question (``ontology/queries/NAME.rq``) or SPARQL text. It is checked
+statically before anything is evaluated (:func:`check_query`, cached per
+text):
 
-- ``SERVICE`` anywhere in the algebra, ``FROM`` and ``FROM NAMED`` are refused
+- ``SERVICE`` anywhere in the query, ``FROM`` and ``FROM NAMED`` are refused
   with :class:`~graph.errors.PolicyError` (exit 3), and so is an update that
   would ``LOAD`` a document;
 - any other SPARQL Update (``INSERT DATA``, ``DELETE``, ``CLEAR`` …) is refused
@@ -13,16 +13,18 @@ is parsed once (under a lock: rdflib's parser is not thread-safe, rdflib
 - a syntax error becomes :class:`~graph.errors.InputError` naming line and
   column; an undeclared prefix names the prefix.
 
-Parameters are bound as RDF terms through ``initBindings`` on the prepared
-query and are never pasted into query text, so a value such as
-``x" || true || "`` is just a string that matches nothing. A bound variable
-acts as if its value were written in its place everywhere in the query,
-including inside ``BIND``, ``FILTER`` and subqueries.
+Every backend evaluates with Oxigraph (:mod:`graph.backends`): the files in
+an in-memory store, an Oxigraph store on disk, or a remote endpoint.
+Parameters are bound as RDF terms in a ``VALUES`` block built from checked,
+escaped terms and are never pasted into query text as raw strings, so a
+value such as ``x" || true || "`` is just a string that matches nothing. A
+bound variable acts as if its value were written in the query's ``WHERE``
+group and every subquery's, so it reaches ``BIND``, ``FILTER`` and
+subqueries.
 
-Evaluation runs under :func:`graph.sandbox.query_deadline` until every row has
-been materialised (rdflib evaluates lazily), so ``timeout`` covers the whole
-query; ``max_rows`` turns a larger result into :class:`~graph.errors.LimitError`
-rather than a silently truncated one.
+``timeout`` covers the whole query, rows included; ``max_rows`` turns a
+larger result into :class:`~graph.errors.LimitError` rather than a silently
+truncated one.
 
 >>> from rdflib import Graph
 >>> from graph.namespaces import WB, WBO, ORG
@@ -46,10 +48,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 from graph.errors import GraphError, InputError, LimitError, PolicyError
-from graph.sandbox import query_deadline
 from graph.store import BAD_IRI_CHARS, IRI_SCHEMES, QUERIES_DIR
 
 if TYPE_CHECKING:
@@ -111,9 +112,48 @@ _PARAM_RE = re.compile(
     r"(?:(?:—|--)\s*(?P<meaning>.*))?$"
 )
 
-_parse_lock = threading.Lock()
-_cache: OrderedDict[str, Query] = OrderedDict()
 _CACHE_SIZE = 4096  # wbsec serve checks every query here; a few hundred distinct ones are common under load
+_V = TypeVar("_V")
+
+
+class _TextCache(Generic[_V]):
+    """A thread-safe least-recently-used cache keyed by query text, holding at most :data:`_CACHE_SIZE` values.
+
+    ``get(text, make)`` returns the value kept for ``text``, or calls
+    ``make(text)`` (under the lock when ``locked``, so that one text is made
+    once) and keeps what it returns.
+    """
+
+    def __init__(self, *, locked: bool) -> None:
+        self._values: OrderedDict[str, _V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._locked = locked
+
+    def get(self, text: str, make: Callable[[str], _V]) -> _V:
+        with self._lock:
+            hit = self._values.get(text)
+            if hit is not None:
+                self._values.move_to_end(text)
+                return hit
+            if self._locked:
+                return self._keep(text, make(text))
+        value = make(text)
+        with self._lock:
+            return self._keep(text, value)
+
+    def clear(self) -> None:
+        """Forget every value kept."""
+        with self._lock:
+            self._values.clear()
+
+    def _keep(self, text: str, value: _V) -> _V:
+        self._values[text] = value
+        if len(self._values) > _CACHE_SIZE:
+            self._values.popitem(last=False)
+        return value
+
+
+_parsed: _TextCache[Query] = _TextCache(locked=True)  # rdflib's parser is not thread-safe
 
 
 # --------------------------------------------------------------------------- result types
@@ -479,18 +519,85 @@ class CheckedQuery:
 
 
 def check_query(text: str) -> CheckedQuery:
-    """Parse and check ``text`` like :func:`prepare`; return the text a backend must receive.
+    """Check ``text`` against the policy and return the text a backend must receive.
 
     This is the one decision for every path that sends query text elsewhere
     (an Oxigraph store, a remote endpoint, the ``wbsec serve`` workers):
-    ``text`` is what the user wrote, :attr:`CheckedQuery.text` what rdflib
-    parsed and the policy approved (escapes expanded, see :func:`expand_escapes`).
+    ``text`` is what the user wrote, :attr:`CheckedQuery.text` what the
+    policy approved (escapes expanded, see :func:`expand_escapes`). It refuses
+    what :func:`prepare` refuses, with the same errors, but parses with
+    rdflib's (slow) grammar only when it must: see :func:`_check`.
 
     >>> check_query('PREFIX : <http://x/> SELECT * WHERE { ?s :service ?o }').kind
     'SELECT'
     """
     expanded = expand_escapes(text)
-    return CheckedQuery(expanded, _kind(prepare(expanded)))
+    return CheckedQuery(expanded, _check(expanded).kind)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What the policy check learnt of a query text: its form and the names of its variables."""
+
+    kind: str
+    variables: frozenset[str]
+
+
+#: A word that may be a SERVICE or FROM (FROM NAMED) keyword, outside strings, IRIs, variables and comments.
+_SCREEN = re.compile(r"\b(?:SERVICE|FROM)\b", re.IGNORECASE)
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_checked: _TextCache[_Checked] = _TextCache(locked=False)
+_empty_store: Any = None
+
+
+def _check(text: str) -> _Checked:
+    """The policy check of ``text`` (escapes already expanded), cached per text in this process.
+
+    Two steps, exact together. A screen over the text's tokens looks for the
+    words ``SERVICE`` and ``FROM`` outside strings, IRIs, variables and
+    comments, including inside prefixed names (``:from``): it can say "maybe"
+    but never misses one. Text the screen passes is parsed by Oxigraph (which
+    refuses updates, ``LOAD`` included, as syntax errors); a text the screen
+    flags or Oxigraph cannot parse gets the full check of :func:`prepare`
+    (rdflib's parser and an algebra walk), which refuses exactly what the
+    policy forbids and words syntax errors with line and column. A query
+    that passes both parsers' checks with a word such as ``:from`` in it is
+    therefore answered, never refused.
+    """
+    return _checked.get(text, _check)
+
+
+def _check(text: str) -> _Checked:
+    from graph.backends import query_tokens
+
+    tokens = query_tokens(text)
+    screened = " ".join(t[1] for t in tokens if t[0] not in ("string", "iri", "var"))
+    result: _Checked | None = None
+    if not _SCREEN.search(screened) and _oxigraph_parses(text):
+        form = next((t[1].upper() for t in tokens if t[0] == "name" and t[1].upper() in _FORMS), None)
+        if form is not None:
+            result = _Checked(form, frozenset(t[1][1:] for t in tokens if t[0] == "var"))
+    if result is None:
+        prepared = prepare(text)
+        result = _Checked(_kind(prepared), frozenset(_variables(prepared)))
+    return result
+
+
+def _oxigraph_parses(text: str) -> bool:
+    """True when Oxigraph parses ``text`` as a query (on an empty store: nothing to read, nothing fetched)."""
+    import pyoxigraph
+
+    from graph.namespaces import PREFIXES
+
+    global _empty_store
+    if _empty_store is None:
+        _empty_store = pyoxigraph.Store()
+    try:
+        answer = _empty_store.query(text, prefixes=dict(PREFIXES))
+    except (SyntaxError, ValueError, OSError, RuntimeError):
+        return False
+    del answer
+    return True
 
 
 def prepare(text: str) -> Query:
@@ -499,17 +606,13 @@ def prepare(text: str) -> Query:
     Raises :class:`InputError` (syntax, unknown prefix, an update) or
     :class:`PolicyError` (``SERVICE``, ``FROM``, ``FROM NAMED``, ``LOAD``).
     """
-    with _parse_lock:
-        cached = _cache.get(text)
-        if cached is not None:
-            _cache.move_to_end(text)
-            return cached
-        prepared = _parse(text)
-        _refuse_forbidden(prepared)
-        _cache[text] = prepared
-        if len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-        return prepared
+    return _parsed.get(text, _parse_checked)
+
+
+def _parse_checked(text: str) -> Query:
+    prepared = _parse(text)
+    _refuse_forbidden(prepared)
+    return prepared
 
 
 def _parse(text: str) -> Query:
@@ -629,8 +732,8 @@ def resolve(query: str | NamedQuery) -> NamedQuery:
 
 
 def kind(query: str | NamedQuery) -> str:
-    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (parses and checks the query)."""
-    return _kind(prepare(resolve(query).text))
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (checks the query)."""
+    return check_query(resolve(query).text).kind
 
 
 def run(
@@ -648,73 +751,46 @@ def run(
     ``timeout`` is in seconds (``None``: no limit); ``max_rows`` caps the rows
     (or, for CONSTRUCT/DESCRIBE, the triples) and raises :class:`LimitError`
     past it.
+
+    Every backend evaluates with Oxigraph (an rdflib graph is copied into an
+    in-memory store for the call: pass a :class:`graph.backends.MemoryBackend`
+    to copy it once for many queries). A query that did not ship with wbsec
+    (ad-hoc text, a user's file), run on the files in memory with a timeout,
+    is evaluated in a forked child process that may use at most
+    :data:`MAX_QUERY_MEMORY` more bytes and is killed at the deadline:
+    Oxigraph cannot be stopped from outside, and an abandoned cross product
+    would go on filling memory.
     """
+    from graph.backends import MemoryBackend, as_backend
+
     nq = resolve(query)
-    prepared = prepare(nq.text)
-    init = bindings(nq, params or {}, _variables(prepared))
+    checked = check_query(nq.text)
+    init = bindings(nq, params or {}, set(_check(checked.text).variables))
     if timeout is not None and timeout <= 0:
         raise InputError("the timeout must be a positive number of seconds")
     if max_rows is not None and max_rows < 0:
         raise InputError("max_rows must be zero or more")
-    from graph.backends import Backend, MemoryBackend
-
-    if isinstance(g, MemoryBackend):
-        g = g.graph
-    elif isinstance(g, Backend):
-        return _run_on_backend(g, nq, prepared, init, timeout, max_rows)
-    if timeout is not None and _builds_strings(prepared) and hasattr(os, "fork"):
-        # Python's regex engine and string building hold the interpreter: no deadline check runs
-        # while a backtracking REGEX or a doubling CONCAT works, so such queries run in a child
-        # process that is killed at the deadline and may not grow past MAX_QUERY_MEMORY
-        return _in_child(lambda: _evaluate(g, nq, prepared, init, timeout, max_rows), nq, timeout)
-    return _evaluate(g, nq, prepared, init, timeout, max_rows)
+    backend = as_backend(g)
+    if isinstance(backend, MemoryBackend) and timeout is not None and not _shipped(nq) and hasattr(os, "fork"):
+        _ = backend.store  # filled before the fork, so this process keeps it for the next query
+        return _in_child(lambda: _run_on_backend(backend, nq, checked, init, timeout, max_rows), nq, timeout)
+    return _run_on_backend(backend, nq, checked, init, timeout, max_rows)
 
 
-def _evaluate(
-    g: Graph,
-    nq: NamedQuery,
-    prepared: Query,
-    init: Mapping[str, Node],
-    timeout: float | None,
-    max_rows: int | None,
-) -> Result:
-    """Evaluate a checked query on an rdflib graph under the deadline; rdflib's errors wrapped."""
-    started = time.monotonic()
+def _shipped(nq: NamedQuery) -> bool:
+    """True for a query file shipped with wbsec (ontology/…): known to be cheap on the data it was written for."""
+    from graph.store import ONTOLOGY_DIR
+
+    if nq.path is None:
+        return False
     try:
-        with query_deadline(timeout):
-            result = g.query(prepared, initBindings=init)
-            kind_ = _kind(prepared)
-            if kind_ == "ASK":
-                return bool(result.askAnswer)
-            if kind_ in ("CONSTRUCT", "DESCRIBE"):
-                return _graph_result(result, max_rows, timeout, started)
-            return _table(result, max_rows, timeout, started)
-    except MemoryError as exc:
-        raise LimitError(f"{_label(nq)} needs more than {MAX_QUERY_MEMORY >> 20} MiB of memory; narrow it") from exc
-    except LimitError as exc:
-        if str(exc) == "query timed out":
-            raise LimitError(_timeout_message(nq, timeout)) from exc
-        raise
-    except GraphError:
-        raise
-    except RecursionError as exc:
-        raise LimitError(f"{_label(nq)}: the query nests too deeply to evaluate") from exc
-    except Exception as exc:  # an rdflib evaluation failure: wrap it with the query's name
-        raise InputError(f"{_label(nq)}: query failed ({type(exc).__name__}: {' '.join(str(exc).split())})") from exc
+        return nq.path.resolve().is_relative_to(ONTOLOGY_DIR)
+    except OSError:
+        return False
 
 
-#: Functions evaluated by Python code that never checks the deadline (regex matching, string building).
-_STRING_BUILTINS = frozenset({"Builtin_REGEX", "Builtin_REPLACE", "Builtin_CONCAT", "Aggregate_GroupConcat"})
 #: Memory a query run in a child process may use beyond what the process already holds.
 MAX_QUERY_MEMORY = 1 << 30
-
-
-def _builds_strings(prepared: Query) -> bool:
-    """True when the query calls REGEX, REPLACE, CONCAT or GROUP_CONCAT anywhere."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    return any(isinstance(item, CompValue) and item.name in _STRING_BUILTINS
-               for item in _algebra_items(prepared.algebra))
 
 
 def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Result:
@@ -801,13 +877,12 @@ def _address_space() -> int:
 def _run_on_backend(
     backend: Backend,
     nq: NamedQuery,
-    prepared: Query,
+    checked: CheckedQuery,
     init: Mapping[str, Node],
     timeout: float | None,
     max_rows: int | None,
 ) -> Table | bool | Graph:
-    """The same checked query text on an Oxigraph store or a remote endpoint (see :mod:`graph.backends`)."""
-    checked = check_query(nq.text)  # the backend gets the characters the policy parsed
+    """The checked query text (the characters the policy approved) on a backend (see :mod:`graph.backends`)."""
     kind_ = checked.kind
     try:
         if kind_ == "ASK":
@@ -868,15 +943,15 @@ def construct(
 def readable_graph(g: Graph | Backend, query: str, *, timeout: float | None = 30.0) -> Graph:
     """An rdflib graph to read ``g``'s triples from directly (``g.objects(...)``, labels).
 
-    ``g`` itself when it is in memory; for a store or endpoint, the triples
-    the CONSTRUCT ``query`` fetches, so only what the caller reads crosses over
+    ``g`` itself when it is an rdflib graph (or files whose graph is already
+    parsed); otherwise the triples the CONSTRUCT ``query`` fetches, so only what the caller reads crosses over
     (at most :data:`graph.backends.MATERIALISE_MAX_TRIPLES`, else LimitError).
     The answer is kept for the life of the backend object (backends are
     read-only), so the several projections of one command ask only once.
     """
     from graph.backends import MATERIALISE_MAX_TRIPLES, Backend, MemoryBackend
 
-    if isinstance(g, MemoryBackend):
+    if isinstance(g, MemoryBackend) and g.graph_loaded:
         return g.graph
     if not isinstance(g, Backend):
         return g
@@ -901,7 +976,7 @@ def _run_expecting(
 ) -> Result:
     """:func:`run`, after refusing a query that is not one of ``kinds`` (SELECT, ASK, ...) unevaluated."""
     nq = resolve(query)
-    actual = _kind(prepare(nq.text))
+    actual = check_query(nq.text).kind
     if actual not in kinds:
         raise InputError(f"{_label(nq)} is a {actual} query; this call needs {' or '.join(kinds)}")
     return run(g, nq, timeout=timeout, max_rows=max_rows, params=params)
@@ -915,26 +990,6 @@ def _timeout_message(nq: NamedQuery, timeout: float | None) -> str:
     return f"{_label(nq)} timed out after {timeout:g} s; narrow it or raise --timeout"
 
 
-def _check_time(timeout: float | None, started: float) -> None:
-    if timeout is not None and time.monotonic() - started > timeout:
-        raise LimitError("query timed out")
-
-
-def _table(result: Any, max_rows: int | None, timeout: float | None, started: float) -> Table:
-    columns = [str(v) for v in (result.vars or [])]
-    rows: list[tuple[Node | None, ...]] = []
-    for i, row in enumerate(result, 1):
-        if max_rows is not None and i > max_rows:
-            raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
-        cells = tuple(row)
-        _check_strings(cells)
-        rows.append(cells)
-        if (i & 255) == 0:
-            _check_time(timeout, started)
-    _check_time(timeout, started)
-    return Table(columns, rows)
-
-
 #: Longest string (in characters) a query result may hold; nested CONCATs double a string per level.
 MAX_RESULT_STRING = 64 * 1024 * 1024
 
@@ -946,20 +1001,3 @@ def _check_strings(cells: tuple[Any, ...]) -> None:
                 f"a value in the result is {len(cell)} characters long, over the {MAX_RESULT_STRING}-character "
                 "limit; nothing was written"
             )
-
-
-def _graph_result(result: Any, max_rows: int | None, timeout: float | None, started: float) -> Graph:
-    from rdflib import Graph as RDFGraph
-
-    from graph.namespaces import bind_prefixes
-
-    out = bind_prefixes(RDFGraph())
-    for i, triple in enumerate(result.graph, 1):
-        if max_rows is not None and i > max_rows:
-            raise LimitError(f"the result has more than {max_rows} triples (--max-rows); nothing was written")
-        _check_strings(triple)
-        out.add(triple)
-        if (i & 255) == 0:
-            _check_time(timeout, started)
-    _check_time(timeout, started)
-    return out

@@ -10,10 +10,11 @@ Errors name the file and line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,13 +107,59 @@ def load_graph(
     out the TBox (``ontology/wbsec.ttl``). Each file is parsed with
     :func:`parse_file`; blank nodes stay distinct per file.
     """
+    paths = graph_files(extra_files, shipped=shipped, ontology=ontology)
+    return merge_graphs(parse_file(p, max_bytes=max_bytes) for p in paths)
+
+
+def graph_files(
+    extra_files: Sequence[str | Path] = (), *, shipped: bool = True, ontology: bool = True
+) -> list[str | Path]:
+    """The files :func:`load_graph` reads, in its order: the TBox, the curated data, then ``extra_files``."""
     paths: list[str | Path] = []
     if ontology:
         paths.append(TBOX_FILE)
     if shipped:
         paths.extend(shipped_files())
     paths.extend(extra_files)  # as given: Path("http://x") would hide the URL as "http:/x"
-    return merge_graphs(parse_file(p, max_bytes=max_bytes) for p in paths)
+    return paths
+
+
+def read_rdf_text(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Path, RDFFormat, str | None]:
+    """A local RDF file checked as :func:`parse_file` checks it before parsing, with its text.
+
+    Not a URL, at most ``max_bytes``, a known ending, strict UTF-8 (a BOM is
+    dropped). The text is ``None`` for an empty file (warned about, as
+    :func:`parse_bytes` does).
+    """
+    p = local_file(path, max_bytes)
+    spec = format_for_path(p)
+    text = _decode_utf8(p.read_bytes(), str(p))
+    if not text.strip():
+        log.warning("%s: 0 triples loaded (the file is empty)", p)
+        return p, spec, None
+    return p, spec, text
+
+
+def warn_ill_typed(literals: Iterable[Any], name: str) -> None:
+    """Log, once each, the literals of ``literals`` whose lexical form is not valid for their datatype."""
+    from rdflib import Literal
+
+    with quiet_rdflib_terms():
+        for term in dict.fromkeys(literals):
+            if isinstance(term, Literal) and term.ill_typed:
+                log.warning("%s: literal %r is not a valid %s", name, str(term), term.datatype)
+
+
+@contextlib.contextmanager
+def quiet_rdflib_terms() -> Iterator[None]:
+    """Silence rdflib's own warning for each ill-typed literal it builds (wbsec reports them in one line each)."""
+    rdflib_term_log = logging.getLogger("rdflib.term")
+    previous = rdflib_term_log.level
+    rdflib_term_log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        rdflib_term_log.setLevel(previous)
 
 
 def merge_graphs(graphs: Iterable[Graph]) -> Graph:
@@ -346,7 +393,7 @@ def _check_terms(g: Graph, name: str) -> None:
     """Refuse what a strict serializer would refuse; report ill-typed literals once each."""
     from rdflib import Literal, URIRef
 
-    seen_ill_typed: set[Literal] = set()
+    ill_typed: dict[Literal, None] = {}
     for triple in g:
         for term in triple:
             if isinstance(term, URIRef):
@@ -357,9 +404,9 @@ def _check_terms(g: Graph, name: str) -> None:
                 _strict_unicode(term, name)
                 if term.datatype is not None:
                     _strict_unicode(term.datatype, name)
-                if term.ill_typed and term not in seen_ill_typed:
-                    seen_ill_typed.add(term)
-                    log.warning("%s: literal %r is not a valid %s", name, str(term), term.datatype)
+                if term.ill_typed:
+                    ill_typed[term] = None
+    warn_ill_typed(ill_typed, name)
 
 
 def _strict_unicode(value: str, name: str) -> None:

@@ -148,6 +148,7 @@ def test_every_file_of_the_static_site_is_served_byte_for_byte(served: Served, t
     build_site(g, site, shapes=parse_file(SHAPES_FILE))
     files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
     checked = [f for f in files if not f.startswith(("def/", ".")) or f.startswith("def/Polity.")]
+    checked.append(".well-known/void")
     assert "assets/ego.js" in checked and "id/XK.html" in checked and "id/XK.jsonld" in checked
     for rel in checked:
         status, headers, body = _get(served, "/" + rel)

@@ -139,7 +139,8 @@ def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
 
 def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = str(WB.WesternBalkans),
                      draws: int | None = None, seed: int | None = None, sensitivity: bool = False,
-                     as_of: DateLike = None) -> GapAnalysis:
+                     as_of: DateLike = None,
+                     views: Mapping[str, Any] | None = None) -> GapAnalysis:
     """Run the whole cooperation-gap analysis on ``g`` (an rdflib graph, or a store or endpoint backend).
 
     Pairs every polity of ``region`` (15 pairs for the six Western Balkan
@@ -153,11 +154,18 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     choices move the ranking most. ``as_of`` is the analysis date: survey
     figures are taken from that year's edition or the nearest earlier one
     (the latest without it); filter the claims themselves with
-    :func:`graph.timeslice.sliced` first. Raises :class:`InputError` when the region
-    has fewer than two polities or a component function is not registered.
+    :func:`graph.timeslice.sliced` first. ``views`` may hold the "actors"
+    and "affiliation" views of ``g`` already projected (a caller that drew
+    them passes them on, so nothing is projected twice); the views missing
+    from it are projected here, together, with :func:`graph.project.projections`.
+    Raises :class:`InputError` when the region has fewer than two polities or
+    a component function is not registered.
     """
     as_of = as_date(as_of)
-    from graph.project import node_facts, to_networkx
+    from graph.backends import as_backend
+    from graph.project import node_facts, projections
+
+    g = as_backend(g)  # an rdflib graph is copied into Oxigraph once for every question below
 
     cfg = config or load_config()
     draws = cfg.draws if draws is None else draws
@@ -171,8 +179,11 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     if len(polities) < 2:
         raise InputError(f"the region <{region}> has {len(polities)} polities in the data (wbo:region); "
                          "the gap analysis needs at least two")
-    G_actors = to_networkx(g, "actors")
-    G_aff = to_networkx(g, "affiliation")
+    given = dict(views or {})
+    missing = [v for v in ("actors", "affiliation") if v not in given]
+    if missing:
+        given.update(projections(g, missing))
+    G_actors, G_aff = given["actors"], given["affiliation"]
     route = ({ag: fw or ag for ag, (parties, fw) in facts.agreements.items() if len(parties) >= 3}
              if cfg.multilateral_agreements_as_hub else {})
     bodies = {m: p for m, p in facts.member_polity.items() if m != p}

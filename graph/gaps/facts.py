@@ -104,6 +104,9 @@ def read_facts(g: Any, region: str) -> Facts:
     """Ask every question of ``ontology/gaps/*.rq`` once and group the answers (independent of the settings)."""
     from rdflib import URIRef
 
+    from graph.backends import as_backend
+
+    g = as_backend(g)  # one copy into Oxigraph for all the questions
     reg = URIRef(region)
     polities = sorted(str(r["polity"]) for r in rows(g, "polities", region=reg))
 
