@@ -645,7 +645,8 @@ def run(
 
     ``query`` is a shipped question's NAME, SPARQL text or a :class:`NamedQuery`;
     ``params`` maps variable names to RDF terms or text (see :func:`bindings`).
-    ``timeout`` is in seconds (``None``: no limit); ``max_rows`` caps the rows
+    ``timeout`` is in seconds (``None``: no limit; a backend's ``timeout_limit``,
+    a command's ``--timeout``, lowers it); ``max_rows`` caps the rows
     (or, for CONSTRUCT/DESCRIBE, the triples) and raises :class:`LimitError`
     past it.
     """
@@ -658,6 +659,8 @@ def run(
         raise InputError("max_rows must be zero or more")
     from graph.backends import Backend, MemoryBackend
 
+    if isinstance(g, Backend) and g.timeout_limit is not None:
+        timeout = g.timeout_limit if timeout is None else min(timeout, g.timeout_limit)
     if isinstance(g, MemoryBackend):
         g = g.graph
     elif isinstance(g, Backend):
