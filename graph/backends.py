@@ -78,6 +78,7 @@ __all__ = [
     "Rows",
     "is_store",
     "load_store",
+    "no_redirect_handler",
     "open_backend",
 ]
 
@@ -839,7 +840,7 @@ class EndpointBackend(Backend):
             loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
         except ValueError:
             loopback = False
-        handlers: list[Any] = [_no_redirect_handler()]
+        handlers: list[Any] = [no_redirect_handler()]
         if loopback:
             handlers.append(urllib.request.ProxyHandler({}))
         opener = urllib.request.build_opener(*handlers)
@@ -1108,7 +1109,7 @@ def paged_select(query: str, columns: Sequence[str]) -> Callable[[int, int], str
 
     >>> page = paged_select("PREFIX a: <urn:a#> SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x)", ["x"])
     >>> page(100, 200)
-    'PREFIX a: <urn:a#> SELECT * WHERE { { SELECT * WHERE { { SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x) } } ORDER BY DESC(?x) ?x } } LIMIT 100 OFFSET 200'
+    'PREFIX a: <urn:a#> SELECT * WHERE { { SELECT * WHERE { { SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x) } } ORDER BY DESC(?x) } } LIMIT 100 OFFSET 200'
     """
     tokens = [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(query)]
     significant = [t for t in tokens if t[0] not in ("ws", "comment")]
@@ -1117,6 +1118,7 @@ def paged_select(query: str, columns: Sequence[str]) -> Callable[[int, int], str
         return "the query is empty"
     prologue, body = query[: significant[start][2]], query[significant[start][2]:].strip()
     keys: list[str] = []
+    ordered: set[str] = set()
     depth = 0
     top: dict[str, int] = {}  # keywords outside any bracket: where they start
     for kind, value, begins, _e in significant[start:]:
@@ -1137,8 +1139,10 @@ def paged_select(query: str, columns: Sequence[str]) -> Callable[[int, int], str
         for key in re.finditer(r"(?i)(ASC|DESC)?\s*\(?\s*[?$](\w+)\s*\)?", found.group(1)):
             if key.group(2) not in columns:
                 return f"its ORDER BY uses ?{key.group(2)}, which it does not return, so it cannot be paged"
-            keys.append(f"{key.group(1).upper()}(?{key.group(2)})" if key.group(1) else f"?{key.group(2)}")
-    order = " ".join(keys + [f"?{c}" for c in columns if f"?{c}" not in keys])
+            if key.group(2) not in ordered:
+                ordered.add(key.group(2))
+                keys.append(f"{key.group(1).upper()}(?{key.group(2)})" if key.group(1) else f"?{key.group(2)}")
+    order = " ".join(keys + [f"?{c}" for c in columns if c not in ordered])
     prefix = prologue.rstrip() + " " if prologue.strip() else ""
     inner = f"SELECT * WHERE {{ {{ {body} }} }} ORDER BY {order}" if order else f"SELECT * WHERE {{ {{ {body} }} }}"
 
@@ -1167,7 +1171,7 @@ def _spo_construct(text: str) -> tuple[str, str] | None:
     return None if found is None else (text[:at], found.group(1))
 
 
-def _no_redirect_handler() -> Any:
+def no_redirect_handler() -> Any:
     """A urllib handler that turns a redirect into PolicyError: the endpoint URL is the only one allowed."""
     import urllib.request
 

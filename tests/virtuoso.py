@@ -110,6 +110,7 @@ class Virtuoso:
         self.sql_port = 0
         self.http_port = 0
         self.process: subprocess.Popen[bytes] | None = None
+        self.writable = False
 
     @property
     def sparql(self) -> str:
@@ -172,8 +173,10 @@ class Virtuoso:
             raise RuntimeError(f"Virtuoso could not load {name}: {errors}")
 
     def allow_graph_store_writes(self) -> None:
-        """Let the administrator write through /sparql-graph-crud-auth (SPARQL_UPDATE role)."""
-        self.isql('GRANT SPARQL_UPDATE TO "dba";')
+        """Let the administrator write through /sparql-graph-crud-auth (the SPARQL_UPDATE role), once."""
+        if not self.writable:
+            self.isql('GRANT SPARQL_UPDATE TO "dba";')
+            self.writable = True
 
     def stop(self) -> None:
         """SIGTERM the server by its PID, SIGKILL after 30 s."""
