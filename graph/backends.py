@@ -12,7 +12,11 @@ on all three:
   :func:`load_store` (``wbsec load FILE... --store DIR``);
 - :class:`EndpointBackend` sends queries to a SPARQL 1.1 endpoint with
   ``urllib``, read-only, with a total deadline and a response-size cap, inside
-  :func:`graph.sandbox.network_allowed` for that URL only.
+  :func:`graph.sandbox.network_allowed` for that URL only. It reads one named
+  graph when given one (``default-graph-uri``), checks once that the graph
+  holds wbsec data, and never returns an answer a server cut at its row cap
+  (``X-SPARQL-MaxRows``): it pages through it (:func:`paged_select`) or
+  raises :class:`~graph.errors.LimitError` naming the cap.
 
 Parameters on Oxigraph and endpoints become a ``VALUES`` block placed at the
 start of the query's outermost ``WHERE`` group, built only from terms this

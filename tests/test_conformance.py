@@ -145,9 +145,11 @@ def normalise(case: Case, output: str) -> object:
 
 
 def _number(term: object) -> object:
-    """A numeric literal as an xsd:double of its value (see :data:`_NUMERIC`), other terms unchanged."""
+    """A numeric literal as an xsd:double of its value (see :data:`_NUMERIC`), a language tag in lower case."""
     from rdflib import XSD, Literal
 
+    if isinstance(term, Literal) and term.language:  # Oxigraph writes language tags in lower case
+        return Literal(str(term), lang=term.language.lower())
     if isinstance(term, Literal) and term.datatype is not None and str(term.datatype).rpartition("#")[2] in _NUMERIC:
         try:
             return Literal(repr(float(str(term))), datatype=XSD.double)
