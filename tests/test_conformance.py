@@ -266,6 +266,7 @@ RDFLIB_WRONG = pytest.mark.xfail(strict=True, reason="rdflib 7.6 drops the unbou
                                  "a gYear with a date; the servers follow the spec")
 
 
+@pytest.mark.slow  # the first run starts the servers
 @pytest.mark.parametrize("backend", (pytest.param("files", marks=RDFLIB_WRONG), *BACKENDS))
 @pytest.mark.parametrize(("text", "expected"), SPEC_CASES)
 def test_spec_answer(text: str, expected: list[list[str]], backend: str,

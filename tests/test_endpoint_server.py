@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,7 +21,8 @@ from graph.cli import main
 
 from .virtuoso import GRAPH, DBA, Virtuoso, shipped_nt, virtuoso, virtuoso_capped, virtuoso_servers  # noqa: F401
 
-WBSEC = Path(sys.executable).parent / "wbsec"
+#: a Virtuoso takes about 20 s to start and load, and a low cap makes the commands page
+pytestmark = pytest.mark.slow
 
 
 def wbsec(*args: str, env: dict[str, str | None] | None = None) -> Result:
