@@ -1108,12 +1108,12 @@ def paged_select(query: str, columns: Sequence[str]) -> Callable[[int, int], str
     they are projected variables) and then every projected variable, so
     consecutive pages neither overlap nor skip a row; ``LIMIT``/``OFFSET``
     stand outside, as Virtuoso needs for offsets past its sort limit. A query
-    with its own ``LIMIT``/``OFFSET`` or an ``ORDER BY`` on anything else
-    cannot be paged without changing its answer.
+    with its own ``LIMIT``/``OFFSET``, or whose ``ORDER BY`` reads a variable
+    it does not return, cannot be paged without changing its answer.
 
     >>> page = paged_select("PREFIX a: <urn:a#> SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x)", ["x"])
     >>> page(100, 200)
-    'PREFIX a: <urn:a#> SELECT * WHERE { { SELECT * WHERE { { SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x) } } ORDER BY DESC(?x) } } LIMIT 100 OFFSET 200'
+    'PREFIX a: <urn:a#> SELECT * WHERE { { SELECT * WHERE { { SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x) } } ORDER BY DESC ( ?x ) ?x } } LIMIT 100 OFFSET 200'
     """
     tokens = [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(query)]
     significant = [t for t in tokens if t[0] not in ("ws", "comment")]
@@ -1121,32 +1121,29 @@ def paged_select(query: str, columns: Sequence[str]) -> Callable[[int, int], str
     if start >= len(significant):
         return "the query is empty"
     prologue, body = query[: significant[start][2]], query[significant[start][2]:].strip()
-    keys: list[str] = []
-    ordered: set[str] = set()
     depth = 0
-    top: dict[str, int] = {}  # keywords outside any bracket: where they start
-    for kind, value, begins, _e in significant[start:]:
+    top: dict[str, int] = {}  # keywords outside any bracket: their index among the significant tokens
+    for at in range(start, len(significant)):
+        kind, value = significant[at][0], significant[at][1]
         if kind == "open":
             depth += 1
         elif kind == "close":
             depth -= 1
         elif depth == 0 and kind == "name":
-            top[value.upper()] = begins
+            top[value.upper()] = at
     if "LIMIT" in top or "OFFSET" in top:
         return "the query has its own LIMIT/OFFSET, so it cannot be paged"
+    conditions = ""
     if "ORDER" in top:
-        # the ORDER BY keys: ?var, ASC(?var), DESC(?var) only
-        tail = query[top["ORDER"]:]
-        found = re.fullmatch(r"(?is)ORDER\s+BY((?:\s*(?:(?:ASC|DESC)\s*\(\s*[?$]\w+\s*\)|[?$]\w+))+)\s*", tail)
-        if found is None:
-            return "its ORDER BY uses expressions, so it cannot be paged in the same order"
-        for key in re.finditer(r"(?i)(ASC|DESC)?\s*\(?\s*[?$](\w+)\s*\)?", found.group(1)):
-            if key.group(2) not in columns:
-                return f"its ORDER BY uses ?{key.group(2)}, which it does not return, so it cannot be paged"
-            if key.group(2) not in ordered:
-                ordered.add(key.group(2))
-                keys.append(f"{key.group(1).upper()}(?{key.group(2)})" if key.group(1) else f"?{key.group(2)}")
-    order = " ".join(keys + [f"?{c}" for c in columns if c not in ordered])
+        if "VALUES" in top and top["VALUES"] > top["ORDER"]:
+            return "it ends in a VALUES block after its ORDER BY, so it cannot be paged"
+        # the query's own ORDER BY conditions, reused when they read only the columns it returns
+        tail = significant[top["ORDER"] + 2:]
+        conditions = " ".join(t[1] for t in tail)
+        for name in re.findall(r"[?$](\w+)", conditions):
+            if name not in columns:
+                return f"its ORDER BY uses ?{name}, which it does not return, so it cannot be paged"
+    order = " ".join(([conditions] if conditions else []) + [f"?{c}" for c in columns])
     prefix = prologue.rstrip() + " " if prologue.strip() else ""
     inner = f"SELECT * WHERE {{ {{ {body} }} }} ORDER BY {order}" if order else f"SELECT * WHERE {{ {{ {body} }} }}"
 
