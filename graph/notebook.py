@@ -227,16 +227,22 @@ def open(  # noqa: A001 - ``graph.open`` reads like the standard library's opene
     shipped: bool = True,
     store: str | Path | None = None,
     endpoint: str | None = None,
+    graph: str | None = None,
+    timeout: float | None = None,
 ) -> KnowledgeGraph:
     """Open the curated data plus ``files`` in memory, or a ``store`` (``wbsec load``), or an ``endpoint``.
 
     ``files`` are RDF files read as ``--data`` reads them; ``shipped=False``
     leaves the curated data out. A store or an endpoint is read as it is
-    (files cannot be added to it here).
+    (files cannot be added to it here). ``graph`` names the endpoint's graph
+    to read (``--graph``: sent as ``default-graph-uri``, and checked to hold
+    wbsec data before the first query); ``timeout`` caps every query in
+    seconds (``--timeout``).
     """
     from graph.backends import open_backend
 
-    return KnowledgeGraph(open_backend(files, shipped=shipped, store=store, endpoint=endpoint))
+    return KnowledgeGraph(open_backend(files, shipped=shipped, store=store, endpoint=endpoint, graph=graph,
+                                       timeout_limit=timeout))
 
 
 def queries() -> list[str]:

@@ -188,3 +188,11 @@ def test_year_figure_is_the_by_year_chart() -> None:
     fig = kg.year_figure(2010, 2013)
     assert isinstance(fig, Figure)
     assert fig.axes[0].get_title().startswith("Regional density") and len(fig.axes) >= 4
+
+
+def test_open_passes_graph_and_timeout_to_the_backend() -> None:
+    with pytest.raises(InputError, match="--graph names a graph of an endpoint"):
+        graph.open([NET / "tiny.ttl"], shipped=False, graph="urn:wbsec:all")
+    kg = graph.open([NET / "tiny.ttl"], shipped=False, timeout=7.5)
+    assert kg.backend.timeout_limit == 7.5
+    assert len(kg.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")) == 1
