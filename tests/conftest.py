@@ -19,9 +19,24 @@ TESTS_DIR = Path(__file__).resolve().parent
 DATA = TESTS_DIR / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The whole session runs with its own ``HOME``, ``XDG_CONFIG_HOME`` and ``MPLCONFIGDIR``.
+
+    Nothing is read from or written to the user's home (chromium profiles, matplotlib's font cache and
+    configuration), and matplotlib builds its font cache once per session, not in every subprocess.
+    """
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        mp.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        mp.setenv("MPLCONFIGDIR", str(home / "matplotlib"))
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own ``XDG_CACHE_HOME``: nothing is read from or written to the user's cache."""
+    """Every test gets its own ``XDG_CACHE_HOME``: no verdict cached by one test can answer another."""
     cache = tmp_path_factory.mktemp("xdg-cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     return cache

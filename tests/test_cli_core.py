@@ -158,9 +158,10 @@ def test_entry_point_refuses_remote_context_with_no_request(tmp_path: Path, list
     assert listener.hits == []
 
 
-def test_tests_never_touch_the_users_cache(private_cache: Path) -> None:
-    """The conformance verdict of ``wbsec info`` lands in the test's own cache, not in ~/.cache."""
-    assert invoke("info", "--format", "json").exit_code == 0
+def test_tests_never_touch_the_users_cache(private_cache: Path, private_home: Path) -> None:
+    """The conformance verdict of ``wbsec info`` lands in the test's own cache, and home is the session's own."""
+    assert Path.home() == private_home and os.environ["MPLCONFIGDIR"].startswith(str(private_home))
+    assert invoke("info", "--format", "json", "--no-shipped", "--data", str(STORE / "good.ttl")).exit_code == 0
     assert list((private_cache / "wbsec" / "conformance").iterdir())
 
 
