@@ -108,10 +108,11 @@ def test_synth_is_deterministic_and_sized(tmp_path: Path) -> None:
     assert 3000 <= len(lines) < 3200
 
 
-def test_synth_data_conform_to_the_shapes_with_and_without_the_curated_data(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_synth_data_conform_to_the_shapes_with_and_without_the_curated_data(synth_file: Path) -> None:
     from graph.validate import validate
 
-    path = _synth(tmp_path, "3k", 2)
+    path = synth_file
     alone = validate(load_graph([path], shipped=False))
     assert alone.conforms, alone.violations[:3]
     assert not [v for v in alone.violations if v.severity == "Violation"]
