@@ -15,18 +15,24 @@ Notebook API (the façade, :mod:`graph.notebook`)::
     G = kg.network("polities", as_of="2015-01-01")   # simple weighted networkx.Graph
     M = kg.network("actors", multigraph=True)        # one edge per claim, every attribute
     kg.metrics("polities").to_dataframe()      # degree, betweenness, pagerank, ... per node
-    kg.gaps()                                  # the cooperation-gap analysis
+    kg.gaps(as_of="2015-01-01")                # the cooperation-gap analysis
     kg.gap_report("md")                        # the report wbsec gaps prints
     fig = kg.figure("polities")                # a matplotlib Figure (or ax=...)
+    fig = kg.gap_figure("heatmap", ax=ax)      # gap heatmap / scatter / dependence bars, into your axes
+    fig = kg.domain_figure(["border"])         # one gap heatmap per policy domain
+    fig = kg.year_figure(2010, 2020)           # density and each pair's cooperation, year by year
 
 ``open``
     Open the curated data plus files, a store or an endpoint: a ``KnowledgeGraph``.
 ``queries``
     The names of the shipped questions.
 ``as_date``
-    ISO date strings (``"2015-01-01"``) to dates; every ``as_of`` accepts them.
+    ISO date strings (``"2015-01-01"``) to dates; every ``as_of`` (here and in
+    the library's functions) accepts them.
 ``KnowledgeGraph``
-    ``query``, ``network``, ``metrics``, ``gaps``, ``gap_report``, ``figure``.
+    ``query``, ``network``, ``metrics``, ``gaps``, ``gap_report``, ``figure``,
+    ``gap_figure``, ``domain_figure``, ``year_figure`` (figures are matplotlib ``Figure`` objects;
+    ``ax=`` draws into your own axes).
 ``Table``, ``MetricsTable``
     Query and metrics results: ``.columns``, ``.records()``, ``.to_dataframe()``.
 ``GraphError``
@@ -42,7 +48,7 @@ __version__ = "0.1.0"
 _FACADE: dict[str, str] = {
     "open": "graph.notebook",
     "queries": "graph.notebook",
-    "as_date": "graph.notebook",
+    "as_date": "graph.timeslice",
     "KnowledgeGraph": "graph.notebook",
     "MetricsTable": "graph.notebook",
     "Table": "graph.sparql",

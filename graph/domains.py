@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
 from graph.spreadsheet import csv_table
-from graph.timeslice import claim_datings, claim_domains, domain_names, resolve_domains, slice_claims
+from graph.timeslice import DateLike, as_date, claim_datings, claim_domains, domain_names, resolve_domains, slice_claims
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from rdflib import Graph
 
     from graph.backends import Backend
@@ -76,7 +77,7 @@ def gaps_by_domain(
     g: Graph | Backend,
     domains: Sequence[str] = (),
     *,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     config: str | Path | None = None,
     with_json: bool = False,
 ) -> list[DomainGaps]:
@@ -85,6 +86,7 @@ def gaps_by_domain(
     Raises :class:`InputError` for an unknown domain name (listing the valid
     ones) or when no claim of the data has a domain.
     """
+    as_of = as_date(as_of)
     from rdflib import URIRef
 
     from graph.backends import Backend
@@ -120,11 +122,12 @@ def domain_report(
     fmt: str,
     domains: Sequence[str] = (),
     *,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     config: str | Path | None = None,
     heatmap: str | Path | None = None,
 ) -> DomainReport:
     """``gaps --by-domain``: :func:`gaps_by_domain` rendered as ``fmt``, small multiples written to ``heatmap``."""
+    as_of = as_date(as_of)
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r}: --by-domain writes one of {', '.join(FORMATS)}")
     if heatmap is not None and Path(heatmap).suffix.lower() not in PLOT_FORMATS:
@@ -141,8 +144,9 @@ def _r(x: float | None) -> str:
     return "" if x is None else f"{x:.6f}".rstrip("0").rstrip(".") or "0"
 
 
-def render_by_domain(found: Sequence[DomainGaps], fmt: str, *, as_of: dt.date | None = None) -> str:
+def render_by_domain(found: Sequence[DomainGaps], fmt: str, *, as_of: DateLike = None) -> str:
     """JSON (``{"as_of", "domains": [{name, label, claims, note, analysis}]}``), CSV or a table, one row per pair."""
+    as_of = as_date(as_of)
     if fmt == "json":
         data = {
             "as_of": as_of.isoformat() if as_of else None,
@@ -211,46 +215,67 @@ def _panel(ax: Any, d: DomainGaps, cmap: Any, norm: Any) -> None:
     ax.set_title(f"{d.label} ({d.name})\n{d.claims} domain claim{'' if d.claims == 1 else 's'}", fontsize=8)
 
 
-def heatmaps_bytes(found: Sequence[DomainGaps], fmt: str, *, as_of: dt.date | None = None) -> bytes:
-    """One gap heatmap per domain, three to a row, one shared colour scale; PNG or SVG bytes (deterministic)."""
+def heatmaps_figure(found: Sequence[DomainGaps], *, as_of: DateLike = None, ax: Any = None) -> Figure:
+    """One gap heatmap per domain, three to a row, one shared colour scale, as a matplotlib ``Figure``.
+
+    Pass ``ax`` (one ``Axes`` per domain: an ``Axes`` for one domain, a
+    sequence for several) to draw into axes of your own; the figure returned
+    is then theirs, with the shared colour bar added to it.
+    """
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
 
+    if not found:
+        raise InputError("--by-domain: no domain to draw")
+    day = as_date(as_of)
+    if ax is None:
+        cols = min(3, len(found))
+        rows = math.ceil(len(found) / cols)
+        fig = Figure(figsize=(4.6 * cols + 1.2, 4.4 * rows + 0.8), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = list(fig.subplots(rows, cols, squeeze=False).flat)
+    else:
+        axes = [ax] if not isinstance(ax, Sequence) and not hasattr(ax, "flat") else list(getattr(ax, "flat", ax))
+        if len(axes) != len(found):
+            raise InputError(f"ax: {len(axes)} axes for {len(found)} domains; give one Axes per domain")
+        fig = axes[0].figure
+    cmap = matplotlib.colormaps["cividis"]
+    norm = Normalize(vmin=-1.0, vmax=1.0)
+    for k, one in enumerate(axes):
+        if k < len(found):
+            _panel(one, found[k], cmap, norm)
+        else:
+            one.set_axis_off()
+    when = f" as of {day.isoformat()}" if day else ""
+    fig.suptitle(f"Cooperation gap per pair and policy domain{when} (demand − actual; hatched: a figure is "
+                 "unknown, the range is shown)", fontsize=9)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes, fraction=0.02, pad=0.02)
+    bar.set_label("gap score (−1 … +1)", fontsize=7)
+    bar.ax.tick_params(labelsize=7)
+    return fig
+
+
+def heatmaps_bytes(found: Sequence[DomainGaps], fmt: str, *, as_of: DateLike = None) -> bytes:
+    """:func:`heatmaps_figure` as PNG or SVG bytes (deterministic)."""
+    import matplotlib
+
     fmt = fmt.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise InputError(f"unknown plot format {fmt!r}; use png or svg")
-    if not found:
-        raise InputError("--by-domain: no domain to draw")
-    cols = min(3, len(found))
-    rows = math.ceil(len(found) / cols)
     with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
-        fig = Figure(figsize=(4.6 * cols + 1.2, 4.4 * rows + 0.8), layout="constrained")
-        FigureCanvasAgg(fig)
-        axes = fig.subplots(rows, cols, squeeze=False)
-        cmap = matplotlib.colormaps["cividis"]
-        norm = Normalize(vmin=-1.0, vmax=1.0)
-        for k, ax in enumerate(axes.flat):
-            if k < len(found):
-                _panel(ax, found[k], cmap, norm)
-            else:
-                ax.set_axis_off()
-        when = f" as of {as_of.isoformat()}" if as_of else ""
-        fig.suptitle(f"Cooperation gap per pair and policy domain{when} (demand − actual; hatched: a figure is "
-                     "unknown, the range is shown)", fontsize=9)
-        bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes.ravel().tolist(), fraction=0.02, pad=0.02)
-        bar.set_label("gap score (−1 … +1)", fontsize=7)
-        bar.ax.tick_params(labelsize=7)
+        fig = heatmaps_figure(found, as_of=as_of)
         buf = io.BytesIO()
         metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)
     return buf.getvalue()
 
 
-def write_heatmaps(found: Sequence[DomainGaps], path: str | Path, *, as_of: dt.date | None = None) -> Path:
+def write_heatmaps(found: Sequence[DomainGaps], path: str | Path, *, as_of: DateLike = None) -> Path:
     """Write the small multiples to ``path`` (``.png`` or ``.svg``) atomically and return the path."""
+    as_of = as_date(as_of)
     target = Path(path)
     if target.suffix.lower() not in PLOT_FORMATS:
         raise InputError(f"--heatmap {target}: a plot file must end in .png or .svg")

@@ -1,7 +1,8 @@
 """Draw the cooperation-gap analysis as figures: the gap heatmap, the demand-versus-practice scatter, the dependence chart.
 
-Each panel is a function drawing on one matplotlib axis; :func:`plot_bytes`
-puts the chosen panels side by side and returns PNG or SVG bytes, and
+Each panel is a function drawing on one matplotlib axis; :func:`gap_figure`
+returns the chosen panels side by side as a ``Figure`` (or draws them into
+axes you pass with ``ax=``), :func:`plot_bytes` returns it as PNG or SVG bytes, and
 :func:`write_plot` writes them atomically. matplotlib is imported only when a
 figure is drawn. Output is deterministic: a fixed SVG hash salt, fonts as
 paths, no dates in the metadata, labels placed by a fixed rule.
@@ -13,12 +14,15 @@ import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
 from graph.gaps import NO_DATA, STATED_ABSENT, GapAnalysis, mapped_gaps
 from graph.gaps.model import decimals
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PLOT_FORMATS = (".png", ".svg")
 #: The panels a figure can hold, in the order ``--plot`` draws them.
@@ -217,35 +221,57 @@ def _dependence(ax: Any, an: GapAnalysis) -> None:
     ax.set_title("External dependence: who carries the shortest paths\n" + summary, fontsize=8.5)
 
 
+def gap_figure(an: GapAnalysis, panels: str | Sequence[str] = PANELS, *, ax: Any = None) -> Figure:
+    """Draw the gap heatmap, the demand-versus-practice scatter and/or the dependence bars as a matplotlib ``Figure``.
+
+    ``panels`` is one of ``heatmap``, ``scatter`` and ``dependence`` or a
+    sequence of them (drawn side by side in that order). Pass ``ax`` (one
+    matplotlib ``Axes`` per panel: an ``Axes`` for one panel, a sequence for
+    several) to draw into axes of your own; the figure returned is then
+    theirs. Nothing is shown or saved and pyplot's state is not touched.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    wanted = [panels] if isinstance(panels, str) else list(panels)
+    unknown = [p for p in wanted if p not in PANELS]
+    if unknown or not wanted:
+        raise InputError(f"unknown plot panel {unknown[0] if unknown else '(none)'!r}; use {', '.join(PANELS)}")
+    if ax is None:
+        widths = {"heatmap": 7.0, "scatter": 7.0, "dependence": 7.5}
+        fig = Figure(figsize=(sum(widths[p] for p in wanted), 6.2), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = list(fig.subplots(1, len(wanted), squeeze=False)[0])
+    else:
+        axes = [ax] if not isinstance(ax, Sequence) and not hasattr(ax, "flat") else list(getattr(ax, "flat", ax))
+        if len(axes) != len(wanted):
+            raise InputError(f"ax: {len(axes)} axes for {len(wanted)} panel{'s' if len(wanted) != 1 else ''} "
+                             f"({', '.join(wanted)}); give one Axes per panel")
+        fig = axes[0].figure
+    for one, panel in zip(axes, wanted):
+        if panel == "heatmap":
+            _heatmap(one, an, one.figure)
+        elif panel == "scatter":
+            _scatter(one, an, one.figure)
+        else:
+            _dependence(one, an)
+    return fig
+
+
 def plot_bytes(an: GapAnalysis, fmt: str, panels: Sequence[str] = PANELS) -> bytes:
-    """Draw the gap heatmap, the demand-versus-practice scatter and/or the external-dependence bars as PNG or SVG.
+    """:func:`gap_figure` as PNG or SVG bytes.
 
     ``fmt`` is ``png`` or ``svg``; ``panels`` is any of ``heatmap``,
     ``scatter`` and ``dependence`` (side by side, in that order of the
-    argument). Output is deterministic (fixed SVG hash salt, no dates).
+    argument). Output is deterministic (fixed SVG hash salt, fonts as paths, no dates).
     """
     import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
     fmt = fmt.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise InputError(f"unknown plot format {fmt!r}; use png or svg")
-    unknown = [p for p in panels if p not in PANELS]
-    if unknown or not panels:
-        raise InputError(f"unknown plot panel {unknown[0] if unknown else '(none)'!r}; use {', '.join(PANELS)}")
     with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
-        widths = {"heatmap": 7.0, "scatter": 7.0, "dependence": 7.5}
-        fig = Figure(figsize=(sum(widths[p] for p in panels), 6.2), layout="constrained")
-        FigureCanvasAgg(fig)
-        axes = fig.subplots(1, len(panels), squeeze=False)[0]
-        for ax, panel in zip(axes, panels):
-            if panel == "heatmap":
-                _heatmap(ax, an, fig)
-            elif panel == "scatter":
-                _scatter(ax, an, fig)
-            else:
-                _dependence(ax, an)
+        fig = gap_figure(an, panels)
         buf = io.BytesIO()
         metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)

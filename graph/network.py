@@ -29,7 +29,7 @@ from graph.metrics import EgoNetwork, MetricsReport, PathReport, ego_network, no
 from graph.project import NetworkFile, network_files, node_facts, resolve_node, to_networkx
 from graph.provenance import claim_provenance
 from graph.store import compact
-from graph.timeslice import sliced
+from graph.timeslice import DateLike, as_date, sliced
 from graph.viz import ExplorerPage, GapEdge, explorer_page, neighbourhood
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def ranked_metrics(
     g: Graph | Backend,
     view: str = "actors",
     *,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     domains: Sequence[str] = (),
     metrics: Sequence[str] | None = None,
     samples: int | None = None,
@@ -98,14 +98,16 @@ def ranked_metrics(
 
     The claim filter's summary comes first in the report's ``notes``.
     """
+    as_of = as_date(as_of)
     data, notes = sliced(g, as_of=as_of, domains=domains)
     report = node_metrics(_view(data, view, as_of), metrics, samples=samples, top=top)
     return dataclasses.replace(report, notes=[*notes, *report.notes])
 
 
-def ego(g: Graph | Backend, node: str, view: str = "actors", *, as_of: dt.date | None = None,
+def ego(g: Graph | Backend, node: str, view: str = "actors", *, as_of: DateLike = None,
         domains: Sequence[str] = (), depth: int = 1) -> EgoAnswer:
     """The ego network of ``node`` (an IRI, prefixed name or label) within ``depth`` hops in the ``view``."""
+    as_of = as_date(as_of)
     data, notes = sliced(g, as_of=as_of, domains=domains)
     facts = node_facts(data)  # labels and prefixes (the whole graph when it is in memory)
     G = _view(data, view, as_of)
@@ -115,8 +117,9 @@ def ego(g: Graph | Backend, node: str, view: str = "actors", *, as_of: dt.date |
 
 
 def paths(g: Graph | Backend, source: str, target: str, view: str = "actors", *,
-          as_of: dt.date | None = None, domains: Sequence[str] = ()) -> PathAnswer:
+          as_of: DateLike = None, domains: Sequence[str] = ()) -> PathAnswer:
     """Every shortest path from ``source`` to ``target`` (IRIs, prefixed names or labels) in the ``view``."""
+    as_of = as_date(as_of)
     data, notes = sliced(g, as_of=as_of, domains=domains)
     facts = node_facts(data)
     G = _view(data, view, as_of)
@@ -125,9 +128,10 @@ def paths(g: Graph | Backend, source: str, target: str, view: str = "actors", *,
     return PathAnswer(report, _short_names(facts, [*(t.role for t in ties), *(t.claim for t in ties)]), notes)
 
 
-def view_files(g: Graph | Backend, view: str, fmt: str, *, as_of: dt.date | None = None,
+def view_files(g: Graph | Backend, view: str, fmt: str, *, as_of: DateLike = None,
                domains: Sequence[str] = ()) -> ViewFiles:
     """The ``view`` of ``g`` as GraphML, GEXF or CSV files (see :func:`graph.project.network_files`)."""
+    as_of = as_date(as_of)
     data, notes = sliced(g, as_of=as_of, domains=domains)
     return ViewFiles(network_files(_view(data, view, as_of), fmt), notes)
 
@@ -138,7 +142,7 @@ def explorer(
     view: str = "actors",
     focus: str | None = None,
     depth: int | None = None,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     domains: Sequence[str] = (),
     size_by: str = "degree",
     color_by: str = "kind",
@@ -158,6 +162,7 @@ def explorer(
     ``domains`` the network, the gaps and the claims shown are those of that
     date and those domains (the gap analysis runs on the same filtered data).
     """
+    as_of = as_date(as_of)
     if depth is not None and focus is None:
         raise InputError("--depth needs --focus NODE")
     g, notes = sliced(g, as_of=as_of, domains=domains)

@@ -10,13 +10,13 @@ matplotlib ``Figure`` objects (never pyplot state, never a file).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError
+from graph.timeslice import DateLike, as_date
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -27,31 +27,6 @@ if TYPE_CHECKING:
     from graph.gaps import GapAnalysis
     from graph.metrics import MetricsReport
     from graph.sparql import Table
-
-#: What ``as_of`` may be: an ISO date string (``"2015-01-01"``), a date, a datetime, or None.
-DateLike = str | dt.date | None
-
-
-def as_date(value: DateLike | dt.datetime) -> dt.date | None:
-    """``value`` as a :class:`datetime.date`: ISO strings (``"2015-01-01"``, ``"2015"``), dates and datetimes.
-
-    >>> as_date("2015-01-01"), as_date("2015"), as_date(None)
-    (datetime.date(2015, 1, 1), datetime.date(2015, 1, 1), None)
-    """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    try:
-        if len(text) == 4 and text.isdigit():
-            return dt.date(int(text), 1, 1)
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise InputError(f"as_of must be an ISO date such as '2015-01-01', not {value!r}") from None
-
 
 def dataframe(columns: Sequence[str], records: list[dict[str, object]]) -> Any:
     """A pandas DataFrame with the given ``columns``; pandas comes with the ``notebook`` extra."""
@@ -156,18 +131,26 @@ class KnowledgeGraph:
 
     # -- gaps ------------------------------------------------------------------------------
 
-    def gaps(self, config: str | Path | None = None) -> GapAnalysis:
-        """The cooperation-gap analysis (ranked dyads, external dependence, profiles, suggestions)."""
+    def gaps(self, config: str | Path | None = None, *, as_of: DateLike = None, draws: int | None = None,
+             seed: int | None = None) -> GapAnalysis:
+        """The cooperation-gap analysis (ranked dyads, external dependence, profiles, suggestions).
+
+        ``as_of`` keeps the claims valid on that day (as ``wbsec gaps --as-of``);
+        ``draws`` Monte Carlo draws (default: the configuration's; 0 for none).
+        """
         from graph.gaps import cooperation_gaps, load_config
+        from graph.timeslice import sliced
 
-        return cooperation_gaps(self.backend, load_config(config))
+        day = as_date(as_of)
+        data, _notes = sliced(self.backend, as_of=day)
+        return cooperation_gaps(data, load_config(config), draws=draws, seed=seed, as_of=day)
 
-    def gap_report(self, fmt: str = "md", config: str | Path | None = None) -> str:
+    def gap_report(self, fmt: str = "md", config: str | Path | None = None, *, as_of: DateLike = None) -> str:
         """The gap report as ``wbsec gaps`` prints it (``table``, ``csv``, ``json`` or ``md``)."""
-        from graph.report import gap_report
+        from graph.timeline import gap_report_on
 
-        text, _written = gap_report(self.backend, fmt, config=config)
-        return text
+        report = gap_report_on(self.backend, fmt, as_of=as_date(as_of), config=config)
+        return report.text
 
     # -- figures ---------------------------------------------------------------------------
 
@@ -203,6 +186,39 @@ class KnowledgeGraph:
         figure = ax.figure
         assert figure is not None
         return figure  # type: ignore[return-value]
+
+
+    def gap_figure(self, panels: str | Sequence[str] = "heatmap", *, analysis: GapAnalysis | None = None,
+                   as_of: DateLike = None, ax: Axes | Sequence[Axes] | None = None) -> Figure:
+        """The gap results as a matplotlib ``Figure``: ``heatmap``, ``scatter`` (demand against practice),
+        ``dependence`` (who carries the shortest paths), or several of them side by side.
+
+        ``analysis`` is a result of :meth:`gaps` (computed, without draws, when
+        not given). Pass ``ax`` (one ``Axes`` per panel) to draw into your own axes.
+        """
+        from graph.gapcharts import gap_figure
+
+        an = analysis if analysis is not None else self.gaps(as_of=as_of, draws=0)
+        return gap_figure(an, panels, ax=ax)
+
+    def domain_figure(self, domains: Sequence[str] = (), *, as_of: DateLike = None,
+                      ax: Axes | Sequence[Axes] | None = None) -> Figure:
+        """One gap heatmap per policy domain (``wbsec gaps --by-domain``) as a matplotlib ``Figure``.
+
+        ``domains`` are names such as ``"border"`` (default: every domain a claim
+        belongs to); ``ax`` is one ``Axes`` per domain.
+        """
+        from graph.domains import gaps_by_domain, heatmaps_figure
+
+        return heatmaps_figure(gaps_by_domain(self.backend, domains, as_of=as_of), as_of=as_of, ax=ax)
+
+
+    def year_figure(self, start: int, end: int, *, domains: Sequence[str] = ()) -> Figure:
+        """Regional density, external dependence and each pair's cooperation on 31 December of every year
+        from ``start`` to ``end`` (``wbsec gaps --by-year``), as a matplotlib ``Figure``."""
+        from graph.timeline import chart_figure, gaps_by_year
+
+        return chart_figure(gaps_by_year(self.backend, start, end, domains=domains))
 
 
 def open(  # noqa: A001 - ``graph.open`` reads like the standard library's openers

@@ -9,7 +9,6 @@ template ``graph/templates/gaps-annex.md.j2``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from graph.gaps import (
 )
 from graph.gaps.model import decimals
 from graph.spreadsheet import csv_table
+from graph.timeslice import DateLike, as_date
 
 FORMATS = ("table", "csv", "json", "md")
 
@@ -743,7 +743,7 @@ def gap_report(
     draws: int | None = None,
     seed: int | None = None,
     sensitivity: bool = False,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     notes: Sequence[str] = (),
 ) -> tuple[str, list[Path]]:
     """What ``wbsec gaps`` prints: the analysis of ``g`` rendered as ``fmt``, and the plot files written.
@@ -757,6 +757,7 @@ def gap_report(
     earlier one (filter the claims first; see :func:`graph.timeline.gap_report_on`);
     ``notes`` (the claim filter's lines) go into the Markdown annex's data coverage.
     """
+    as_of = as_date(as_of)
     from graph.gaps import cooperation_gaps, load_config
 
     if fmt not in FORMATS:

@@ -24,6 +24,13 @@ nothing else on the machine can reach the query engine. What the gate does:
 - SIGTERM stops accepting, lets running queries finish for
   :data:`SHUTDOWN_GRACE` seconds and answers the rest with 503.
 
+Besides the endpoint (and its Service Description at ``GET /query`` with no
+query), the gate answers ``GET /store?default`` (the SPARQL 1.1 Graph Store
+Protocol, read-only) and, when a :class:`PageSource` is given, the pages of
+the published site: ``/id/NAME`` and ``/def`` by content negotiation (HTML
+for browsers; Turtle, JSON-LD or N-Triples for programs), and every file of
+the site at its own path (``/id/NAME.ttl``, ``/index.html``, ``/assets/...``).
+
 The YASGUI query page comes from the ``oxigraph`` server binary: its four
 files are read once at start from a short-lived ``oxigraph serve`` process on
 an empty in-memory store, inside a network namespace of its own where the
@@ -50,10 +57,10 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from graph.backends import is_store, load_store
 from graph.errors import GraphError, InputError, OutputError, PolicyError
@@ -81,6 +88,11 @@ _SPARQL_QUERY = "application/sparql-query"
 _SPARQL_UPDATE = "application/sparql-update"
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _WORKER_FLAG = "--wbsec-serve-worker"
+#: A path the page source may answer: segments of letters, digits, '.', '_' and '-' (no '..', no empty
+#: segment, no segment starting with '.'), or the dataset description at ``/.well-known/void`` (RFC 8615).
+_PAGE_PATH = re.compile(r"^(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$|^/\.well-known/void$")
+_COUNT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_WHOLE_GRAPH = "CONSTRUCT WHERE { ?s ?p ?o }"
 
 #: Media types a SELECT/ASK answer can take, and pyoxigraph's QueryResultsFormat for each.
 RESULT_TYPES: dict[str, str] = {
@@ -93,8 +105,8 @@ RESULT_TYPES: dict[str, str] = {
 }
 #: Media types a CONSTRUCT/DESCRIBE answer can take, and pyoxigraph's RdfFormat for each.
 GRAPH_TYPES: dict[str, str] = {
-    "application/n-triples": "N_TRIPLES",
     "text/turtle": "TURTLE",
+    "application/n-triples": "N_TRIPLES",
     "application/rdf+xml": "RDF_XML",
     "application/ld+json": "JSON_LD",
     "application/n-quads": "N_QUADS",
@@ -103,6 +115,35 @@ GRAPH_TYPES: dict[str, str] = {
 }
 _CANONICAL = {"JSON": "application/sparql-results+json", "XML": "application/sparql-results+xml",
               "CSV": "text/csv", "TSV": "text/tab-separated-values"}
+#: The W3C format IRI (http://www.w3.org/ns/formats/) of each pyoxigraph format, for the Service Description.
+_FORMAT_IRIS = {"JSON": "SPARQL_Results_JSON", "XML": "SPARQL_Results_XML", "CSV": "SPARQL_Results_CSV",
+                "TSV": "SPARQL_Results_TSV", "TURTLE": "Turtle", "N_TRIPLES": "N-Triples", "RDF_XML": "RDF_XML",
+                "JSON_LD": "JSON-LD", "N_QUADS": "N-Quads", "TRIG": "TriG"}
+
+
+class PageFile(Protocol):
+    """One file of the published site: its bytes, media type and (for a page) its Content-Security-Policy."""
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def media_type(self) -> str: ...
+
+    @property
+    def csp(self) -> str | None: ...
+
+
+class PageSource(Protocol):
+    """What the gate asks for the site's pages (:class:`graph.site.SiteFiles` is one)."""
+
+    def representations(self, path: str) -> Mapping[str, str] | None:
+        """Media type -> site path of each representation of the resource at ``path`` (``id/AL``), best first."""
+        ...
+
+    def file(self, path: str) -> PageFile | None:
+        """The file at site ``path`` (``id/AL.ttl``, ``index.html``), or None."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -117,6 +158,8 @@ class ServeConfig:
     timeout: float = 30.0
     pool: int = 4
     oxigraph: str | None = None
+    #: Makes the page source from the served store's directory, once, at the first page request (None: no pages).
+    pages: Callable[[Path], PageSource] | None = None
 
 
 @dataclass
@@ -136,6 +179,11 @@ class Running:
     @property
     def ui(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def home(self) -> str:
+        """The published site's home page (answered only when the server has a page source)."""
+        return f"http://127.0.0.1:{self.port}/index.html"
 
     @property
     def worker_pids(self) -> list[int]:
@@ -169,41 +217,115 @@ def negotiate(accept: str | None, kind: str) -> tuple[str, str] | None:
     >>> negotiate("text/csv;q=0.5, application/sparql-results+json", "SELECT")
     ('application/sparql-results+json', 'JSON')
     >>> negotiate(None, "CONSTRUCT")
-    ('application/n-triples', 'N_TRIPLES')
+    ('text/turtle', 'TURTLE')
     >>> negotiate("application/foo", "ASK") is None
     True
     """
     table = GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES
-    default = next(iter(table))
+    media = choose_media(accept, list(table))
+    if media is None:
+        return None
+    fmt = table[media]
+    if table is RESULT_TYPES:
+        media = _CANONICAL[fmt]
+    elif media == "text/plain":
+        media = "application/n-triples"
+    return media, fmt
+
+
+def choose_media(accept: str | None, offers: Sequence[str]) -> str | None:
+    """The offer the ``Accept`` header prefers, or None when it accepts none of them (406).
+
+    Each offer takes the q value of the most specific range that matches it
+    (RFC 9110: ``text/turtle`` over ``text/*`` over ``*/*``). The highest q
+    wins; between equal q values, the offer matched by the more specific
+    range, then by the earlier range in the header, then the earlier offer.
+    Without ``Accept`` the first offer wins.
+
+    >>> choose_media("text/html,application/xhtml+xml,*/*;q=0.8", ["text/html", "text/turtle"])
+    'text/html'
+    >>> choose_media("text/*;q=0.5, text/turtle", ["text/html", "text/turtle"])
+    'text/turtle'
+    >>> choose_media("text/csv, */*", ["application/json", "text/csv"])
+    'text/csv'
+    >>> choose_media("application/pdf", ["text/html", "text/turtle"]) is None
+    True
+    """
+    if not offers:
+        return None
     if not accept or not accept.strip():
-        return default, table[default]
-    best: tuple[float, int, str] | None = None
-    for position, item in enumerate(accept.split(",")):
+        return offers[0]
+    ranges: list[tuple[str, float]] = []
+    for item in accept.split(","):
         parts = [p.strip() for p in item.split(";")]
-        media = parts[0].lower()
         q = 1.0
         for param in parts[1:]:
             if param.lower().startswith("q="):
                 try:
-                    q = float(param[2:])
+                    q = min(max(float(param[2:]), 0.0), 1.0)
                 except ValueError:
                     q = 0.0
-        if q <= 0:
+        if parts[0]:
+            ranges.append((parts[0].lower(), q))
+    best: tuple[float, int, int, int] | None = None
+    chosen: str | None = None
+    for position, offer in enumerate(offers):
+        major = offer.split("/", 1)[0] + "/*"
+        match: tuple[int, int, float] | None = None  # (specificity, -place in the header, q)
+        for place, (media, q) in enumerate(ranges):
+            level = 2 if media == offer else 1 if media == major else 0 if media == "*/*" else -1
+            if level >= 0 and (match is None or level > match[0]):
+                match = (level, -place, q)
+        if match is None or match[2] <= 0:
             continue
-        if media.endswith("/*"):
-            major = media[:-1]
-            media = default if media == "*/*" else next((m for m in table if m.startswith(major)), media)
-        if media not in table:
-            continue
-        if best is None or (q, -position) > (best[0], best[1]):
-            best = (q, -position, media)
-    if best is None:
-        return None
-    fmt = table[best[2]]
-    media = _CANONICAL.get(fmt, best[2]) if table is RESULT_TYPES else best[2]
-    if media == "text/plain":
-        media = "application/n-triples"
-    return media, fmt
+        key = (match[2], match[0], match[1], -position)
+        if best is None or key > best:
+            best, chosen = key, offer
+    return chosen
+
+
+def service_description(endpoint: str, triples: int | None, fmt: str) -> bytes:
+    """A SPARQL 1.1 Service Description of the endpoint at ``endpoint``, in pyoxigraph's RdfFormat ``fmt``.
+
+    It names the endpoint, the language (SPARQL 1.1 Query; no update, no
+    federation), every result format the endpoint answers in, and the
+    default dataset with its number of triples (``void:triples``).
+
+    >>> b"sd:SPARQL11Query" in service_description("http://127.0.0.1:7878/query", 3, "TURTLE")
+    True
+    """
+    import pyoxigraph as ox
+
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    void = "http://rdfs.org/ns/void#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    service, dataset, graph = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+
+    def n(ns: str, local: str) -> ox.NamedNode:
+        return ox.NamedNode(ns + local)
+
+    triples_out = [
+        ox.Triple(service, rdf_type, n(sd, "Service")),
+        ox.Triple(service, n(sd, "endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, n(sd, "supportedLanguage"), n(sd, "SPARQL11Query")),
+        ox.Triple(service, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(
+            "Read-only: updates, SERVICE, FROM, FROM NAMED and LOAD are refused (403).", language="en")),
+    ]
+    formats = sorted({_FORMAT_IRIS[f] for f in (*RESULT_TYPES.values(), *GRAPH_TYPES.values())})
+    triples_out += [ox.Triple(service, n(sd, "resultFormat"), n("http://www.w3.org/ns/formats/", f))
+                    for f in formats]
+    triples_out += [
+        ox.Triple(service, n(sd, "defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, n(sd, "Dataset")),
+        ox.Triple(dataset, n(sd, "defaultGraph"), graph),
+        ox.Triple(graph, rdf_type, n(sd, "Graph")),
+    ]
+    if triples is not None:
+        triples_out.append(ox.Triple(graph, n(void, "triples"), ox.Literal(
+            str(triples), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))))
+    data: bytes = ox.serialize(triples_out, format=getattr(ox.RdfFormat, fmt),
+                               prefixes={"sd": sd, "void": void, "formats": "http://www.w3.org/ns/formats/"})
+    return data
 
 
 # --------------------------------------------------------------------------- running
@@ -232,7 +354,7 @@ def start(config: ServeConfig) -> Running:
             load_store(store, config.files, shipped=config.shipped)
         static = _static_files(exe)
         workers = _Workers(store, max(1, config.pool))
-        gate = _Gate(public, config, cors, workers, static)
+        gate = _Gate(public, config, cors, workers, static, store)
     except BaseException:
         if workers is not None:
             workers.close()
@@ -670,7 +792,7 @@ class _Gate(http.server.ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(self, sock: socket.socket, config: ServeConfig, cors: str | None, workers: _Workers,
-                 static: dict[str, tuple[str, bytes]]) -> None:
+                 static: dict[str, tuple[str, bytes]], store: Path) -> None:
         port = sock.getsockname()[1]
         super().__init__(("127.0.0.1", port), _Handler, bind_and_activate=False)
         self.socket.close()
@@ -689,6 +811,26 @@ class _Gate(http.server.ThreadingHTTPServer):
         self._idle = threading.Condition()
         self._reading: dict[socket.socket, float] = {}
         self._reading_lock = threading.Lock()
+        self.store = store
+        self.triples: int | None = None  # counted at the first Service Description request
+        self._pages_factory = config.pages
+        self._pages: PageSource | None = None
+        self._pages_error: str | None = None
+        self._pages_lock = threading.Lock()
+
+    def pages(self) -> PageSource | None:
+        """The page source, made at the first call (others wait); None without one; GraphError if it failed."""
+        if self._pages_factory is None:
+            return None
+        with self._pages_lock:
+            if self._pages is None and self._pages_error is None:
+                try:
+                    self._pages = self._pages_factory(self.store)
+                except GraphError as exc:
+                    self._pages_error = " ".join(str(exc).split())
+            if self._pages_error is not None:
+                raise GraphError(self._pages_error)
+            return self._pages
 
     # requests in progress, for draining at shutdown
     def begin(self) -> None:
@@ -754,13 +896,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Request-Id", self.request_id)
         headers = getattr(self, "headers", None)
         origin = headers.get("Origin") if headers is not None else None
+        extra = dict(extra or {})
+        vary = [extra.pop("Vary")] if "Vary" in extra else []
         if self.server.cors and origin == self.server.cors:
             self.send_header("Access-Control-Allow-Origin", origin)
-            self.send_header("Vary", "Origin")
+            vary.append("Origin")
+        if vary:
+            self.send_header("Vary", ", ".join(vary))
         if self.close_connection or self.server.draining.is_set():
             self.close_connection = True
             self.send_header("Connection", "close")
-        for key, value in (extra or {}).items():
+        for key, value in extra.items():
             self.send_header(key, value)
         self.end_headers()
         if getattr(self, "command", None) != "HEAD":
@@ -864,14 +1010,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _refuse_method(self) -> None:
         self._drain_small()
         path = urllib.parse.urlsplit(self.path).path
-        if path == "/update" or path == "/store":
+        if path == "/update":
             self._text(403, "this endpoint is read-only")
         else:
-            self._text(405, f"method {self.command} is not allowed here; use GET or POST")
+            self._not_allowed(path)
+
+    def _not_allowed(self, path: str) -> None:
+        """405 with the ``Allow`` header of ``path``."""
+        allow = _allowed(path)
+        self._send(405, f"method {self.command} is not allowed on {path}; use {allow}\n".encode("utf-8"),
+                   extra={"Allow": allow})
 
     def _options(self) -> None:
         origin = self.headers.get("Origin")
-        extra = {"Allow": "GET, HEAD, POST, OPTIONS"}
+        extra = {"Allow": _allowed(urllib.parse.urlsplit(self.path).path)}
         if self.server.cors and origin == self.server.cors:
             extra.update({
                 "Access-Control-Allow-Methods": "GET, POST",
@@ -891,23 +1043,34 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if "update" in fields:
                 self._text(403, "this endpoint is read-only: updates are refused")
                 return
+            if "query" not in fields:
+                self._service_description(parts.path)
+                return
             self._answer(fields)
             return
         if parts.path in _STATIC_PATHS:
             content_type, body = self.server.static[parts.path]
             self._send(200, body, content_type, {"Cache-Control": "no-cache"})
             return
+        if parts.path == "/store":
+            self._graph_store(urllib.parse.parse_qs(parts.query, keep_blank_values=True))
+            return
+        if _PAGE_PATH.match(parts.path) and self._page(parts.path[1:]):
+            return
         self._text(404, f"no such page: {parts.path}; SPARQL queries go to /query")
 
     def _post(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
-        if parts.path == "/update" or parts.path == "/store":
+        if parts.path == "/update":
             self._drain_small()
             self._text(403, "this endpoint is read-only: updates are refused")
             return
         if parts.path not in _QUERY_PATHS:
             self._drain_small()
-            self._text(404 if parts.path not in _STATIC_PATHS else 405, f"cannot POST to {parts.path}")
+            if parts.path in _STATIC_PATHS or parts.path == "/store" or _PAGE_PATH.match(parts.path):
+                self._not_allowed(parts.path)
+            else:
+                self._text(404, f"cannot POST to {parts.path}: no such endpoint; SPARQL queries go to /query")
             return
         body = self._body()
         if body is None:
@@ -998,10 +1161,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         chosen = negotiate(self.headers.get("Accept"), checked.kind)
         if chosen is None:
-            self._text(406, "no acceptable result format; accept e.g. application/sparql-results+json "
-                            "(SELECT, ASK) or application/n-triples (CONSTRUCT, DESCRIBE)")
+            self._send(406, b"no acceptable result format; accept e.g. application/sparql-results+json "
+                            b"(SELECT, ASK) or text/turtle (CONSTRUCT, DESCRIBE)\n",
+                       extra={"Vary": "Accept"})
             return
         media, fmt = chosen
+        payload = self._from_worker(checked.text, checked.kind, fmt)
+        if payload is not None:
+            self._send(200, payload, _with_charset(media), {"Vary": "Accept"})
+
+    def _from_worker(self, text: str, kind: str, fmt: str) -> bytes | None:
+        """The answer to a checked query in format ``fmt``, or None after answering the client with the error."""
         server = self.server
         deadline = time.monotonic() + server.timeout_s
         try:
@@ -1010,12 +1180,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             worker = None
         if worker is None:
             self._text(503, f"the server is busy; try again (request id {self.request_id})")
-            return
+            return None
         try:
-            header, payload = worker.ask(checked.text, checked.kind, fmt, deadline)
+            header, payload = worker.ask(text, kind, fmt, deadline)
         except TimeoutError:
             self._text(503, f"the query took longer than {server.timeout_s:g} s and was stopped; narrow it (add LIMIT)")
-            return
+            return None
         except _Died:
             worker.kill()
             if server.draining.is_set():
@@ -1023,11 +1193,92 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self._text(503, f"the query stopped its worker (out of memory?); narrow it "
                                 f"(request id {self.request_id})")
-            return
+            return None
         finally:
             server.workers.give_back(worker)
         status = int(header["status"])
         if status != 200:
             self._text(status, str(header.get("error", "")))
+            return None
+        return payload
+
+    def _service_description(self, path: str) -> None:
+        """``GET /query`` without a query: the SPARQL 1.1 Service Description (Turtle unless Accept asks otherwise)."""
+        chosen = negotiate(self.headers.get("Accept"), "CONSTRUCT")
+        if chosen is None:
+            self._send(406, b"the Service Description is RDF: accept text/turtle, application/n-triples or "
+                            b"application/ld+json\n", extra={"Vary": "Accept"})
             return
-        self._send(200, payload, media if not media.startswith("text/") else media + "; charset=utf-8")
+        media, fmt = chosen
+        server = self.server
+        if server.triples is None:
+            counted = self._from_worker(_COUNT_TRIPLES, "SELECT", "JSON")
+            if counted is None:
+                return
+            server.triples = int(json.loads(counted)["results"]["bindings"][0]["n"]["value"])
+        host = (self.headers.get("Host") or "").strip().lower()  # one of self.server.hosts: checked already
+        body = service_description(f"http://{host}{path}", server.triples, fmt)
+        self._send(200, body, _with_charset(media), {"Vary": "Accept"})
+
+    def _graph_store(self, fields: dict[str, list[str]]) -> None:
+        """The SPARQL 1.1 Graph Store Protocol, read-only: ``GET /store?default`` gives the default graph."""
+        if "graph" in fields:
+            self._text(404, "no such graph: this store serves its default graph only (GET /store?default)")
+            return
+        if set(fields) != {"default"} or len(fields["default"]) != 1:
+            self._text(400, "ask for the default graph: GET /store?default (the Graph Store Protocol, read-only)")
+            return
+        chosen = negotiate(self.headers.get("Accept"), "CONSTRUCT")
+        if chosen is None:
+            self._send(406, f"no acceptable RDF format; accept one of {', '.join(GRAPH_TYPES)}\n".encode("utf-8"),
+                       extra={"Vary": "Accept"})
+            return
+        media, fmt = chosen
+        payload = self._from_worker(_WHOLE_GRAPH, "CONSTRUCT", fmt)
+        if payload is not None:
+            self._send(200, payload, _with_charset(media), {"Vary": "Accept"})
+
+    def _page(self, path: str) -> bool:
+        """Answer a request for the site's file or resource at ``path``; False when the site has none (404)."""
+        try:
+            source = self.server.pages()
+        except GraphError as exc:
+            self._text(503, f"the pages are not available: {exc}")
+            return True
+        if source is None:
+            return False
+        variants = source.representations(path)
+        if variants is None:
+            found = source.file(path)
+            if found is None:
+                return False
+            self._send_file(found, {"Cache-Control": "no-cache"})
+            return True
+        offers = list(variants)
+        chosen = choose_media(self.headers.get("Accept"), offers)
+        links = ", ".join(f'</{variants[m]}>; rel="alternate"; type="{m}"' for m in offers if m != chosen)
+        if chosen is None:
+            self._send(406, f"/{path} is available as {', '.join(offers)}\n".encode("utf-8"),
+                       extra={"Vary": "Accept", "Link": links})
+            return True
+        found = source.file(variants[chosen])
+        if found is None:
+            return False
+        self._send_file(found, {"Vary": "Accept", "Content-Location": "/" + variants[chosen], "Link": links,
+                                "Cache-Control": "no-cache"})
+        return True
+
+    def _send_file(self, found: PageFile, extra: dict[str, str]) -> None:
+        if found.csp:
+            extra["Content-Security-Policy"] = found.csp + "; frame-ancestors 'none'"
+            extra["Referrer-Policy"] = "no-referrer"
+        self._send(200, found.body, found.media_type, extra)
+
+
+def _allowed(path: str) -> str:
+    """The methods the gate answers on ``path`` (its ``Allow`` header)."""
+    return "GET, HEAD, POST, OPTIONS" if path in _QUERY_PATHS else "GET, HEAD, OPTIONS"
+
+
+def _with_charset(media: str) -> str:
+    return media + "; charset=utf-8" if media.startswith("text/") else media

@@ -15,7 +15,9 @@ directory that works from the file system and from any static host:
   bibliography by kind of source), ``vocabulary.html`` (classes, properties,
   code lists and the SHACL constraints in words);
 - ``wbsec.ttl``, ``wbsec.nt``, ``wbsec.jsonld`` (the whole graph) and
-  ``void.ttl`` (a VoID description with counts and licence).
+  ``void.ttl`` (the dataset in VoID and DCAT: counts measured on the graph,
+  licence, publisher, dates, a distribution per dump), also at
+  ``.well-known/void``, the VoID discovery address.
 
 Every page is rendered by Jinja2 with autoescaping, carries a
 Content-Security-Policy that allows only its own inline style and scripts by
@@ -38,6 +40,7 @@ renamed into place, so a failed build leaves the old site untouched.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -67,6 +70,8 @@ __all__ = [
     "EntityPage",
     "Ref",
     "Section",
+    "SiteFile",
+    "SiteFiles",
     "SiteModel",
     "SiteReport",
     "build_site",
@@ -791,23 +796,46 @@ def _web_url(url: str) -> bool:
 # --- RDF per page and dumps -----------------------------------------------------------------------
 
 
-def _subgraph(g: Graph, subjects: Iterable[str]) -> Graph:
-    """The triples whose subject is one of ``subjects``, and those of the blank nodes they reach."""
+Triple = tuple["Node", "Node", "Node"]
+
+
+def _subgraph(g: Graph, subjects: Iterable[str]) -> Graph | list[Triple]:
+    """The triples whose subject is one of ``subjects``, and those of the blank nodes they reach.
+
+    A plain list when no blank node is reached (most pages: building an rdflib
+    graph per page cost a quarter of a large site's build), else a graph with
+    the blank nodes renamed by content (:func:`_canonical`).
+    """
     from rdflib import BNode, Graph, URIRef
 
-    out = Graph()
+    out: list[Triple] = []
     todo: list[Node] = [URIRef(s) for s in subjects]
     seen: set[Node] = set()
+    blank = False
     while todo:
         s = todo.pop()
         if s in seen:
             continue
         seen.add(s)
         for p, o in g.predicate_objects(s):
-            out.add((s, p, o))
+            out.append((s, p, o))
             if isinstance(o, BNode):
                 todo.append(o)
-    return _canonical(out)
+                blank = True
+    if not blank:
+        return out
+    sub = Graph()
+    for triple in out:
+        sub.add(triple)
+    return _canonical(sub)
+
+
+def _by_subject(triples: Iterable[Triple]) -> dict[Node, list[tuple[Node, Node]]]:
+    """``triples`` grouped by subject: (predicate, object) pairs per subject."""
+    out: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+    for s, p, o in triples:
+        out[s].append((p, o))
+    return out
 
 
 def _canonical(g: Graph) -> Graph:
@@ -824,6 +852,12 @@ _QNAME_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 @lru_cache(maxsize=1)
+def _namespaces() -> dict[str, str]:
+    """The project's prefixes as a dict (prefix to namespace)."""
+    return dict(_prefixes())
+
+
+@lru_cache(maxsize=1)
 def _prefixes() -> tuple[tuple[str, str], ...]:
     """The project's prefixes, longest namespace first (so ``wbsh:`` is tried before a shorter match)."""
     from graph.namespaces import PREFIXES
@@ -831,6 +865,7 @@ def _prefixes() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
+@lru_cache(maxsize=1 << 16)
 def _qname(iri: str) -> tuple[str, str] | None:
     """(prefix, local) when ``iri`` has a prefixed name that any Turtle or JSON-LD reader accepts."""
     for prefix, ns in _prefixes():
@@ -839,48 +874,58 @@ def _qname(iri: str) -> tuple[str, str] | None:
     return None
 
 
-def _turtle(g: Graph) -> bytes:
-    """Sorted Turtle of a small graph, each literal written exactly as held.
+def _turtle(triples: Iterable[Triple], extra_prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Sorted Turtle of a few triples (a small graph or a list), each literal written exactly as held.
 
     rdflib's Turtle writer turns ``"42"^^xsd:decimal`` into ``42.0`` (another
     term) and sorts by its own rules; this writer keeps every literal's
     spelling (``Literal.n3``), uses a prefixed name only where it is plainly
     valid, and orders subjects, predicates and objects by their text, so the
     same triples always give the same bytes. The whole-graph dumps go through
-    :func:`graph.store.serialize_verified` instead.
+    :func:`graph.store.serialize_verified` instead. ``extra_prefixes`` (prefix to
+    namespace) are tried before the project's.
     """
     from rdflib import RDF, Literal, URIRef
 
     used: set[str] = set()
+    extras = sorted((extra_prefixes or {}).items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    namespaces = {**_namespaces(), **dict(extras)}
+
+    def qname(iri: str) -> tuple[str, str] | None:
+        for prefix, ns in extras:
+            if iri.startswith(ns) and _QNAME_LOCAL.match(iri[len(ns):]):
+                return prefix, iri[len(ns):]
+        return _qname(iri)
 
     def term(t: Node) -> str:
         if isinstance(t, URIRef):
-            q = _qname(str(t))
+            q = qname(str(t))
             if q is not None:
                 used.add(q[0])
                 return f"{q[0]}:{q[1]}"
             return f"<{t}>"
         if isinstance(t, Literal) and t.datatype is not None:
-            dt = term(t.datatype)
-            return f"{Literal(str(t)).n3()}^^{dt}"
+            datatype = term(t.datatype)
+            return f"{Literal(str(t)).n3()}^^{datatype}"
         return str(t.n3())
 
     blocks: list[str] = []
-    for s in sorted(set(g.subjects()), key=lambda x: (not isinstance(x, URIRef), str(x))):
+    grouped = _by_subject(triples)
+    for s in sorted(grouped, key=lambda x: (not isinstance(x, URIRef), str(x))):
         by_p: dict[Node, list[str]] = defaultdict(list)
-        for p, o in g.predicate_objects(s):
+        for p, o in grouped[s]:
             by_p[p].append(term(o))
         lines = []
         for p in sorted(by_p, key=lambda x: (x != RDF.type, str(x))):
             objects = " ,\n        ".join(sorted(set(by_p[p])))
             lines.append(f"    {'a' if p == RDF.type else term(p)} {objects}")
         blocks.append(term(s) + "\n" + " ;\n".join(lines) + " .\n")
-    head = "".join(f"@prefix {k}: <{ns}> .\n" for k, ns in sorted(_prefixes()) if k in used)
+    head = "".join(f"@prefix {k}: <{ns}> .\n" for k, ns in sorted(namespaces.items()) if k in used)
     return (head + ("\n" if head else "") + "\n".join(blocks)).encode("utf-8")
 
 
-def _jsonld(g: Graph) -> bytes:
-    """JSON-LD with an inline context of the project's prefixes; nodes, keys and values sorted (byte-stable).
+def _jsonld(triples: Iterable[Triple]) -> bytes:
+    """JSON-LD of some triples (a graph or a list) with an inline context of the project's prefixes; nodes, keys and values sorted (byte-stable).
 
     Written directly rather than through rdflib's serializer, whose node order
     varies; each value is an explicit ``@id`` or ``@value`` object, so reading
@@ -896,7 +941,7 @@ def _jsonld(g: Graph) -> bytes:
         q = _qname(str(t))
         if q is None:
             return str(t)
-        context[q[0]] = dict(_prefixes())[q[0]]
+        context[q[0]] = _namespaces()[q[0]]
         return f"{q[0]}:{q[1]}"
 
     def value(o: Node) -> dict[str, str]:
@@ -910,10 +955,11 @@ def _jsonld(g: Graph) -> bytes:
         return {"@id": iri(o)}
 
     nodes: list[dict[str, Any]] = []
-    for s in sorted(set(g.subjects()), key=lambda x: (not isinstance(x, URIRef), str(x))):
+    grouped = _by_subject(triples)
+    for s in sorted(grouped, key=lambda x: (not isinstance(x, URIRef), str(x))):
         node: dict[str, Any] = {"@id": iri(s)}
         by_p: dict[str, list[Any]] = defaultdict(list)
-        for p, o in g.predicate_objects(s):
+        for p, o in grouped[s]:
             if p == RDF.type and not isinstance(o, Literal):
                 by_p["@type"].append(iri(o))
             else:
@@ -937,46 +983,159 @@ def _verified_jsonld(g: Graph) -> bytes:
     return data
 
 
-def _void(g: Graph, model: SiteModel) -> bytes:
-    """A VoID description of the whole graph: counts per class, licence, dumps, URI space."""
-    from rdflib import RDF, Graph, Literal, URIRef
-    from rdflib.namespace import DCTERMS, VOID, XSD
+#: The whole-graph dumps: file name, title, IANA media type and W3C format IRI.
+DUMPS: tuple[tuple[str, str, str, str], ...] = (
+    ("wbsec.ttl", "Turtle", "text/turtle", "http://www.w3.org/ns/formats/Turtle"),
+    ("wbsec.nt", "N-Triples", "application/n-triples", "http://www.w3.org/ns/formats/N-Triples"),
+    ("wbsec.jsonld", "JSON-LD", "application/ld+json", "http://www.w3.org/ns/formats/JSON-LD"),
+)
+#: Who publishes the data when the ontology names no ``dcterms:publisher`` (as in LICENSE).
+PUBLISHER = "the wbsec contributors"
+#: The dataset description's place in the site, and its copy at the VoID discovery address (RFC 8615).
+VOID_FILE = "void.ttl"
+WELL_KNOWN_VOID = ".well-known/void"
+#: Sections whose first page (by IRI) is named as a ``void:exampleResource``.
+_EXAMPLE_SECTIONS = ("polities", "initiatives", "agreements", "memberships", "sources")
+_DCAT = "http://www.w3.org/ns/dcat#"
+_IANA = "https://www.iana.org/assignments/media-types/"
 
-    from graph.namespaces import WB, WBO, bind_prefixes
 
-    out = bind_prefixes(Graph())
-    out.bind("void", VOID)
+def _latest(g: Graph, nodes: Iterable[Node], prop: Node) -> dt.date | None:
+    """The latest date any of ``nodes`` has for ``prop`` (a year or month read as its first day)."""
+    from graph.timeslice import date_bound
+
+    days = [d for n in nodes for v in g.objects(n, prop) if (d := date_bound(str(v), end=False)) is not None]
+    return max(days, default=None)
+
+
+def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: str = "") -> bytes:
+    """The dataset described in VoID and DCAT: counts measured on ``g``, licence, publisher, dates, dumps.
+
+    ``wb:dataset`` is both a ``void:Dataset`` and a ``dcat:Dataset``:
+
+    - title and description, ``dcterms:license`` (the ontology's), ``dcterms:publisher``
+      (the ontology's, else :data:`PUBLISHER`), ``dcterms:conformsTo`` the ontology;
+    - ``dcterms:issued``: the ontology's ``dcterms:issued`` or ``dcterms:created``;
+      ``dcterms:modified``: the newest of that date, the ontology's ``dcterms:modified``
+      and the ``dcterms:issued`` of every source the data are read from (the data
+      cannot be older than the newest document they cite);
+    - one ``dcat:distribution`` per dump (:data:`DUMPS`) with ``dcat:mediaType``,
+      ``dcterms:format``, ``dcat:byteSize`` (``dump_sizes``, the bytes written) and
+      ``dcat:downloadURL`` relative to this file (``base`` is prefixed, "../" for the
+      copy in ``.well-known/``); the same files as ``void:dataDump``;
+    - ``void:triples``, ``void:entities`` (the ``wb:`` resources with a page),
+      ``void:classes``, ``void:properties``, ``void:distinctSubjects``,
+      ``void:distinctObjects``; a ``void:classPartition`` per class (``void:entities``:
+      its distinct instances) and a ``void:propertyPartition`` per predicate
+      (``void:triples``); one ``void:exampleResource`` from each of a few sections.
+
+    No ``void:sparqlEndpoint``: a static site has none (``wbsec serve`` answers at
+    ``/query`` wherever it runs). Partition and distribution IRIs are fragments of
+    the dataset IRI derived from what they count, so the bytes are stable.
+    """
+    from rdflib import RDF, Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import DCTERMS, FOAF, VOID, XSD
+
+    from graph.namespaces import PREFIXES, WB
+
+    dcat = Namespace(_DCAT)
+    out = Graph()
     dataset = WB["dataset"]
+
+    def integer(n: int, datatype: URIRef = XSD.integer) -> Literal:
+        return Literal(str(n), datatype=datatype)
+
+    def fragment(kind: str, key: str) -> URIRef:
+        return URIRef(f"{dataset}#{kind}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}")
+
     out.add((dataset, RDF.type, VOID.Dataset))
-    if model.ontology.get("title"):
-        out.add((dataset, DCTERMS.title, Literal("wbsec data: " + model.ontology["title"], lang="en")))
-    for lic in model.ontology.get("license", "").split():
-        out.add((dataset, DCTERMS.license, URIRef(lic)))
+    out.add((dataset, RDF.type, dcat.Dataset))
+    title = model.ontology.get("title", "").partition(": ")[2] or model.ontology.get("title", "")
+    out.add((dataset, DCTERMS.title, Literal("wbsec knowledge graph" + (": " + title if title else ""), lang="en")))
+    out.add((dataset, DCTERMS.description, Literal(
+        "Who cooperates with whom on security in the Western Balkans: memberships in organisations and "
+        "initiatives, bilateral cooperation and agreements, events, statements, policy recommendations and "
+        "survey figures, each claim with the document, place and quote it was read in.", lang="en")))
+    licences = [URIRef(x) for x in model.ontology.get("license", "").split()]
+    for lic in licences:
+        out.add((dataset, DCTERMS.license, lic))
+    ontology = URIRef(model.ontology["iri"]) if model.ontology.get("iri") else None
+    publishers = sorted(g.objects(ontology, DCTERMS.publisher), key=str) if ontology is not None else []
+    if publishers:
+        for who in publishers:
+            out.add((dataset, DCTERMS.publisher, who))
+    else:
+        who = URIRef(f"{dataset}#publisher")
+        out.add((dataset, DCTERMS.publisher, who))
+        out.add((who, RDF.type, FOAF.Organization))
+        out.add((who, FOAF.name, Literal(PUBLISHER, lang="en")))
+    issued = None
+    if ontology is not None:
+        out.add((dataset, DCTERMS.conformsTo, ontology))
+        issued = _latest(g, [ontology], DCTERMS.issued) or _latest(g, [ontology], DCTERMS.created)
+        if issued is not None:
+            out.add((dataset, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
+    sources = set(g.subjects(RDF.type, URIRef(PREFIXES["wbo"] + "Source")))
+    changed = [d for d in (issued, _latest(g, [ontology], DCTERMS.modified) if ontology is not None else None,
+                           _latest(g, sources, DCTERMS.issued)) if d is not None]
+    modified = max(changed, default=None)
+    if modified is not None:
+        out.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)))
+    out.add((dataset, dcat.landingPage, URIRef(base + "index.html")))
+    for word in ("Western Balkans", "security cooperation", "knowledge graph", "provenance"):
+        out.add((dataset, dcat.keyword, Literal(word, lang="en")))
+    for name, kind, media, fmt in DUMPS:
+        if name not in dump_sizes:
+            continue
+        dist = URIRef(f"{dataset}#dump-{name.rsplit('.', 1)[-1]}")
+        out.add((dataset, dcat.distribution, dist))
+        out.add((dataset, VOID.dataDump, URIRef(base + name)))
+        out.add((dataset, VOID.feature, URIRef(fmt)))
+        out.add((dist, RDF.type, dcat.Distribution))
+        out.add((dist, DCTERMS.title, Literal(f"The whole graph as {kind}", lang="en")))
+        out.add((dist, dcat.mediaType, URIRef(_IANA + media)))
+        out.add((dist, DCTERMS["format"], URIRef(fmt)))
+        out.add((dist, dcat.byteSize, integer(dump_sizes[name], XSD.nonNegativeInteger)))
+        out.add((dist, dcat.downloadURL, URIRef(base + name)))
+        out.add((dist, dcat.accessURL, URIRef(base + name)))
+        for lic in licences:
+            out.add((dist, DCTERMS.license, lic))
+
     classes: dict[Node, set[Node]] = defaultdict(set)
     for s, c in g.subject_objects(RDF.type):
         classes[c].add(s)
+    properties: dict[Node, int] = defaultdict(int)
+    subjects: set[Node] = set()
+    objects: set[Node] = set()
+    for s, p, o in g:
+        properties[p] += 1
+        subjects.add(s)
+        objects.add(o)
     entities = sum(1 for p in model.entities if p.ref.iri.startswith(str(WB)))
-    counts = [
-        (VOID.triples, len(g)),
-        (VOID.entities, entities),
-        (VOID.classes, len(classes)),
-        (VOID.properties, len(set(g.predicates()))),
-        (VOID.distinctSubjects, len(set(g.subjects()))),
-        (VOID.distinctObjects, len(set(g.objects()))),
-    ]
-    for prop, n in counts:
-        out.add((dataset, prop, Literal(n, datatype=XSD.integer)))
+    for prop, n in ((VOID.triples, len(g)), (VOID.entities, entities), (VOID.classes, len(classes)),
+                    (VOID.properties, len(properties)), (VOID.distinctSubjects, len(subjects)),
+                    (VOID.distinctObjects, len(objects))):
+        out.add((dataset, prop, integer(n)))
     out.add((dataset, VOID.uriSpace, Literal(str(WB))))
-    out.add((dataset, VOID.vocabulary, URIRef(str(WBO))))
-    for name in ("wbsec.ttl", "wbsec.nt", "wbsec.jsonld"):
-        out.add((dataset, VOID.dataDump, URIRef(name)))
-    for cls, members in sorted(classes.items(), key=lambda kv: str(kv[0])):
-        part = URIRef(f"{dataset}#class-{hashlib.sha256(str(cls).encode()).hexdigest()[:12]}")
+    vocabularies = {ns for ns in PREFIXES.values()
+                    if any(str(t).startswith(ns) for t in (*properties, *classes))}
+    for ns in sorted(vocabularies):
+        out.add((dataset, VOID.vocabulary, URIRef(ns)))
+    for cls, members in classes.items():
+        part = fragment("class", str(cls))
         out.add((dataset, VOID.classPartition, part))
         out.add((part, VOID["class"], cls))
-        out.add((part, VOID.entities, Literal(len(members), datatype=XSD.integer)))
-    data: bytes = out.serialize(format="turtle", encoding="utf-8")
-    return data
+        out.add((part, VOID.entities, integer(len(members))))
+    for prop, n in properties.items():
+        part = fragment("property", str(prop))
+        out.add((dataset, VOID.propertyPartition, part))
+        out.add((part, VOID.property, prop))
+        out.add((part, VOID.triples, integer(n)))
+    for section, pages in model.sections:
+        if section.key in _EXAMPLE_SECTIONS and pages:
+            first = min(pages, key=lambda p: p.ref.iri)
+            out.add((dataset, VOID.exampleResource, URIRef(first.ref.iri)))
+    return _turtle(out, {"void": str(VOID), "dcat": _DCAT})
 
 
 # --- rendering -----------------------------------------------------------------------------------
@@ -1075,6 +1234,33 @@ class _Renderer:
                            gap_files=gap_files)
 
 
+def _search_json(index: Mapping[str, object]) -> str:
+    return json.dumps(index, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _listing_pages(model: SiteModel) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The pages besides the home and entity pages: path -> (template, its context)."""
+    pages: dict[str, tuple[str, dict[str, Any]]] = {
+        "sources.html": ("sources.html", {"model": model}),
+        "vocabulary.html": ("vocabulary.html", {"model": model}),
+    }
+    for section, entities in model.sections:
+        pages[f"list/{section.key}.html"] = ("list.html", {"section": section, "pages": entities})
+    return pages
+
+
+def _assets() -> dict[str, bytes]:
+    """The script files that pages with an ego network load from the site itself."""
+    return {"assets/vis-network.min.js": _vis_library(), "assets/ego.js": _asset("ego.js").encode("utf-8")}
+
+
+def _entity_html(renderer: _Renderer, model: SiteModel, page: EntityPage) -> str:
+    """The HTML of one entity page (its ego network's data block pinned in the page's CSP by hash)."""
+    ego = _json_for_html(page.ego) if page.ego else ""
+    return renderer.render("entity.html", page.path, scripts=[ego] if ego else [], own_files=bool(ego), page=page,
+                           ego=renderer.markup(ego), claim_counts=model.claim_counts)
+
+
 def _write(root: Path, rel: str, data: bytes | str) -> int:
     target = root / rel
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -1127,34 +1313,28 @@ def build_site(g: Graph, output: str | os.PathLike[str], *, shapes: Graph | None
 
 def _write_all(g: Graph, model: SiteModel, renderer: _Renderer, root: Path, explorer: str,
                gap_files: Sequence[str]) -> int:
-    from graph.store import serialize_verified
-
     size = _write(root, MARKER, "A site written by 'wbsec site'; the next build replaces this folder.\n")
     index = _search_index(model)
     size += _write(root, "index.html", renderer.home(index, explorer, gap_files))
-    size += _write(root, "search-index.json", json.dumps(index, ensure_ascii=False, sort_keys=True) + "\n")
-    size += _write(root, "sources.html", renderer.render("sources.html", "sources.html", model=model))
-    size += _write(root, "vocabulary.html", renderer.render("vocabulary.html", "vocabulary.html", model=model))
-    for section, pages in model.sections:
-        path = f"list/{section.key}.html"
-        size += _write(root, path, renderer.render("list.html", path, section=section, pages=pages))
+    size += _write(root, "search-index.json", _search_json(index))
+    for path, (template, context) in _listing_pages(model).items():
+        size += _write(root, path, renderer.render(template, path, **context))
     if any(p.ego for p in model.entities):
-        size += _write(root, "assets/vis-network.min.js", _vis_library())
-        size += _write(root, "assets/ego.js", _asset("ego.js"))
+        for path, data in _assets().items():
+            size += _write(root, path, data)
     for page in model.entities:
         sub = _subgraph(g, page.rdf_subjects)
         stem = page.path[: -len(".html")]
-        ego = _json_for_html(page.ego) if page.ego else ""
-        size += _write(root, page.path, renderer.render(
-            "entity.html", page.path, scripts=[ego] if ego else [], own_files=bool(ego), page=page,
-            ego=renderer.markup(ego), claim_counts=model.claim_counts))
+        size += _write(root, page.path, _entity_html(renderer, model, page))
         size += _write(root, stem + ".ttl", _turtle(sub))
         size += _write(root, stem + ".jsonld", _jsonld(sub))
     whole = _canonical(g)
-    size += _write(root, "wbsec.ttl", serialize_verified(whole, "ttl"))
-    size += _write(root, "wbsec.nt", serialize_verified(whole, "nt"))
-    size += _write(root, "wbsec.jsonld", _verified_jsonld(whole))
-    size += _write(root, "void.ttl", _void(g, model))
+    dumps = {name: _whole_dump(whole, name, canonical=True) for name, *_rest in DUMPS}
+    for name, data in dumps.items():
+        size += _write(root, name, data)
+    sizes = {name: len(data) for name, data in dumps.items()}
+    size += _write(root, VOID_FILE, _void(g, model, sizes))
+    size += _write(root, WELL_KNOWN_VOID, _void(g, model, sizes, base="../"))
     return size
 
 
@@ -1173,3 +1353,183 @@ def _swap_into_place(built: Path, target: Path) -> None:
         os.replace(old, target)  # put the old site back
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+# --- the same files, one at a time (what ``wbsec serve`` answers) ---------------------------------
+
+
+#: Media type of each kind of file in the site, by file ending.
+MEDIA_TYPES: dict[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".ttl": "text/turtle; charset=utf-8",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+}
+#: The representations of an entity (or of the vocabulary) in the order offered: HTML first, for browsers.
+_VARIANTS = (("text/html", ".html"), ("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"),
+             ("application/n-triples", ".nt"))
+_META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """One file of the site: its bytes, media type and, for a page, the Content-Security-Policy in its head."""
+
+    body: bytes
+    media_type: str
+    csp: str | None = None
+
+
+class SiteFiles:
+    """The files :func:`build_site` writes, rendered one at a time on request, with the same templates.
+
+    ``wbsec serve`` answers ``/id/...`` and ``/def`` from this: :meth:`file`
+    gives the bytes of one site path (``id/AL.html``, ``id/AL.ttl``,
+    ``assets/ego.js``), :meth:`representations` the files that represent
+    the resource behind a document path (``id/AL`` -> HTML, Turtle, JSON-LD,
+    N-Triples; ``def`` -> the vocabulary page and the vocabulary's own
+    triples). Besides the static site's files there are ``.nt`` files per
+    page and ``def.ttl``/``def.jsonld``/``def.nt`` (every ``wbo:`` term with a
+    page, and the ontology's header). The home page links to no explorer or
+    gap results. Thread-safe: the model is read once; the whole-graph dumps
+    are made once, at their first request.
+    """
+
+    def __init__(self, g: Graph, shapes: Graph | None = None) -> None:
+        import threading
+
+        if len(g) == 0:
+            raise InputError("the graph is empty: nothing to publish")
+        self.g = g
+        self.model = site_pages(g, shapes)
+        self._renderer = _Renderer(self.model, [])
+        self._pages = {p.path[: -len(".html")]: p for p in self.model.entities}
+        self._listings = _listing_pages(self.model)
+        self._ego = any(p.ego for p in self.model.entities)
+        self._made: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_store(cls, directory: str | os.PathLike[str]) -> SiteFiles:
+        """The site of the Oxigraph store at ``directory`` (what ``wbsec serve`` serves), with the shipped shapes.
+
+        Raises :class:`graph.errors.LimitError` for a store too large to copy into memory.
+        """
+        from graph.backends import OxigraphBackend
+        from graph.store import SHAPES_FILE, parse_file
+
+        with OxigraphBackend(directory) as backend:
+            g = backend.to_graph()
+        return cls(g, parse_file(SHAPES_FILE))
+
+    def representations(self, path: str) -> dict[str, str] | None:
+        """Media type -> site path of each representation of the resource at document ``path``, or None.
+
+        >>> from rdflib import Graph
+        >>> g = Graph().parse(data='<https://w3id.org/wbsec/id/AL> a <https://w3id.org/wbsec/def#Polity> .',
+        ...                   format="turtle")
+        >>> SiteFiles(g).representations("id/AL")["text/turtle"]
+        'id/AL.ttl'
+        """
+        if path == "def":
+            return {media: ("vocabulary.html" if ext == ".html" else "def" + ext) for media, ext in _VARIANTS}
+        if path in self._pages:
+            return {media: path + ext for media, ext in _VARIANTS}
+        return None
+
+    def file(self, path: str) -> SiteFile | None:
+        """The file at site ``path`` (relative, no leading ``/``), or None when the site has no such file."""
+        if path == WELL_KNOWN_VOID:  # the dataset description at its well-known place (RFC 8615)
+            sizes = self._dump_sizes()  # made (once) first, outside the lock
+            return SiteFile(self._once(path, lambda: _void(self.g, self.model, sizes, base="../")),
+                            MEDIA_TYPES[".ttl"])
+        stem, dot, ext = path.rpartition(".")
+        media = MEDIA_TYPES.get(dot + ext)
+        if not stem or media is None:
+            return None
+        if media.startswith("text/html"):
+            from html import unescape
+
+            html = self._html(path)
+            if html is None:
+                return None
+            found = _META_CSP.search(html)
+            return SiteFile(html.encode("utf-8"), media, unescape(found.group(1)) if found else None)
+        data = self._data(path, stem, dot + ext)
+        return None if data is None else SiteFile(data, media)
+
+    def _html(self, path: str) -> str | None:
+        r = self._renderer
+        if path == "index.html":
+            return r.home(_search_index(self.model), "", ())
+        if path in self._listings:
+            template, context = self._listings[path]
+            return r.render(template, path, **context)
+        page = self._pages.get(path[: -len(".html")])
+        return _entity_html(r, self.model, page) if page is not None else None
+
+    def _data(self, path: str, stem: str, ext: str) -> bytes | None:
+        if self._ego and path in ("assets/vis-network.min.js", "assets/ego.js"):
+            return _assets()[path]
+        page = self._pages.get(stem)
+        if page is not None and ext in (".ttl", ".jsonld", ".nt"):
+            return _page_rdf(_subgraph(self.g, page.rdf_subjects), ext)
+        if stem == "def" and ext in (".ttl", ".jsonld", ".nt"):
+            return self._once(path, lambda: _page_rdf(self._vocabulary(), ext))
+        whole = {
+            "search-index.json": lambda: _search_json(_search_index(self.model)).encode("utf-8"),
+            **{name: (lambda name=name: _whole_dump(self.g, name)) for name, *_rest in DUMPS},
+        }
+        if path == VOID_FILE:  # the dumps' sizes are part of it: made (once) first, outside the lock
+            sizes = self._dump_sizes()
+            return self._once(path, lambda: _void(self.g, self.model, sizes))
+        return self._once(path, whole[path]) if path in whole else None
+
+    def _dump_sizes(self) -> dict[str, int]:
+        """The byte size of each whole-graph dump (made once, at the first call)."""
+        return {name: len(self._once(name, lambda name=name: _whole_dump(self.g, name))) for name, *_rest in DUMPS}
+
+    def _vocabulary(self) -> Graph | list[Triple]:
+        """The triples of every ``wbo:`` term with a page and of the ontology's own header."""
+        from rdflib import OWL, RDF
+
+        subjects = [p.ref.iri for p in self.model.entities if p.path.startswith("def/")]
+        subjects += [str(o) for o in self.g.subjects(RDF.type, OWL.Ontology)]
+        return _subgraph(self.g, subjects)
+
+    def _once(self, path: str, make: Any) -> bytes:
+        with self._lock:
+            if path not in self._made:
+                self._made[path] = make()
+            return self._made[path]
+
+
+def _page_rdf(sub: Graph | list[Triple], ext: str) -> bytes:
+    from rdflib import Graph
+
+    from graph.store import serialize_verified
+
+    if ext == ".ttl":
+        return _turtle(sub)
+    if ext == ".jsonld":
+        return _jsonld(sub)
+    if not isinstance(sub, Graph):
+        triples, sub = sub, Graph()
+        for triple in triples:
+            sub.add(triple)
+    return serialize_verified(sub, "nt")
+
+
+def _whole_dump(g: Graph, name: str, *, canonical: bool = False) -> bytes:
+    """The bytes of the whole-graph dump ``name`` (one of :data:`DUMPS`), checked by reading them back.
+
+    ``canonical`` says that ``g`` is already the output of :func:`_canonical`.
+    """
+    from graph.store import serialize_verified
+
+    whole = g if canonical else _canonical(g)
+    if name == "wbsec.jsonld":
+        return _verified_jsonld(whole)
+    return serialize_verified(whole, name.rpartition(".")[2])

@@ -33,10 +33,11 @@ from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
 from graph.namespaces import WB
 from graph.spreadsheet import csv_table
-from graph.timeslice import claim_datings, slice_claims, sliced
+from graph.timeslice import DateLike, as_date, claim_datings, slice_claims, sliced
 
 if TYPE_CHECKING:
     import networkx as nx
+    from matplotlib.figure import Figure
     from rdflib import Graph
 
     from graph.backends import Backend
@@ -67,7 +68,7 @@ def gap_report_on(
     g: Graph | Backend,
     fmt: str,
     *,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     domains: Sequence[str] = (),
     config: str | Path | None = None,
     plots: Sequence[tuple[str | Path, Sequence[str]]] = (),
@@ -82,6 +83,7 @@ def gap_report_on(
     claims it covers. ``draws``, ``seed`` and ``sensitivity`` are passed to
     :func:`graph.report.gap_report`.
     """
+    as_of = as_date(as_of)
     from graph.report import gap_report
 
     data, notes = sliced(g, as_of=as_of, domains=domains)
@@ -345,7 +347,22 @@ def _series_table(series: YearSeries) -> str:
 
 
 def chart_bytes(series: YearSeries, fmt: str) -> bytes:
-    """A line chart of the series as PNG or SVG bytes (deterministic).
+    """:func:`chart_figure` as PNG or SVG bytes (deterministic)."""
+    import matplotlib
+
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise InputError(f"unknown chart format {fmt!r}; use png or svg")
+    with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
+        fig = chart_figure(series)
+        buf = io.BytesIO()
+        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)
+    return buf.getvalue()
+
+
+def chart_figure(series: YearSeries) -> Figure:
+    """A line chart of the series as a matplotlib ``Figure`` (its own grid of panels, so no ``ax=``).
 
     Left: regional density (any instrument, bilateral only) and the share of
     shortest paths through outside actors. Right: one small panel per pair
@@ -355,72 +372,64 @@ def chart_bytes(series: YearSeries, fmt: str) -> bytes:
     """
     import math
 
-    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fmt = fmt.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise InputError(f"unknown chart format {fmt!r}; use png or svg")
     years = [p.year for p in series.years]
     pairs = list(series.years[0].pairs) if series.years else []
     cols = min(5, max(1, len(pairs)))
     rows = max(1, math.ceil(len(pairs) / cols))
     step = max(1, math.ceil(len(years) / 6))  # at most about six year labels per small panel
-    with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
-        # a fixed grid, not constrained layout: its solver placed the small panels a hair differently from
-        # run to run, which changed the SVG ids
-        fig = Figure(figsize=(6.0 + 2.3 * cols, max(5.0, 1.9 * rows + 1.4)))
-        FigureCanvasAgg(fig)
-        gs = fig.add_gridspec(rows, cols + 2, width_ratios=[6.0, 0.5, *([2.3] * cols)], left=0.04, right=0.99,
-                              top=0.86, bottom=0.12, hspace=0.75, wspace=0.18)
-        left = fig.add_subplot(gs[:, 0])
-        left.plot(years, [p.density for p in series.years], marker="o", color="#00204c",
-                  label="pairs with any recorded instrument")
-        left.plot(years, [p.bilateral_density for p in series.years], marker="s", color="#7c7b78", linestyle="--",
-                  label="pairs with a bilateral instrument")
-        ext = [(p.year, p.external_share) for p in series.years if p.external_share is not None]
-        left.plot([y for y, _v in ext], [v for _y, v in ext], marker="^", color="#c9a000", linestyle=":",
-                  label="shortest paths through outside actors")
-        left.set_ylim(-0.03, 1.03)
-        left.set_ylabel("share", fontsize=8)
-        left.set_title("Regional density and external dependence\n(31 December of each year)", fontsize=9)
-        left.legend(fontsize=7, loc="best")
-        left.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=7)
-        left.tick_params(axis="y", labelsize=7)
-        left.grid(alpha=0.3)
-        first_ax = fig.add_subplot(gs[0, 2])
-        axes = [first_ax] + [fig.add_subplot(gs[k // cols, 2 + k % cols], sharex=first_ax, sharey=first_ax)
-                             for k in range(1, rows * cols)]
-        colour = "#00204c"
-        for k, ax in enumerate(axes):
-            if k >= len(pairs):
-                ax.set_axis_off()
-                continue
-            low = [p.pairs[k].actual_low for p in series.years]
-            high = [p.pairs[k].actual_high for p in series.years]
-            known = [hi - lo <= 1e-9 for lo, hi in zip(low, high)]
-            mid = [(lo + hi) / 2 for lo, hi in zip(low, high)]
-            ax.fill_between(years, low, high, color="#c9a000", alpha=0.25, linewidth=0)
-            ax.plot(years, [m if kn else math.nan for m, kn in zip(mid, known)], color=colour, linewidth=1.2)
-            ax.plot([y for y, kn in zip(years, known) if kn], [m for m, kn in zip(mid, known) if kn],
-                    color=colour, marker="o", markersize=3, linestyle="none")
-            ax.plot([y for y, kn in zip(years, known) if not kn], [m for m, kn in zip(mid, known) if not kn],
-                    color="#7c7b78", marker="o", markersize=3, markerfacecolor="white", linestyle="none")
-            first = pairs[k]
-            ax.set_title(f"{series.label(first.a)} -\n{series.label(first.b)}", fontsize=6.5)
-            ax.set_ylim(-0.03, 1.03)
-            ax.set_xticks(years[::step], [str(y) for y in years[::step]], rotation=45, fontsize=5.5)
-            ax.tick_params(axis="y", labelsize=5.5, labelleft=k % cols == 0)
-            ax.tick_params(axis="x", labelbottom=k // cols == rows - 1 or k + cols >= len(pairs))
-            ax.grid(alpha=0.3)
-        right_middle = (gs[0, 2].get_position(fig).x0 + gs[0, cols + 1].get_position(fig).x1) / 2
-        fig.text(right_middle, 0.965, "Actual cooperation per pair (0-1): line and filled dots where known;\n"
-                 "shaded range and hollow dot where a figure is unknown", ha="center", va="top", fontsize=8)
-        buf = io.BytesIO()
-        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buf, format=fmt, dpi=150, metadata=metadata)
-    return buf.getvalue()
+    # a fixed grid, not constrained layout: its solver placed the small panels a hair differently from
+    # run to run, which changed the SVG ids
+    fig = Figure(figsize=(6.0 + 2.3 * cols, max(5.0, 1.9 * rows + 1.4)))
+    FigureCanvasAgg(fig)
+    gs = fig.add_gridspec(rows, cols + 2, width_ratios=[6.0, 0.5, *([2.3] * cols)], left=0.04, right=0.99,
+                          top=0.86, bottom=0.12, hspace=0.75, wspace=0.18)
+    left = fig.add_subplot(gs[:, 0])
+    left.plot(years, [p.density for p in series.years], marker="o", color="#00204c",
+              label="pairs with any recorded instrument")
+    left.plot(years, [p.bilateral_density for p in series.years], marker="s", color="#7c7b78", linestyle="--",
+              label="pairs with a bilateral instrument")
+    ext = [(p.year, p.external_share) for p in series.years if p.external_share is not None]
+    left.plot([y for y, _v in ext], [v for _y, v in ext], marker="^", color="#c9a000", linestyle=":",
+              label="shortest paths through outside actors")
+    left.set_ylim(-0.03, 1.03)
+    left.set_ylabel("share", fontsize=8)
+    left.set_title("Regional density and external dependence\n(31 December of each year)", fontsize=9)
+    left.legend(fontsize=7, loc="best")
+    left.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=7)
+    left.tick_params(axis="y", labelsize=7)
+    left.grid(alpha=0.3)
+    first_ax = fig.add_subplot(gs[0, 2])
+    axes = [first_ax] + [fig.add_subplot(gs[k // cols, 2 + k % cols], sharex=first_ax, sharey=first_ax)
+                         for k in range(1, rows * cols)]
+    colour = "#00204c"
+    for k, ax in enumerate(axes):
+        if k >= len(pairs):
+            ax.set_axis_off()
+            continue
+        low = [p.pairs[k].actual_low for p in series.years]
+        high = [p.pairs[k].actual_high for p in series.years]
+        known = [hi - lo <= 1e-9 for lo, hi in zip(low, high)]
+        mid = [(lo + hi) / 2 for lo, hi in zip(low, high)]
+        ax.fill_between(years, low, high, color="#c9a000", alpha=0.25, linewidth=0)
+        ax.plot(years, [m if kn else math.nan for m, kn in zip(mid, known)], color=colour, linewidth=1.2)
+        ax.plot([y for y, kn in zip(years, known) if kn], [m for m, kn in zip(mid, known) if kn],
+                color=colour, marker="o", markersize=3, linestyle="none")
+        ax.plot([y for y, kn in zip(years, known) if not kn], [m for m, kn in zip(mid, known) if not kn],
+                color="#7c7b78", marker="o", markersize=3, markerfacecolor="white", linestyle="none")
+        first = pairs[k]
+        ax.set_title(f"{series.label(first.a)} -\n{series.label(first.b)}", fontsize=6.5)
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xticks(years[::step], [str(y) for y in years[::step]], rotation=45, fontsize=5.5)
+        ax.tick_params(axis="y", labelsize=5.5, labelleft=k % cols == 0)
+        ax.tick_params(axis="x", labelbottom=k // cols == rows - 1 or k + cols >= len(pairs))
+        ax.grid(alpha=0.3)
+    right_middle = (gs[0, 2].get_position(fig).x0 + gs[0, cols + 1].get_position(fig).x1) / 2
+    fig.text(right_middle, 0.965, "Actual cooperation per pair (0-1): line and filled dots where known;\n"
+             "shaded range and hollow dot where a figure is unknown", ha="center", va="top", fontsize=8)
+    return fig
 
 
 def write_series_chart(series: YearSeries, path: str | Path) -> Path:
@@ -524,8 +533,8 @@ class NetworkDiff:
 
 def network_diff(
     g: Graph | Backend,
-    start: dt.date,
-    end: dt.date,
+    start: DateLike,
+    end: DateLike,
     *,
     view: str = "actors",
     domains: Sequence[str] = (),
@@ -536,6 +545,10 @@ def network_diff(
     are listed when their degree or (normalised, hop) betweenness differs;
     largest betweenness change first, then largest degree change, then IRI.
     """
+    first, last = as_date(start, name="start"), as_date(end, name="end")
+    if first is None or last is None:
+        raise InputError("network_diff: give both a start and an end date")
+    start, end = first, last
     from graph.backends import Backend
     from graph.metrics import node_metrics
     from graph.project import to_networkx

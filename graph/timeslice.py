@@ -59,9 +59,11 @@ if TYPE_CHECKING:
     from graph.backends import Backend
 
 __all__ = [
+    "DateLike",
     "ClaimDating",
     "ClaimSlice",
     "SliceReport",
+    "as_date",
     "claim_datings",
     "claim_domains",
     "date_bound",
@@ -72,6 +74,38 @@ __all__ = [
 ]
 
 _DATE = re.compile(r"^(-?\d{4,})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+#: What a date parameter (``as_of``) accepts: an ISO date string, a date, a datetime or None.
+DateLike = str | dt.date | None
+
+
+def as_date(value: DateLike, *, name: str = "as_of") -> dt.date | None:
+    """``value`` as a :class:`datetime.date`: ISO strings (``"2015-01-01"``, ``"2015"``), dates, datetimes, None.
+
+    Every library function with a date parameter passes it through here, so
+    notebooks can write ``as_of="2015-01-01"``. A year alone is its first day;
+    anything else that is not an ISO date raises :class:`InputError` naming ``name``.
+
+    >>> as_date("2015-01-01"), as_date("2015"), as_date(dt.datetime(2015, 3, 1, 12)), as_date(None)
+    (datetime.date(2015, 1, 1), datetime.date(2015, 1, 1), datetime.date(2015, 3, 1), None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 4 and text.isdigit():
+                return dt.date(int(text), 1, 1)
+            if len(text) == 10 or (len(text) > 10 and text[10] == "T"):
+                return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            pass
+    raise InputError(f"{name} must be an ISO date such as '2015-01-01', not {value!r}")
 
 
 def date_bound(text: str, *, end: bool) -> dt.date | None:
@@ -295,7 +329,7 @@ def claim_domains(g: Graph) -> dict[str, frozenset[str]]:
 def slice_claims(
     g: Graph | Backend,
     *,
-    as_of: dt.date | None = None,
+    as_of: DateLike = None,
     domains: Sequence[str] = (),
     datings: Mapping[str, ClaimDating] | None = None,
 ) -> ClaimSlice:
@@ -314,6 +348,7 @@ def slice_claims(
     >>> (len(s.graph), s.report.claims)
     (0, 0)
     """
+    as_of = as_date(as_of)
     from rdflib import Graph as RDFGraph
 
     from graph.backends import Backend
@@ -357,13 +392,14 @@ def slice_claims(
     return ClaimSlice(out, report)
 
 
-def sliced(g: Graph | Backend, *, as_of: dt.date | None = None,
+def sliced(g: Graph | Backend, *, as_of: DateLike = None,
            domains: Sequence[str] = ()) -> tuple[Graph | Backend, tuple[str, ...]]:
     """``g`` with only the claims valid on ``as_of`` and in ``domains``, and the filter's summary as a note.
 
     What every command calls: without a date or domain it returns ``g``
     itself and no note (nothing is copied).
     """
+    as_of = as_date(as_of)
     if as_of is None and not domains:
         return g, ()
     piece = slice_claims(g, as_of=as_of, domains=domains)

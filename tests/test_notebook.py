@@ -28,6 +28,7 @@ def _readme_example() -> str:
     return match.group(1)
 
 
+@pytest.mark.slow
 def test_readme_notebook_example_runs() -> None:
     pytest.importorskip("pandas")
     scope: dict[str, object] = {}
@@ -37,7 +38,8 @@ def test_readme_notebook_example_runs() -> None:
     assert list(scope["df"].columns[:2]) == ["member", "memberLabel"]
     from matplotlib.figure import Figure
 
-    assert isinstance(scope["fig"], Figure)
+    assert isinstance(scope["fig"], Figure) and len(scope["fig"].axes) >= 2
+    assert isinstance(scope["net"], Figure) and isinstance(scope["by_domain"], Figure)
 
 
 def test_help_lists_the_facade_and_import_stays_light() -> None:
@@ -90,3 +92,99 @@ def test_figure_is_a_matplotlib_figure_and_draws_into_a_given_axes() -> None:
     own = Figure()
     ax = own.add_subplot()
     assert kg.figure("polities", ax=ax) is own
+
+
+# --- gap figures and ISO dates through the library ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> graph.KnowledgeGraph:
+    return graph.open()
+
+
+@pytest.fixture(scope="module")
+def analysis(shipped: graph.KnowledgeGraph) -> object:
+    return shipped.gaps(draws=0)
+
+
+@pytest.mark.slow
+def test_gap_figures_are_figures_and_draw_into_given_axes(shipped: graph.KnowledgeGraph, analysis: object) -> None:
+    from matplotlib.figure import Figure
+
+    fig = shipped.gap_figure("heatmap", analysis=analysis)
+    assert isinstance(fig, Figure) and fig.axes[0].get_title().startswith("Cooperation gap per pair")
+    own = Figure()
+    left, right = own.subplots(1, 2)
+    assert shipped.gap_figure(["scatter", "dependence"], analysis=analysis, ax=[left, right]) is own
+    assert left.collections and right.patches  # points drawn on the left, bars on the right
+    single = Figure().add_subplot()
+    assert shipped.gap_figure("dependence", analysis=analysis, ax=single) is single.figure
+    with pytest.raises(InputError, match="one Axes per panel"):
+        shipped.gap_figure(["heatmap", "scatter"], analysis=analysis, ax=single)
+    with pytest.raises(InputError, match="unknown plot panel 'pie'"):
+        shipped.gap_figure("pie", analysis=analysis)
+
+
+@pytest.mark.slow
+def test_plot_bytes_is_the_gap_figure_saved(analysis: object) -> None:
+    import io
+
+    import matplotlib
+
+    from graph.gapcharts import gap_figure, plot_bytes
+
+    with matplotlib.rc_context({"svg.hashsalt": "wbsec", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
+        buf = io.BytesIO()
+        gap_figure(analysis, ["heatmap"]).savefig(buf, format="svg", dpi=150, metadata={"Date": None})
+    assert plot_bytes(analysis, "svg", ["heatmap"]) == buf.getvalue()
+
+
+@pytest.mark.slow
+def test_domain_heatmaps_are_a_figure_and_draw_into_given_axes(shipped: graph.KnowledgeGraph) -> None:
+    from matplotlib.figure import Figure
+
+    fig = shipped.domain_figure(["border", "police"], as_of="2020-01-01")
+    assert isinstance(fig, Figure) and "as of 2020-01-01" in fig.get_suptitle()
+    own = Figure()
+    ax = own.add_subplot()
+    assert shipped.domain_figure(["border"], ax=ax) is own and ax.get_title().startswith("border security")
+
+
+def test_library_entry_points_take_iso_date_strings() -> None:
+    from graph.network import ranked_metrics
+    from graph.store import load_graph
+    from graph.timeline import network_diff
+    from graph.timeslice import slice_claims
+
+    g = load_graph([NET / "tiny.ttl"], shipped=False)
+    day = dt.date(2010, 1, 1)
+    assert slice_claims(g, as_of="2010-01-01").report == slice_claims(g, as_of=day).report
+    assert slice_claims(g, as_of="2010").report.as_of == day
+    assert slice_claims(g, as_of="2010-01-01T12:00:00").report.as_of == day
+    as_text = ranked_metrics(g, "polities", as_of="2010-01-01", metrics=["degree"])
+    assert as_text == ranked_metrics(g, "polities", as_of=day, metrics=["degree"])
+    assert network_diff(g, "2005-01-01", "2010").end == day
+    with pytest.raises(InputError, match="start must be an ISO date"):
+        network_diff(g, "last year", "2010")
+    with pytest.raises(InputError, match="as_of must be an ISO date"):
+        slice_claims(g, as_of="1/1/2015")
+
+
+@pytest.mark.slow
+def test_gap_entry_points_take_iso_date_strings(shipped: graph.KnowledgeGraph) -> None:
+    from graph.gaps import cooperation_gaps
+    from graph.timeline import gap_report_on
+
+    day = dt.date(2015, 1, 1)
+    assert cooperation_gaps(shipped.backend, draws=0, as_of="2015-01-01").as_of == day
+    assert gap_report_on(shipped.backend, "csv", as_of="2015-01-01", draws=0).text == \
+        gap_report_on(shipped.backend, "csv", as_of=day, draws=0).text
+
+
+def test_year_figure_is_the_by_year_chart() -> None:
+    from matplotlib.figure import Figure
+
+    kg = graph.open([ROOT / "tests" / "data" / "timeline" / "three-polities.ttl"], shipped=False)
+    fig = kg.year_figure(2010, 2013)
+    assert isinstance(fig, Figure)
+    assert fig.axes[0].get_title().startswith("Regional density") and len(fig.axes) >= 4

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import VOID
 
 from graph.cli import main
@@ -310,17 +310,82 @@ def test_dumps_hold_the_whole_graph(tiny: Path, tiny_graph: Graph) -> None:
         assert same_graph(tiny_graph, Graph().parse(tiny / name, format=fmt)), name
 
 
-def test_void_counts_and_licence(tiny: Path, tiny_graph: Graph) -> None:
-    void = Graph().parse(tiny / "void.ttl", format="turtle")
-    dataset = WB["dataset"]
-    assert void.value(dataset, VOID.triples).toPython() == len(tiny_graph)
-    assert void.value(dataset, VOID.entities).toPython() == len(list((tiny / "id").glob("*.html")))
-    assert void.value(dataset, VOID.classes).toPython() == len(set(tiny_graph.objects(None, URIRef(
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))))
-    assert str(void.value(dataset, URIRef("http://purl.org/dc/terms/license"))) == \
-        "https://creativecommons.org/licenses/by/4.0/"
-    dumps = sorted(str(d).rsplit("/", 1)[-1] for d in void.objects(dataset, VOID.dataDump))
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCT = Namespace("http://purl.org/dc/terms/")
+RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _void_problems(site: Path, g: Graph) -> list[str]:
+    """Every count, size and link of void.ttl checked against the graph and the files it describes."""
+    void = Graph().parse(site / "void.ttl", format="turtle")
+    d = WB["dataset"]
+    problems: list[str] = []
+
+    def check(what: str, held: object, measured: object) -> None:
+        if held != measured:
+            problems.append(f"{what}: void.ttl says {held}, measured {measured}")
+
+    def number(s: object, p: URIRef) -> int | None:
+        v = void.value(s, p)
+        return None if v is None else int(v)
+
+    typed = {(s, c) for s, c in g.subject_objects(RDF_TYPE)}
+    classes = {c for _s, c in typed}
+    check("triples", number(d, VOID.triples), len(g))
+    check("entities", number(d, VOID.entities),
+          len({s for s, _c in typed if isinstance(s, URIRef) and str(s).startswith(str(WB))}))
+    check("classes", number(d, VOID.classes), len(classes))
+    check("properties", number(d, VOID.properties), len(set(g.predicates())))
+    check("distinct subjects", number(d, VOID.distinctSubjects), len(set(g.subjects())))
+    check("distinct objects", number(d, VOID.distinctObjects), len(set(g.objects())))
+    held_classes = {void.value(part, VOID["class"]): number(part, VOID.entities)
+                    for part in void.objects(d, VOID.classPartition)}
+    check("class partitions", held_classes, {c: len({s for s, k in typed if k == c}) for c in classes})
+    held_props = {void.value(part, VOID.property): number(part, VOID.triples)
+                  for part in void.objects(d, VOID.propertyPartition)}
+    check("property partitions", held_props, {p: len(list(g.triples((None, p, None)))) for p in set(g.predicates())})
+    kinds = {}
+    for dist in void.objects(d, DCAT.distribution):
+        url = void.value(dist, DCAT.downloadURL)
+        path = Path(str(url).removeprefix("file://"))
+        if not path.is_file() or path.parent != site:
+            problems.append(f"{dist}: downloadURL {url} is not a file of the site")
+            continue
+        check(f"{path.name} byteSize", number(dist, DCAT.byteSize), path.stat().st_size)
+        kinds[path.name] = str(void.value(dist, DCAT.mediaType)).rsplit("/", 2)[-2:]
+    check("dumps", kinds, {"wbsec.ttl": ["text", "turtle"], "wbsec.nt": ["application", "n-triples"],
+                           "wbsec.jsonld": ["application", "ld+json"]})
+    for example in void.objects(d, VOID.exampleResource):
+        if (example, None, None) not in g:
+            problems.append(f"example {example} is not a subject of the graph")
+    return problems
+
+
+def test_void_and_dcat_describe_the_dataset_with_counts_measured_on_the_graph(tiny: Path, tiny_graph: Graph,
+                                                                             shipped: Path,
+                                                                             shipped_graph: Graph) -> None:
+    assert _void_problems(tiny, tiny_graph) == []
+    assert _void_problems(shipped, shipped_graph) == []
+    void = Graph().parse(shipped / "void.ttl", format="turtle")
+    d = WB["dataset"]
+    assert {VOID.Dataset, DCAT.Dataset} <= set(void.objects(d, RDF_TYPE))
+    assert str(void.value(d, DCT.license)) == "https://creativecommons.org/licenses/by/4.0/"
+    assert void.value(d, DCT.title) and void.value(d, DCT.description)
+    publisher = void.value(d, DCT.publisher)
+    assert str(void.value(publisher, URIRef("http://xmlns.com/foaf/0.1/name"))) == "the wbsec contributors"
+    assert str(void.value(d, DCT.issued)) == "2026-11-22"  # the ontology's dcterms:created
+    newest = max(str(v)[:10] for s in shipped_graph.subjects(RDF_TYPE, URIRef("https://w3id.org/wbsec/def#Source"))
+                 for v in shipped_graph.objects(s, DCT.issued) if len(str(v)) >= 10)
+    assert str(void.value(d, DCT.modified)) >= max(newest, "2026-11-22")
+    assert len(set(void.objects(d, VOID.exampleResource))) >= 3
+    assert (d, VOID.sparqlEndpoint, None) not in void  # a static site has none
+    dumps = sorted(str(x).rsplit("/", 1)[-1] for x in void.objects(d, VOID.dataDump))
     assert dumps == ["wbsec.jsonld", "wbsec.nt", "wbsec.ttl"]
+    # the discovery copy says the same, its addresses resolved from .well-known/
+    assert same_graph(void, Graph().parse(shipped / ".well-known" / "void", format="turtle"))
+    home = _read(shipped / "index.html")
+    assert ("link", {"rel": "alternate", "type": "text/turtle", "href": "void.ttl",
+                     "title": "The dataset: VoID and DCAT description"}) in home.tags
 
 
 def test_search_index_holds_names_in_every_language(tiny: Path, shipped: Path) -> None:

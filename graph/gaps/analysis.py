@@ -23,6 +23,7 @@ from graph.gaps.scoring import declared_choice, score_dyads, table
 from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
 from graph.gaps.uncertainty import Uncertainty, monte_carlo, reference_ranks, sensitivity as morris
 from graph.namespaces import WB
+from graph.timeslice import DateLike, as_date
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
 
 def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = str(WB.WesternBalkans),
                      draws: int | None = None, seed: int | None = None, sensitivity: bool = False,
-                     as_of: dt.date | None = None) -> GapAnalysis:
+                     as_of: DateLike = None) -> GapAnalysis:
     """Run the whole cooperation-gap analysis on ``g`` (an rdflib graph, or a store or endpoint backend).
 
     Pairs every polity of ``region`` (15 pairs for the six Western Balkan
@@ -155,6 +156,7 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     :func:`graph.timeslice.sliced` first. Raises :class:`InputError` when the region
     has fewer than two polities or a component function is not registered.
     """
+    as_of = as_date(as_of)
     from graph.project import node_facts, to_networkx
 
     cfg = config or load_config()
