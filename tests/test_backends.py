@@ -282,6 +282,7 @@ def test_a_failed_load_leaves_the_store_unchanged(tmp_path: Path, synth_file: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db"]  # no half-loaded copy left behind
 
 
+@pytest.mark.slow
 def test_big_files_stream_in_batches_with_blank_nodes_kept_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -378,6 +379,7 @@ def test_a_store_is_asked_for_node_facts_and_provenance_once_per_page(
     assert page.nodes > 1 and len(asked) == 2 and len(set(asked)) == 2
 
 
+@pytest.mark.slow
 def test_cli_reads_a_remote_endpoint(endpoint: EndpointBackend, synth_file: Path) -> None:
     result = CliRunner().invoke(main, ["query", "members", "--endpoint", endpoint.url, "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -389,6 +391,7 @@ def test_cli_reads_a_remote_endpoint(endpoint: EndpointBackend, synth_file: Path
         assert remote.stdout == in_memory.stdout, args  # the gap scores and the page (with provenance) alike
 
 
+@pytest.mark.slow
 def test_network_commands_read_a_store_like_the_files(store_dir: Path, synth_file: Path) -> None:
     runner = CliRunner()
     for args in (["metrics", "--metric", "degree", "--top", "5", "--format", "csv"],

@@ -39,6 +39,7 @@ def test_help_lists_every_command_with_help_text() -> None:
         assert sub.exit_code == 0 and "Usage: " in sub.output
 
 
+@pytest.mark.slow
 def test_validate_shipped_data_conforms() -> None:
     result = invoke("validate")
     assert result.exit_code == 0, result.output
@@ -68,6 +69,7 @@ def test_policy_refusal_exits_3() -> None:
     assert "DTD" in result.stderr
 
 
+@pytest.mark.slow
 def test_info_text_and_json() -> None:
     text = invoke("info", "--no-validate")
     assert text.exit_code == 0
@@ -84,6 +86,7 @@ def test_info_text_and_json() -> None:
 
 
 @pytest.mark.parametrize("fmt,rdflib_fmt", [("ttl", "turtle"), ("nt", "nt"), ("trig", "trig"), ("jsonld", "json-ld"), ("xml", "xml")])
+@pytest.mark.slow
 def test_export_round_trips_by_isomorphism(fmt: str, rdflib_fmt: str, tmp_path: Path) -> None:
     target = tmp_path / f"out.{fmt}"
     result = invoke("export", "--format", fmt, "--output", str(target), "--data", str(STORE / "good.ttl"))
@@ -101,6 +104,7 @@ def test_export_round_trips_by_isomorphism(fmt: str, rdflib_fmt: str, tmp_path: 
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
+@pytest.mark.slow
 def test_export_to_stdout_is_deterministic() -> None:
     first = invoke("export", "--format", "nt").output
     second = invoke("export", "--format", "nt").output
@@ -178,6 +182,7 @@ def _oxigraph_terms(data: bytes, fmt: str) -> set[str]:
 
 
 @pytest.mark.parametrize("fmt", ["nt", "trig", "jsonld", "xml"])
+@pytest.mark.slow
 def test_every_rdf_export_is_exact_term_isomorphic_with_the_turtle_export(fmt: str) -> None:
     """Read by pyoxigraph (not by the writer's own library), each export holds the Turtle export's terms exactly."""
     extra = ("--data", str(STORE / "literals.ttl"), "--data", str(STORE / "good.ttl"))
@@ -190,6 +195,7 @@ def test_every_rdf_export_is_exact_term_isomorphic_with_the_turtle_export(fmt: s
     assert len(expected) == len(load_graph([STORE / "literals.ttl", STORE / "good.ttl"]))
 
 
+@pytest.mark.slow
 def test_trig_export_is_in_the_default_graph() -> None:
     import pyoxigraph
 

@@ -35,6 +35,7 @@ def test_conformance_verdict_is_cached_per_input_bytes(tmp_path: Path, monkeypat
     assert len(calls) == 2
 
 
+@pytest.mark.slow
 def test_info_uses_the_cache_under_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = CliRunner().invoke(main, ["info", "--format", "json"])

@@ -454,6 +454,7 @@ def test_every_source_has_a_kind(g: Graph) -> None:
     assert missing == []
 
 
+@pytest.mark.slow
 def test_data_readme_coverage_table_is_the_queries_answer(g: Graph) -> None:
     from pathlib import Path
 

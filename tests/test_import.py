@@ -603,6 +603,7 @@ def test_export_kind_writes_atomically(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.slow
 def test_the_export_of_the_curated_data_imports_back_for_every_kind(kind: str, tmp_path: Path) -> None:
     """Edit the curated rows in a spreadsheet and bring them back: rows that restate a resource need no new source."""
     path = tmp_path / f"{kind}.csv"
@@ -628,6 +629,7 @@ def test_a_new_row_still_needs_its_source(tmp_path: Path) -> None:
         import_csv([path], "actors")
 
 
+@pytest.mark.slow
 def test_sources_and_actors_csv_files_are_accepted_by_data(tmp_path: Path) -> None:
     sources = write(tmp_path, "title,issued\nA brand-new report on border police (2024),2024\n", "my-sources.csv")
     actors = write(tmp_path, "type,label,source\norganisation,Border Police Liaison Office,"

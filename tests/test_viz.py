@@ -440,6 +440,7 @@ def test_cli_refuses_community_and_unknown_metrics_as_size() -> None:
         assert result.exit_code == 2 and result.stdout == "" and metric in result.stderr, metric
 
 
+@pytest.mark.slow
 def test_cli_shipped_data_with_gaps(tmp_path: Path) -> None:
     out = tmp_path / "graph.html"
     result = CliRunner().invoke(main, ["viz", "--view", "polities", "--color-by", "community", "-o", str(out)])
