@@ -798,7 +798,8 @@ def _effective_size(S: nx.Graph) -> Values:
         for w, weight in ws.items():
             shared = near & nbrs[w].keys() if len(near) < len(nbrs[w]) else nbrs[w].keys() & near
             if shared:
-                redundancy += (weight / total[v]) * sum(nbrs[u][w] / top[u] for u in shared)
+                # fsum: a set's order follows the hash seed, and a plain sum's last digit would too
+                redundancy += (weight / total[v]) * math.fsum(nbrs[u][w] / top[u] for u in shared)
         out[v] = len(ws) - redundancy
     return out
 

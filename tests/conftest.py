@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import select
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,59 +19,105 @@ TESTS_DIR = Path(__file__).resolve().parent
 DATA = TESTS_DIR / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The whole session runs with its own ``HOME``, ``XDG_CONFIG_HOME`` and ``MPLCONFIGDIR``.
+
+    Nothing is read from or written to the user's home (chromium profiles, matplotlib's font cache and
+    configuration), and matplotlib builds its font cache once per session, not in every subprocess.
+    """
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        mp.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        mp.setenv("MPLCONFIGDIR", str(home / "matplotlib"))
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own ``XDG_CACHE_HOME``: nothing is read from or written to the user's cache."""
+    """Every test gets its own ``XDG_CACHE_HOME``: no verdict cached by one test can answer another."""
     cache = tmp_path_factory.mktemp("xdg-cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     return cache
 
 
-@dataclass
 class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it accepts."""
+    """A TCP listener on 127.0.0.1 that records every connection made to it, and answers HTTP with ``{}``.
 
-    port: int
-    hits: list[bytes] = field(default_factory=list)
+    Negative network checks assert ``listener.hits == []`` right after the code under test returns, without
+    sleeping: a TCP connection is queued on the listening socket by the kernel once its handshake completes,
+    which is before the client's ``connect()`` returns (long before a request could be sent), and reading
+    :attr:`hits` first takes every queued connection. So a connection attempted before the check is always
+    seen, and an attempt the code never made is never waited for.
+    """
+
+    def __init__(self) -> None:
+        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen(16)
+        self._server.setblocking(False)
+        self.port: int = self._server.getsockname()[1]
+        self._hits: list[bytes] = []
+        self._lock = threading.Lock()  # held while accepting, so a connection is never taken but not yet recorded
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def hits(self) -> list[bytes]:
+        """The first bytes of every connection so far (``b""`` while a request is still on its way)."""
+        with self._lock:
+            while (conn := self._accept()) is not None:
+                conn.close()
+            return list(self._hits)
 
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    """A loopback listener; tests assert ``listener.hits == []`` to prove nothing was fetched."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    info = Listener(server.getsockname()[1])
-    stop = threading.Event()
+    def _accept(self) -> socket.socket | None:
+        """Take one queued connection and record it (caller holds the lock); None when the queue is empty."""
+        try:
+            conn, _addr = self._server.accept()
+        except BlockingIOError:
+            return None
+        self._hits.append(b"")
+        return conn
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _addr = server.accept()
-            except OSError:
+    def _serve(self) -> None:
+        while True:
+            readable, _, _ = select.select([self._server, self._wake_r], [], [])
+            if self._wake_r in readable:
+                return
+            with self._lock:
+                conn = self._accept()
+                index = len(self._hits) - 1
+            if conn is None:
                 continue
             with conn:
                 conn.settimeout(0.5)
                 try:
-                    info.hits.append(conn.recv(4096))
+                    self._hits[index] = conn.recv(4096)
                     conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/ld+json\r\n\r\n{}")
                 except OSError:
-                    info.hits.append(b"")
+                    pass
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
+    def close(self) -> None:
+        self._wake_w.send(b"x")
+        self._thread.join(timeout=5)
+        for sock in (self._server, self._wake_r, self._wake_w):
+            sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A loopback listener; tests assert ``listener.hits == []`` to prove nothing was fetched."""
+    info = Listener()
     try:
         yield info
     finally:
-        stop.set()
-        thread.join(timeout=2)
-        server.close()
+        info.close()
 
 
 #: Debian's chromium, which the browser tests drive headless through Playwright.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-import importlib
+import configparser
+import os
 import pkgutil
 import subprocess
 import sys
@@ -11,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-import graph
 import graph.cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +63,26 @@ def test_library_modules_do_not_import_click() -> None:
     assert offenders == []
 
 
-def test_importing_the_package_has_no_side_effects() -> None:
-    importlib.reload(graph)
-    assert graph.__version__
+def test_importing_the_package_has_no_side_effects(tmp_path: Path) -> None:
+    """``import graph`` in a fresh process loads no heavy library and no other wbsec module, prints and writes
+    nothing, carries the version setup.cfg declares, and loads a façade name's module only on first use."""
+    home = tmp_path / "home"
+    home.mkdir()
+    code = (
+        "import sys\n"
+        "import graph\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('graph.')))\n"
+        "print(graph.__version__)\n"
+        "assert 'graph.notebook' not in sys.modules\n"
+        "graph.queries\n"
+        "print('graph.notebook' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    declared = configparser.RawConfigParser()
+    declared.read(ROOT / "setup.cfg", encoding="utf-8")
+    assert result.stdout.splitlines() == ["[]", "[]", declared["metadata"]["version"], "True"]
+    assert result.stderr == ""
+    assert [p.name for p in tmp_path.rglob("*")] == ["home"]  # nothing written in the working directory or home

@@ -108,10 +108,11 @@ def test_synth_is_deterministic_and_sized(tmp_path: Path) -> None:
     assert 3000 <= len(lines) < 3200
 
 
-def test_synth_data_conform_to_the_shapes_with_and_without_the_curated_data(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_synth_data_conform_to_the_shapes_with_and_without_the_curated_data(synth_file: Path) -> None:
     from graph.validate import validate
 
-    path = _synth(tmp_path, "3k", 2)
+    path = synth_file
     alone = validate(load_graph([path], shipped=False))
     assert alone.conforms, alone.violations[:3]
     assert not [v for v in alone.violations if v.severity == "Violation"]
@@ -281,6 +282,7 @@ def test_a_failed_load_leaves_the_store_unchanged(tmp_path: Path, synth_file: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db"]  # no half-loaded copy left behind
 
 
+@pytest.mark.slow
 def test_big_files_stream_in_batches_with_blank_nodes_kept_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -377,6 +379,7 @@ def test_a_store_is_asked_for_node_facts_and_provenance_once_per_page(
     assert page.nodes > 1 and len(asked) == 2 and len(set(asked)) == 2
 
 
+@pytest.mark.slow
 def test_cli_reads_a_remote_endpoint(endpoint: EndpointBackend, synth_file: Path) -> None:
     result = CliRunner().invoke(main, ["query", "members", "--endpoint", endpoint.url, "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -388,97 +391,7 @@ def test_cli_reads_a_remote_endpoint(endpoint: EndpointBackend, synth_file: Path
         assert remote.stdout == in_memory.stdout, args  # the gap scores and the page (with provenance) alike
 
 
-# --------------------------------------------------------------------------- fast centrality
-
-
-def _hubby_graph() -> object:
-    import networkx as nx
-
-    B = nx.barabasi_albert_graph(600, 2, seed=3)
-    G = nx.MultiDiGraph()
-    for u, v in B.edges():
-        G.add_edge(f"n{u:05d}", f"n{v:05d}", weight=1.0 + (u * v) % 3, relation="cooperation")
-    G.add_edge("n00001", "n00002", weight=2.0)  # a parallel tie in the other direction: weights add up
-    G.add_node("isolated")
-    G.add_edge("n00003", "n00003")  # self-loops are dropped
-    return G
-
-
-def test_igraph_engine_matches_networkx() -> None:
-    from graph import metrics
-
-    G = _hubby_graph()
-    for samples in (0, 64):
-        a = metrics.betweenness(G, samples=samples, engine="networkx")
-        b = metrics.betweenness(G, samples=samples, engine="igraph")
-        assert a.keys() == b.keys()
-        assert max(abs(a[n] - b[n]) for n in a) < 1e-9
-    a = metrics.pagerank(G, engine="networkx")
-    b = metrics.pagerank(G, engine="igraph")
-    assert max(abs(a[n] - b[n]) for n in a) < 1e-9
-    import networkx as nx
-
-    for other in (metrics.simple_graph(G), nx.DiGraph(G), nx.MultiGraph(G)):  # every kind of graph is copied alike
-        c = metrics.pagerank(other, engine="igraph")
-        assert max(abs(a[n] - c[n]) for n in a) < 1e-9, type(other).__name__
-        copy = metrics._igraph_of(other).graph
-        assert sum(copy.es["weight"]) == metrics.simple_graph(G).size(weight="weight"), type(other).__name__
-    first = metrics.communities(G, engine="igraph")
-    assert first == metrics.communities(G, engine="igraph")  # seeded: the same partition every run
-    assert sorted(first) == sorted(G.nodes) and min(first.values()) == 0
-    with pytest.raises(InputError, match="unknown engine"):
-        metrics.pagerank(G, engine="graph-tool")
-
-
-def test_igraph_copy_is_dropped_when_the_graph_changes() -> None:
-    from graph import metrics
-
-    G = _hubby_graph()
-    before = metrics.pagerank(G, engine="igraph")
-    G.add_edge("isolated", "n00000")
-    after = metrics.pagerank(G, engine="igraph")
-    assert after["isolated"] > before["isolated"]
-    assert after == metrics.pagerank(G.copy(), engine="igraph")
-
-
-# --------------------------------------------------------------------------- a fast cold `wbsec info`
-
-
-def test_conformance_verdict_is_cached_per_input_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.validate as validate_module
-    from graph.store import TBOX_FILE
-
-    extra = tmp_path / "extra.ttl"
-    extra.write_text("<https://w3id.org/wbsec/id/x> a <https://w3id.org/wbsec/def#Agreement> .\n", encoding="utf-8")
-    calls: list[int] = []
-    real = validate_module.validate
-
-    def counting(g: object, shapes: object = None) -> object:
-        calls.append(1)
-        return real(g)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(validate_module, "validate", counting)
-    files = [TBOX_FILE, extra]
-    g = load_graph([extra], shipped=False)
-    cache = tmp_path / "cache"
-    assert validate_module.conforms_cached(g, files, cache_dir=cache) is False  # an agreement without parties
-    assert validate_module.conforms_cached(g, files, cache_dir=cache) is False
-    assert len(calls) == 1 and len(list(cache.iterdir())) == 1
-    extra.write_text("<https://w3id.org/wbsec/id/x> a <https://w3id.org/wbsec/def#Region> .\n", encoding="utf-8")
-    g = load_graph([extra], shipped=False)
-    assert validate_module.conforms_cached(g, files, cache_dir=cache) is True  # new bytes, new verdict
-    assert len(calls) == 2
-
-
-def test_info_uses_the_cache_under_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    first = CliRunner().invoke(main, ["info", "--format", "json"])
-    second = CliRunner().invoke(main, ["info", "--format", "json"])
-    assert first.exit_code == second.exit_code == 0
-    assert first.stdout == second.stdout and '"conforms": true' in first.stdout
-    assert len(list((tmp_path / "wbsec" / "conformance").iterdir())) == 1
-
-
+@pytest.mark.slow
 def test_network_commands_read_a_store_like_the_files(store_dir: Path, synth_file: Path) -> None:
     runner = CliRunner()
     for args in (["metrics", "--metric", "degree", "--top", "5", "--format", "csv"],

@@ -257,6 +257,7 @@ def test_malformed_requests_get_their_status(served: Served) -> None:
     assert status == 200
 
 
+@pytest.mark.slow
 def test_slow_headers_are_cut_and_others_are_served(served: Served) -> None:
     """Clients that send one byte now and then are disconnected; a normal client is answered meanwhile."""
     socks = []

@@ -40,6 +40,7 @@ def _count(db: Path, prefix: str) -> int:
         store.close()
 
 
+@pytest.mark.slow
 def test_two_concurrent_loads_keep_both_files(tmp_path: Path) -> None:
     """Issue 19: both runs printed +N and exited 0, and the store lacked every triple of one of them."""
     db = tmp_path / "db"

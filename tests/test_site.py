@@ -217,6 +217,7 @@ def test_vocabulary_documents_classes_code_lists_and_constraints_in_words(tiny: 
     assert 'href="../def/Member.html"' in roles
 
 
+@pytest.mark.slow
 def test_home_page_links_explorer_and_gap_results_when_present(shipped: Path) -> None:
     body = (shipped / "index.html").read_text(encoding="utf-8")
     assert 'href="../graph.html"' in body and 'href="../gaps-report.md"' in body
@@ -268,6 +269,7 @@ def test_no_outside_address_but_the_sources_own_urls(tiny: Path, tiny_graph: Gra
         assert attrs.get("rel") == "noopener noreferrer"
 
 
+@pytest.mark.slow
 def test_no_broken_internal_link(tiny: Path, shipped: Path) -> None:
     assert _broken_links(tiny) == []
     assert _broken_links(shipped) == []
@@ -291,6 +293,7 @@ def _page_rdf_problems(site: Path, g: Graph) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_every_page_rdf_parses_and_is_a_subset_of_the_graph(tiny: Path, tiny_graph: Graph, shipped: Path,
                                                            shipped_graph: Graph) -> None:
     assert _page_rdf_problems(tiny, tiny_graph) == []
@@ -428,6 +431,7 @@ def test_rebuild_replaces_the_site_and_a_failed_build_leaves_it_untouched(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary directory left behind
 
 
+@pytest.mark.slow
 def test_output_is_byte_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     trees = []
     for seed in ("1", "4242"):

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-import click
 import networkx as nx
 import pytest
 from click.testing import CliRunner
 
 from graph.cli import main
+from graph.metrics import METRICS, node_metrics
+from graph.project import to_networkx
+from graph.store import load_graph
 from graph.viz import GapEdge, explorer_page, layout_positions, neighbourhood
 
 DATA = Path(__file__).resolve().parent / "data" / "viz"
@@ -417,21 +419,29 @@ def test_cli_focus_and_unknown_focus() -> None:
     assert lonely.exit_code == 2 and "--depth needs --focus" in lonely.output
 
 
-def test_cli_size_choices_are_the_metrics_module_s() -> None:
-    from graph.cli.viz import command
-    from graph.metrics import METRICS
-    from graph.project import VIEWS as PROJECT_VIEWS
+@pytest.mark.parametrize("metric", [m for m in METRICS if m != "community"])
+def test_cli_sizes_nodes_by_every_metric_of_the_metrics_module(metric: str) -> None:
+    """Each metric ``wbsec metrics`` computes can size the nodes, and each node carries that metric's value."""
+    result = CliRunner().invoke(main, ["viz", "--no-shipped", "--data", str(HOSTILE), "--gaps", "0",
+                                       "--size-by", metric, "-o", "-"])
+    assert result.exit_code == 0, result.output
+    data = payload(result.stdout)
+    G = to_networkx(load_graph([HOSTILE], shipped=False), "actors")
+    expected = {r.id: float(r.value(metric) or 0.0) for r in node_metrics(G, [metric]).rows}
+    drawn = {str(n["id"]): n["metric"] for n in data["nodes"]}  # type: ignore[union-attr, index]
+    assert drawn == pytest.approx(expected, rel=1e-3, abs=1e-9)
+    assert len(drawn) > 1 and data["sizeBy"] == metric.replace("_", " ")
 
-    params = {p.name: p for p in command.params}
-    assert isinstance(params["size_by"].type, click.Choice) and isinstance(params["view"].type, click.Choice)
-    assert set(params["size_by"].type.choices) == set(METRICS) - {"community"}
-    assert tuple(params["view"].type.choices) == PROJECT_VIEWS
+
+def test_cli_refuses_community_and_unknown_metrics_as_size() -> None:
+    for metric in ("community", "colour"):
+        result = CliRunner().invoke(main, ["viz", "--no-shipped", "--data", str(HOSTILE), "--size-by", metric,
+                                           "-o", "-"])
+        assert result.exit_code == 2 and result.stdout == "" and metric in result.stderr, metric
 
 
+@pytest.mark.slow
 def test_cli_shipped_data_with_gaps(tmp_path: Path) -> None:
-    from graph.project import to_networkx
-    from graph.store import load_graph
-
     out = tmp_path / "graph.html"
     result = CliRunner().invoke(main, ["viz", "--view", "polities", "--color-by", "community", "-o", str(out)])
     assert result.exit_code == 0, result.output
