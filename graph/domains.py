@@ -92,7 +92,7 @@ def gaps_by_domain(
     from graph.backends import Backend
     from graph.gaps import cooperation_gaps, load_config
     from graph.report import render
-    from graph.store import label_of
+    from graph.namespaces import label_of
 
     source = g.to_graph() if isinstance(g, Backend) else g
     names = list(resolve_domains(source, domains)) if domains else domains_in_use(source)

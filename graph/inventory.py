@@ -85,7 +85,7 @@ def coverage_markdown(g: Graph) -> str:
     ``tests/test_facts.py`` checks that ``ontology/data/README.md`` holds exactly this text.
     """
     from graph.sparql import select
-    from graph.store import label_of
+    from graph.namespaces import label_of
 
     counts = select(g, "landscape-coverage")
     values = {name: "" if cell is None else str(cell) for name, cell in zip(counts.columns, counts.rows[0])}

@@ -28,7 +28,7 @@ from graph.gaps import cooperation_gaps, load_config, map_rule, mapped_gaps
 from graph.metrics import EgoNetwork, MetricsReport, PathReport, ego_network, node_metrics, shortest_paths
 from graph.project import NetworkFile, network_files, node_facts, projections, resolve_node, to_networkx
 from graph.provenance import claim_provenance
-from graph.store import compact
+from graph.namespaces import compact
 from graph.timeslice import DateLike, as_date, sliced
 from graph.viz import ExplorerPage, GapEdge, explorer_page, neighbourhood
 

@@ -78,7 +78,8 @@ import networkx as nx
 
 from graph.errors import InputError
 from graph.spreadsheet import csv_table
-from graph.store import PROJECTIONS_DIR, label_of
+from graph.namespaces import label_of
+from graph.store import PROJECTIONS_DIR
 from graph.timeslice import DateLike, as_date, date_bound
 
 if TYPE_CHECKING:
@@ -577,7 +578,7 @@ class _NodeInfo:
     def label(self, node: str) -> str:
         from rdflib import URIRef
 
-        from graph.store import compact
+        from graph.namespaces import compact
 
         found = self._labels.get(node)
         if found:

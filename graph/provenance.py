@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graph.store import label_of
+from graph.namespaces import label_of
 
 if TYPE_CHECKING:
     from rdflib import Graph

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 from graph.errors import InputError
 from graph.sparql import NamedQuery, Table, run
 from graph.spreadsheet import csv_table
-from graph.store import compact, label_of, serialize_verified
+from graph.namespaces import compact, label_of
+from graph.store import serialize_verified
 
 if TYPE_CHECKING:
     from rdflib import Graph

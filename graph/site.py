@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError, OutputError
+from graph.iri import is_web_url
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -443,7 +444,7 @@ class _Reader:
 
     def label(self, node: Node) -> str:
         if node not in self._labels:
-            from graph.store import label_of
+            from graph.namespaces import label_of
 
             text = label_of(self.g, node)
             if text in (str(node), self.short(node)):  # no name: a source may still have a title
@@ -452,7 +453,7 @@ class _Reader:
         return self._labels[node]
 
     def short(self, node: Node) -> str:
-        from graph.store import compact
+        from graph.namespaces import compact
 
         return compact(self.g, node)
 
@@ -556,7 +557,7 @@ class _Reader:
                 publisher=tuple(sorted((self.ref(p) for p in g.objects(source, P["dcterms:publisher"])),
                                        key=lambda r: (r.label, r.iri))),
                 issued=min((str(d) for d in g.objects(source, P["dcterms:issued"])), default=""),
-                url=next((u for u in urls if _web_url(u)), ""),
+                url=next((u for u in urls if is_web_url(u)), ""),
                 primary=primary,
             )
         return self._cites[key]
@@ -784,13 +785,6 @@ def _value_key(v: Value) -> tuple[str, str, str]:
 
 def _hashed(local: str) -> str:
     return "r-" + hashlib.sha256(local.encode("utf-8")).hexdigest()[:16]
-
-
-def _web_url(url: str) -> bool:
-    """Only plain http(s) addresses become links (never javascript:, data: or file:)."""
-    from graph.store import BAD_IRI_CHARS
-
-    return bool(re.match(r"^https?://[^/\s]", url)) and not BAD_IRI_CHARS.search(url)
 
 
 # --- RDF per page and dumps -----------------------------------------------------------------------
@@ -1166,7 +1160,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
     )
-    env.filters["weburl"] = lambda u: u if _web_url(u) else ""
+    env.filters["weburl"] = lambda u: u if is_web_url(u) else ""
     return env
 
 

@@ -51,7 +51,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 from graph.errors import GraphError, InputError, LimitError, PolicyError
-from graph.store import BAD_IRI_CHARS, IRI_SCHEMES, QUERIES_DIR
+from graph.iri import BAD_IRI_CHARS, IRI_SCHEMES, ISO_DAY, YEAR
+from graph.store import QUERIES_DIR, local_file
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -274,12 +275,7 @@ def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
 
 def query_from_file(path: str | Path) -> NamedQuery:
     """Read a ``.rq`` file (UTF-8, at most :data:`MAX_QUERY_BYTES`) with its optional header."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: no such query file")
-    size = p.stat().st_size
-    if size > MAX_QUERY_BYTES:
-        raise PolicyError(f"{p}: {size} bytes is over the {MAX_QUERY_BYTES}-byte limit for a query")
+    p = local_file(path, MAX_QUERY_BYTES, verb="read as queries", limit=" for a query")
     return query_from_bytes(p.read_bytes(), name=p.stem, path=p)
 
 
@@ -389,11 +385,11 @@ def term(value: str, type: str = "term", *, name: str = "parameter") -> Node:
             _dt.date.fromisoformat(text)
         except ValueError:
             raise InputError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+        if not ISO_DAY.match(text):
             raise InputError(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
         return Literal(text, datatype=XSD.date)
     # year
-    if not re.match(r"^\d{4}$", text):
+    if not YEAR.match(text):
         raise InputError(f"{name}: {value!r} is not a year (YYYY)")
     return Literal(text, datatype=XSD.gYear)
 

@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import networkx as nx
 
+from graph.iri import local_name
+
 if TYPE_CHECKING:
     from pyvis.network import Network
 
@@ -348,7 +350,7 @@ def explorer_page(
         kind = kind if kind in KIND_STYLES else "other"
         kind_counts[kind] += 1
         style = KIND_STYLES[kind]
-        name = str(attrs.get("label") or _local_name(str(v)))
+        name = str(attrs.get("label") or local_name(str(v)))
         external = bool(attrs.get("external", False))
         value = float(sizes.get(v, 0.0))
         community = communities.get(v) if communities is not None else None
@@ -366,8 +368,8 @@ def explorer_page(
             fill_or_border = fill
         if attrs.get("region"):
             region = str(attrs["region"])
-            extra["region"] = str(G.nodes[region].get("label") or _local_name(region)) if region in G else \
-                re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", _local_name(region))  # wb:WesternBalkans -> Western Balkans
+            extra["region"] = str(G.nodes[region].get("label") or local_name(region)) if region in G else \
+                re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local_name(region))  # wb:WesternBalkans -> Western Balkans
         if kind in _ACTOR_KINDS:
             extra["external"] = external
         if community is not None:
@@ -395,7 +397,7 @@ def explorer_page(
     claims: dict[str, dict[str, object]] = {}
     years: set[int] = set()
     parallel: dict[tuple[str, str], int] = defaultdict(int)
-    names = {str(v): str(G.nodes[v].get("label") or _local_name(str(v))) for v in nodes}
+    names = {str(v): str(G.nodes[v].get("label") or local_name(str(v))) for v in nodes}
     negative = 0
     for number, row in enumerate(edge_rows):
         relation = row.relation
@@ -416,8 +418,8 @@ def explorer_page(
             "sign": -1 if row.sign < 0 else None,
             "since": row.since or None,
             "until": row.until or None,
-            "role": _humanise(_local_name(row.role)) if row.role else None,
-            "via": (names.get(row.via) or _local_name(row.via)) if row.via else None,
+            "role": _humanise(local_name(row.role)) if row.role else None,
+            "via": (names.get(row.via) or local_name(row.via)) if row.via else None,
             "score": _round(row.score) if row.score is not None else None,
             "note": row.note or None,
         }
@@ -552,7 +554,7 @@ def _status_note(status: object) -> str:
     text = str(status)
     if text in {"0", "0.0"}:
         return "A source states that the number of agreements is zero."
-    return f"A source states: {_humanise(_local_name(text))}."
+    return f"A source states: {_humanise(local_name(text))}."
 
 
 def _edge_tooltip(row: _EdgeRow, style: EdgeStyle, names: Mapping[str, str]) -> str:
@@ -561,7 +563,7 @@ def _edge_tooltip(row: _EdgeRow, style: EdgeStyle, names: Mapping[str, str]) -> 
     if row.sign < 0:
         parts[1] += " (negative)"
     if row.role:
-        parts[1] += f": {_humanise(_local_name(row.role))}"
+        parts[1] += f": {_humanise(local_name(row.role))}"
     dates = " to ".join(d for d in (row.since, row.until) if d)
     if dates:
         parts.append(dates)
@@ -758,11 +760,6 @@ def _template_text(name: str) -> str:
 
 
 # --- small formatting helpers ------------------------------------------------------------------
-
-
-def _local_name(iri: str) -> str:
-    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
-    return tail or iri
 
 
 @lru_cache(maxsize=4096)

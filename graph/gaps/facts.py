@@ -275,7 +275,7 @@ def labels_of(g: Any, facts: Facts, *graphs: Any) -> dict[str, str]:
     """The label of every IRI the analysis mentions, read from ``g`` (an rdflib graph holding the labels)."""
     from rdflib import URIRef
 
-    from graph.store import label_of
+    from graph.namespaces import label_of
 
     iris: set[str] = set(facts.polities) | set(facts.provenance) | {facts_source for e in facts.provenance.values()
                                                                      for facts_source in e.sources + e.primary_sources}
