@@ -53,11 +53,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.errors import GraphError, InputError, LimitError, OutputError, PolicyError
+from graph.errors import GraphError, InputError, LimitError, OutputError, PolicyError, QueryTimeout
 from graph.iri import BAD_IRI_CHARS as _BAD_IRI_CHARS
 from graph.iri import LANGUAGE_TAG as _LANG
 from graph.iri import URL_LIKE as _URL_LIKE
-from graph.sandbox import network_allowed, query_deadline
+from graph.sandbox import network_allowed
 from graph.store import (
     DEFAULT_MAX_BYTES,
     TBOX_FILE,
@@ -582,23 +582,6 @@ class _OxigraphTerms:
         return out
 
 
-def _to_oxigraph(node: Node) -> Any:
-    import pyoxigraph
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(node, URIRef):
-        return pyoxigraph.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return pyoxigraph.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return pyoxigraph.Literal(str(node), language=node.language)
-        if node.datatype is not None:
-            return pyoxigraph.Literal(str(node), datatype=pyoxigraph.NamedNode(str(node.datatype)))
-        return pyoxigraph.Literal(str(node))
-    raise InputError(f"cannot store {node!r}")
-
-
 def _with_deadline(work: Callable[[], _T], timeout: float | None) -> _T:
     """Run ``work`` in a worker thread and give up waiting at the deadline (pyoxigraph has no timeout)."""
     if timeout is None:
@@ -617,7 +600,7 @@ def _with_deadline(work: Callable[[], _T], timeout: float | None) -> _T:
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise LimitError("query timed out")
+        raise QueryTimeout("query timed out")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

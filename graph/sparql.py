@@ -50,7 +50,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
-from graph.errors import GraphError, InputError, LimitError, PolicyError
+from graph.errors import GraphError, InputError, LimitError, PolicyError, QueryTimeout
 from graph.iri import BAD_IRI_CHARS, IRI_SCHEMES, ISO_DAY, YEAR
 from graph.store import QUERIES_DIR, local_file
 
@@ -560,10 +560,10 @@ def _check(text: str) -> _Checked:
     that passes both parsers' checks with a word such as ``:from`` in it is
     therefore answered, never refused.
     """
-    return _checked.get(text, _check)
+    return _checked.get(text, _check_uncached)
 
 
-def _check(text: str) -> _Checked:
+def _check_uncached(text: str) -> _Checked:
     from graph.backends import query_tokens
 
     tokens = query_tokens(text)
@@ -838,7 +838,7 @@ def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Res
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 os.kill(pid, signal.SIGKILL)
-                raise LimitError(_timeout_message(nq, timeout))
+                raise QueryTimeout(_timeout_message(nq, timeout))
             if not poller.poll(remaining * 1000):
                 continue
             chunk = os.read(read_end, 1 << 20)
@@ -892,10 +892,8 @@ def _run_on_backend(
         for row in rows:
             _check_strings(row)
         return Table(columns, rows)
-    except LimitError as exc:
-        if str(exc) == "query timed out":
-            raise LimitError(_timeout_message(nq, timeout)) from exc
-        raise
+    except QueryTimeout as exc:
+        raise QueryTimeout(_timeout_message(nq, timeout)) from exc
 
 
 def select(

@@ -28,7 +28,6 @@ class Observation:
     abouts: frozenset[str]
     pct: float
     period: str
-    threat_abouts: frozenset[str]
     dataset: str = ""
 
     @property
@@ -162,7 +161,7 @@ def read_facts(g: Any, region: str) -> Facts:
     grouped: dict[str, dict[str, Any]] = {}
     for r in rows(g, "observations"):
         o = grouped.setdefault(str(r["obs"]), {
-            "area": str(r["area"]), "indicator": str(r["indicator"]), "abouts": set(), "threats": set(),
+            "area": str(r["area"]), "indicator": str(r["indicator"]), "abouts": set(),
             "pct": float(r["pct"]),  # type: ignore[arg-type]
             "period": "" if r["period"] is None else str(r["period"]),
             "dataset": "",
@@ -171,11 +170,8 @@ def read_facts(g: Any, region: str) -> Facts:
             o["dataset"] = min(filter(None, (o["dataset"], str(r["dataset"]))))
         if r["about"] is not None:
             o["abouts"].add(str(r["about"]))
-            if r["threat"] is True:
-                o["threats"].add(str(r["about"]))
     observations = [
-        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"],
-                    frozenset(v["threats"]), v["dataset"])
+        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"], v["dataset"])
         for k, v in sorted(grouped.items())
     ]
 
