@@ -72,13 +72,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from graph.errors import InputError
-from graph.spreadsheet import csv_table
 from graph.namespaces import label_of
+from graph.relations import symmetric_relations
+from graph.spreadsheet import csv_table
 from graph.store import PROJECTIONS_DIR
 from graph.timeslice import DateLike, as_date, date_bound
 
@@ -652,7 +653,8 @@ def edge_table(G: nx.MultiDiGraph) -> list[tuple[str, str, str, Mapping[str, obj
 
 GRAPH_FORMATS: tuple[str, ...] = ("graphml", "gexf", "csv")
 #: Relations that hold both ways; their edges are stored once (smaller IRI first) and exported undirected.
-SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"cooperation", "agreement", "shared-affiliation"})
+#: Declared in ``ontology/projections/relations.toml`` (``symmetric = true``); this is the shipped set.
+SYMMETRIC_RELATIONS: frozenset[str] = symmetric_relations()
 _NODE_DEFAULTS: dict[str, object] = {"label": "", "kind": "other", "region": "", "external": False}
 _EDGE_DEFAULTS: dict[str, object] = {
     "relation": "", "role": "", "via": "", "weight": 1.0, "sign": 1, "since": "", "until": "", "claim": "", "claims": "",
@@ -791,13 +793,14 @@ def _gexf(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> bytes:
 
 
 def _scalar_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    symmetric = symmetric_relations()
     H = nx.MultiDiGraph()
     for n in sorted(G.nodes, key=str):
         d = G.nodes[n]
         H.add_node(str(n), **{k: _scalar(d.get(k), dflt) for k, dflt in _NODE_DEFAULTS.items()})
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         attrs = {a: _scalar(d.get(a), dflt) for a, dflt in _EDGE_DEFAULTS.items()}
-        attrs["directed"] = _scalar(d.get("directed"), str(attrs["relation"]) not in SYMMETRIC_RELATIONS)
+        attrs["directed"] = _scalar(d.get("directed"), str(attrs["relation"]) not in symmetric)
         H.add_edge(str(u), str(v), key=str(k), **attrs)
     return H
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError, PolicyError
-from graph.iri import BAD_IRI_CHARS, IRI_SCHEMES, URL_LIKE
-from graph.namespaces import compact, label_of
+from graph.iri import BAD_IRI_CHARS, IRI_SCHEMES, URL_LIKE  # noqa: F401 - IRI_SCHEMES: graph.tabular still imports it from here
+from graph.namespaces import label_of
 from graph.sandbox import guarded_parse
 
 if TYPE_CHECKING:

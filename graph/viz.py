@@ -45,12 +45,14 @@ from typing import TYPE_CHECKING, Protocol
 import networkx as nx
 
 from graph.iri import local_name
+from graph.relations import relations
 
 if TYPE_CHECKING:
     from pyvis.network import Network
 
 __all__ = [
     "EDGE_STYLES",
+    "edge_styles",
     "KIND_STYLES",
     "LAYOUT_THRESHOLD",
     "ExplorerPage",
@@ -109,22 +111,13 @@ KIND_STYLES: dict[str, KindStyle] = {
 
 NEGATIVE_COLOR = "#c62828"
 
-EDGE_STYLES: dict[str, EdgeStyle] = {
-    "cooperation": EdgeStyle("#2e8b3a", "Cooperation", directed=False),
-    "agreement": EdgeStyle("#00838f", "Agreement", directed=False),
-    "shared-affiliation": EdgeStyle("#9fb3c0", "Shared affiliation", directed=False),
-    "affiliation": EdgeStyle("#7b8fa0", "Affiliation", directed=True),
-    "post": EdgeStyle("#a58ad0", "Post", directed=True),
-    "pillar": EdgeStyle("#9c7f6e", "Pillar of", directed=True),
-    "host": EdgeStyle("#8d6e63", "Hosted by", directed=True),
-    "succession": EdgeStyle("#5d4037", "Succeeded by", directed=True),
-    "support": EdgeStyle("#7cb342", "Supported by", directed=True),
-    "statement": EdgeStyle("#e0a000", "Statement", directed=True),
-    "perception": EdgeStyle("#6a4fb3", "Threat perception", directed=True),
-    "absence": EdgeStyle("#c2185b", "No progress (stated)", directed=False, dashes=True),
-    # gaps in near-black: far from the amber of statements, the magenta of stated absences and every other hue
-    "gap": EdgeStyle("#202020", "Gap (analysis)", directed=False, dashes=True),
-}
+def edge_styles() -> dict[str, EdgeStyle]:
+    """How each relation is drawn, as declared in ``ontology/projections/relations.toml``, in the legend's order."""
+    return {name: EdgeStyle(r.color, r.caption, r.directed, r.dashes) for name, r in relations().items()}
+
+
+#: The shipped relations' styles (read once at import; :func:`edge_styles` reads the table again).
+EDGE_STYLES: dict[str, EdgeStyle] = edge_styles()
 _OTHER_EDGE = EdgeStyle("#9e9e9e", "Other", directed=True)
 
 _COMMUNITY_COLORS = (
@@ -331,6 +324,7 @@ def explorer_page(
     if color_by == "community" and communities is None:
         raise ValueError("color_by='community' needs the communities mapping")
     provenance = provenance or {}
+    styles = edge_styles()
     nodes = sorted(G.nodes, key=str)
     if sizes is None:
         sizes = {v: float(d) for v, d in G.degree()}
@@ -402,7 +396,7 @@ def explorer_page(
     for number, row in enumerate(edge_rows):
         relation = row.relation
         relation_counts[relation] += 1
-        style = EDGE_STYLES.get(relation, _OTHER_EDGE)
+        style = styles.get(relation, _OTHER_EDGE)
         negative += row.sign < 0
         for date in (row.since, row.until):
             year = _year(date)
@@ -450,10 +444,10 @@ def explorer_page(
     relations = [
         {
             "name": r,
-            "caption": EDGE_STYLES.get(r, _OTHER_EDGE).caption,
-            "color": EDGE_STYLES.get(r, _OTHER_EDGE).color,
-            "dashes": EDGE_STYLES.get(r, _OTHER_EDGE).dashes,
-            "directed": EDGE_STYLES.get(r, _OTHER_EDGE).directed,
+            "caption": styles.get(r, _OTHER_EDGE).caption,
+            "color": styles.get(r, _OTHER_EDGE).color,
+            "dashes": styles.get(r, _OTHER_EDGE).dashes,
+            "directed": styles.get(r, _OTHER_EDGE).directed,
             "count": relation_counts[r],
         }
         for r in sorted(relation_counts, key=lambda r: (_relation_rank(r), r))
@@ -544,7 +538,7 @@ def _edge_rows(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> list[_EdgeRow]:
 
 
 def _relation_rank(relation: str) -> int:
-    order = list(EDGE_STYLES)
+    order = list(edge_styles())
     return order.index(relation) if relation in order else len(order)
 
 

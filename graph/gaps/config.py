@@ -13,6 +13,7 @@ from typing import Any
 
 from graph.errors import InputError
 from graph.namespaces import WBO
+from graph.relations import cooperation_relations
 from graph.store import ONTOLOGY_DIR
 
 #: The shipped settings; a user file passed to :func:`load_config` overrides single keys.
@@ -107,6 +108,8 @@ def load_config(path: str | Path | None = None) -> GapConfig:
     have raise :class:`InputError` naming the file and the key.
     """
     base = _read_toml(DEFAULT_CONFIG)
+    # the ties of cooperation are declared with the relations (``cooperation = true``), unless gaps.toml lists its own
+    base.setdefault("external", {}).setdefault("relations", list(cooperation_relations()))
     files = ["ontology/gaps.toml"]
     if path is not None:
         user = _read_toml(Path(path))
