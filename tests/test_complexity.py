@@ -37,7 +37,6 @@ NOT_YET_SPLIT = {
     ("graph/gaps/suggestions.py", "missing_ties"),
     ("graph/network.py", "explorer"),
     ("graph/project.py", "resolve_node"),
-    ("graph/report.py", "markdown_report"),
     ("graph/report.py", "table_text"),
     ("graph/report.py", "_coverage"),
     ("graph/server.py", "choose_media"),
@@ -49,7 +48,6 @@ NOT_YET_SPLIT = {
     ("graph/site.py", "_Reader.__init__"),
     ("graph/timeline.py", "chart_figure"),
     ("graph/timeline.py", "network_diff"),
-    ("graph/viz.py", "explorer_page"),
     ("graph/viz.py", "_packed_components"),
 }
 
