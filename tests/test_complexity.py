@@ -31,7 +31,6 @@ NOT_YET_SPLIT = {
     ("graph/gaps/analysis.py", "cooperation_gaps"),
     ("graph/gaps/config.py", "_checked"),
     ("graph/gaps/config.py", "_build_config"),
-    ("graph/gaps/dependence.py", "external_dependence"),
     ("graph/gaps/facts.py", "read_facts"),
     ("graph/gaps/facts.py", "labels_of"),
     ("graph/gaps/suggestions.py", "missing_ties"),
