@@ -76,9 +76,11 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from graph.backends import MemoryBackend, as_backend
 from graph.errors import InputError
-from graph.namespaces import label_of
+from graph.namespaces import DCTERMS, FOAF, ORG, PREFIXES, SKOS, WB, WBO, bind_prefixes, compact, label_of
 from graph.relations import symmetric_relations
+from graph.sparql import query_from_text, readable_graph, select
 from graph.spreadsheet import csv_table
 from graph.store import PROJECTIONS_DIR
 from graph.timeslice import DateLike, as_date, date_bound
@@ -233,7 +235,6 @@ def projections(
     graphs are built in bulk: node attributes come from one query (see
     :class:`_NodeInfo`), nodes and edges are added as batches.
     """
-    from graph.backends import as_backend
 
     wanted = list(dict.fromkeys(views))
     for view in wanted:
@@ -310,8 +311,6 @@ def resolve_node(g: Graph | Backend, text: str, among: Iterable[str] | None = No
 
     from rdflib import RDFS, URIRef
 
-    from graph.namespaces import FOAF, PREFIXES, SKOS
-
     g = node_facts(g)
     wanted = text.strip()
     pool = set(among) if among is not None else None
@@ -362,14 +361,12 @@ _NODE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
 
 def node_facts(g: Graph | Backend) -> Graph:
     """``g`` itself, or for a store or endpoint backend the triples node attributes come from."""
-    from graph.sparql import readable_graph
 
     return readable_graph(g, _NODE_FACTS, timeout=_TIMEOUT)
 
 
 def _select(g: Graph | Backend, rule: Rule) -> list[dict[str, Node]]:
     """Run a rule's SELECT through the guarded query engine; returns one dict per row."""
-    from graph.sparql import query_from_text, select
 
     table = select(g, query_from_text(rule.text, name=rule.name, path=rule.path), timeout=_TIMEOUT)
     return [{c: v for c, v in zip(table.columns, row, strict=True) if v is not None} for row in table.rows]
@@ -488,8 +485,6 @@ class _NodeInfo:
     def __init__(self, rows: Iterable[tuple[Node | None, ...]], names: Graph) -> None:
         from rdflib import RDF, RDFS, URIRef
 
-        from graph.namespaces import DCTERMS, FOAF, ORG, SKOS, WB, WBO
-
         self._names = names
         self._wb = str(WB.WesternBalkans)
         # (class, kind) in precedence order: a polity is also an org:Organization.
@@ -547,10 +542,6 @@ class _NodeInfo:
         """Ask ``g`` the one node query and index the answer."""
         from rdflib import Graph as RDFGraph
 
-        from graph.backends import MemoryBackend
-        from graph.namespaces import bind_prefixes
-        from graph.sparql import query_from_text, select
-
         table = select(g, query_from_text(_NODE_ROWS, name="node facts"), timeout=_TIMEOUT)
         names = g.graph if isinstance(g, MemoryBackend) and g.graph_loaded else bind_prefixes(RDFGraph())
         return cls(table.rows, names)
@@ -578,8 +569,6 @@ class _NodeInfo:
 
     def label(self, node: str) -> str:
         from rdflib import URIRef
-
-        from graph.namespaces import compact
 
         found = self._labels.get(node)
         if found:

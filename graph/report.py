@@ -34,6 +34,7 @@ from graph.gaps import (
 from graph.gaps.model import decimals
 from graph.spreadsheet import csv_table
 from graph.timeslice import DateLike, as_date
+from graph.gaps import component_table, cooperation_gaps, load_config
 
 FORMATS = ("table", "csv", "json", "md")
 
@@ -610,8 +611,6 @@ def markdown_report(an: GapAnalysis, notes: Sequence[str] = ()) -> str:
     """
     from jinja2 import Environment, PackageLoader
 
-    from graph.gaps import component_table
-
     cfg = an.config
     evidence = [e for d in an.dyads for e in d.evidence] + [
         e for p in an.perception_vs_reality for e in p.support_evidence] + [
@@ -781,7 +780,6 @@ def gap_report(
     ``notes`` (the claim filter's lines) go into the Markdown annex's data coverage.
     """
     as_of = as_date(as_of)
-    from graph.gaps import cooperation_gaps, load_config
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")

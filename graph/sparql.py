@@ -50,16 +50,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
+from graph.backends import Backend, MATERIALISE_MAX_TRIPLES, MemoryBackend, as_backend, query_tokens
 from graph.errors import GraphError, InputError, LimitError, PolicyError, QueryTimeout
 from graph.iri import BAD_IRI_CHARS, IRI_SCHEMES, ISO_DAY, YEAR
-from graph.store import QUERIES_DIR, local_file
+from graph.namespaces import PREFIXES, bind_prefixes
+from graph.store import ONTOLOGY_DIR, QUERIES_DIR, local_file
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.plugins.sparql.sparql import Query
     from rdflib.term import Node
 
-    from graph.backends import Backend
 
 __all__ = [
     "PARAM_TYPES",
@@ -395,8 +396,6 @@ def term(value: str, type: str = "term", *, name: str = "parameter") -> Node:
 
 
 def _looks_like_iri(value: str) -> bool:
-    from graph.namespaces import PREFIXES
-
     if value.startswith("<") and value.endswith(">"):
         return True
     scheme = _SCHEME_RE.match(value)
@@ -408,8 +407,6 @@ def _looks_like_iri(value: str) -> bool:
 
 def _iri(value: str, name: str) -> Node:
     from rdflib import URIRef
-
-    from graph.namespaces import PREFIXES
 
     text = value
     if text.startswith("<") and text.endswith(">"):
@@ -564,8 +561,6 @@ def _check(text: str) -> _Checked:
 
 
 def _check_uncached(text: str) -> _Checked:
-    from graph.backends import query_tokens
-
     tokens = query_tokens(text)
     screened = " ".join(t[1] for t in tokens if t[0] not in ("string", "iri", "var"))
     result: _Checked | None = None
@@ -582,8 +577,6 @@ def _check_uncached(text: str) -> _Checked:
 def _oxigraph_parses(text: str) -> bool:
     """True when Oxigraph parses ``text`` as a query (on an empty store: nothing to read, nothing fetched)."""
     import pyoxigraph
-
-    from graph.namespaces import PREFIXES
 
     global _empty_store
     if _empty_store is None:
@@ -614,8 +607,6 @@ def _parse_checked(text: str) -> Query:
 def _parse(text: str) -> Query:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql import prepareQuery
-
-    from graph.namespaces import PREFIXES
 
     try:
         return prepareQuery(text, initNs=PREFIXES)
@@ -757,7 +748,6 @@ def run(
     Oxigraph cannot be stopped from outside, and an abandoned cross product
     would go on filling memory.
     """
-    from graph.backends import MemoryBackend, as_backend
 
     nq = resolve(query)
     checked = check_query(nq.text)
@@ -775,7 +765,6 @@ def run(
 
 def _shipped(nq: NamedQuery) -> bool:
     """True for a query file shipped with wbsec (ontology/…): known to be cheap on the data it was written for."""
-    from graph.store import ONTOLOGY_DIR
 
     if nq.path is None:
         return False
@@ -801,8 +790,6 @@ def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Res
     import signal
 
     from rdflib import Graph as RDFGraph
-
-    from graph.namespaces import bind_prefixes
 
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -943,7 +930,6 @@ def readable_graph(g: Graph | Backend, query: str, *, timeout: float | None = 30
     The answer is kept for the life of the backend object (backends are
     read-only), so the several projections of one command ask only once.
     """
-    from graph.backends import MATERIALISE_MAX_TRIPLES, Backend, MemoryBackend
 
     if isinstance(g, MemoryBackend) and g.graph_loaded:
         return g.graph

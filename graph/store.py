@@ -19,9 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import InputError, PolicyError
-from graph.iri import BAD_IRI_CHARS, IRI_SCHEMES, URL_LIKE  # noqa: F401 - IRI_SCHEMES: graph.tabular still imports it from here
-from graph.namespaces import label_of
+from graph.errors import InputError, OutputError, PolicyError
+from graph.iri import (
+    BAD_IRI_CHARS,
+    IRI_SCHEMES,
+    URL_LIKE,
+)  # noqa: F401 - IRI_SCHEMES: graph.tabular still imports it from here
+from graph.namespaces import DCTERMS, PROV, WBO, bind_prefixes, label_of
 from graph.sandbox import guarded_parse
 
 if TYPE_CHECKING:
@@ -161,8 +165,6 @@ def quiet_rdflib_terms() -> Iterator[None]:
 def merge_graphs(graphs: Iterable[Graph]) -> Graph:
     """Union of ``graphs``; each input's blank nodes are renamed so none are shared."""
     from rdflib import BNode, Graph
-
-    from graph.namespaces import bind_prefixes
 
     merged = Graph()
     bind_prefixes(merged)
@@ -445,8 +447,6 @@ def summary(g: Graph) -> GraphSummary:
 
     from rdflib import RDF, URIRef
 
-    from graph.namespaces import DCTERMS, PROV, WBO
-
     per_class: Counter[URIRef] = Counter()
     for _s, cls in g.subject_objects(RDF.type):
         if isinstance(cls, URIRef):
@@ -487,8 +487,6 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     * N-Triples lines are sorted.
     """
     from rdflib import Graph
-
-    from graph.errors import OutputError
 
     spec = rdf_format(fmt)
     if spec.name == "xml":
@@ -663,8 +661,6 @@ def same_graph(a: Graph, b: Graph) -> bool:
 
 
 def _refuse_xml_unsafe(g: Graph) -> None:
-    from graph.errors import OutputError
-
     bad = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
     for triple in g:
         for term in triple:

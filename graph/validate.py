@@ -26,8 +26,11 @@ from rdflib.term import Node
 
 from graph.errors import InputError
 from graph.iri import local_name
-from graph.namespaces import RDF, SH, qname
-from graph.namespaces import label as rdf_label
+from graph.namespaces import RDF, SH, label as rdf_label, qname
+from graph import __version__
+from graph.errors import GraphError
+from graph.fileio import atomic_write_text
+from graph.store import SHAPES_FILE, parse_file
 
 __all__ = ["ValidationReport", "Violation", "conforms_cached", "format_report", "report_json", "validate"]
 
@@ -124,10 +127,6 @@ def conforms_cached(g: Graph, files: Sequence[str | Path], *, cache_dir: Path | 
 
     import rdflib
 
-    from graph import __version__
-    from graph.errors import GraphError
-    from graph.fileio import atomic_write_text
-
     digest = hashlib.sha256()
     try:
         shacl_version = metadata.version("pyshacl")
@@ -189,14 +188,12 @@ def report_json(report: ValidationReport) -> str:
 
 def _shapes_file() -> Path:
     """The project's shapes file (``ontology/shapes.ttl``)."""
-    from graph.store import SHAPES_FILE
 
     return SHAPES_FILE
 
 
 def _load_shapes() -> Graph:
     """Parse the shapes file afresh (the hardened parser raises InputError on bad Turtle)."""
-    from graph.store import parse_file
 
     return parse_file(_shapes_file())
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
-from graph.namespaces import WBO
+from graph.namespaces import PREFIXES, WBO
 from graph.relations import cooperation_relations
 from graph.store import ONTOLOGY_DIR
 
@@ -326,8 +326,6 @@ def _concept(name: str, where: str, key: str) -> str:
 
 
 def _prefixed(name: str, where: str, key: str) -> str:
-    from graph.namespaces import PREFIXES
-
     prefix, sep, local = name.partition(":")
     if sep and prefix in PREFIXES and local and not local.startswith("//"):
         return PREFIXES[prefix] + local
