@@ -12,7 +12,8 @@ which views use it::
 
 The relation of an edge is ``?relation`` when the rule returns one, else the
 file name (``affiliation.rq`` -> ``"affiliation"``). Adding a relation means
-adding a file. Each rule runs once (one SELECT per rule, no per-node queries).
+adding a file and its table in ``relations.toml`` beside it (symmetry, style,
+whether it is a tie of cooperation; see :mod:`graph.relations`). Each rule runs once (one SELECT per rule, no per-node queries).
 
 Graph contract (``to_networkx``):
 
