@@ -13,7 +13,11 @@ engine, the same W3C semantics, the same rows):
   :func:`load_store` (``wbsec load FILE... --store DIR``);
 - :class:`EndpointBackend` sends queries to a SPARQL 1.1 endpoint with
   ``urllib``, read-only, with a total deadline and a response-size cap, inside
-  :func:`graph.sandbox.network_allowed` for that URL only.
+  :func:`graph.sandbox.network_allowed` for that URL only. It reads one named
+  graph when given one (``default-graph-uri``), checks once that the graph
+  holds wbsec data, and never returns an answer a server cut at its row cap
+  (``X-SPARQL-MaxRows``): it pages through it (:func:`paged_select`) or
+  raises :class:`~graph.errors.LimitError` naming the cap.
 
 Parameters on Oxigraph and endpoints become a ``VALUES`` block placed at the
 start of the query's outermost ``WHERE`` group (on Oxigraph, in memory or on
@@ -83,6 +87,7 @@ __all__ = [
     "as_backend",
     "is_store",
     "load_store",
+    "no_redirect_handler",
     "open_backend",
     "oxigraph_copy",
     "query_tokens",
@@ -112,6 +117,8 @@ class Backend(abc.ABC):
 
     #: ``memory``, ``oxigraph`` or ``endpoint``.
     kind: str = ""
+    #: The most seconds any one query may run (a command's ``--timeout``); None: only the caller's own limit.
+    timeout_limit: float | None = None
 
     @property
     @abc.abstractmethod
@@ -957,6 +964,8 @@ class EndpointBackend(Backend):
         timeout: float = 60.0,
         max_bytes: int = ENDPOINT_MAX_BYTES,
         user_agent: str = "wbsec (SPARQL client)",
+        graph: str | None = None,
+        check: bool = True,
     ) -> None:
         from urllib.parse import urlsplit
 
@@ -965,14 +974,25 @@ class EndpointBackend(Backend):
             raise InputError(f"--endpoint {url!r}: give an http:// or https:// URL of a SPARQL endpoint")
         if _BAD_IRI_CHARS.search(url):
             raise InputError(f"--endpoint {url!r}: the URL contains whitespace or one of <>\"{{}}|^`\\")
+        if graph is not None and (not _URL_LIKE.match(graph) and not graph.startswith("urn:")
+                                  or _BAD_IRI_CHARS.search(graph)):
+            raise InputError(f"--graph {graph!r}: give the absolute IRI of a named graph (https://… or urn:…)")
         self.url = url
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.user_agent = user_agent
+        #: the named graph sent as ``default-graph-uri`` with every query (None: the server's default graph)
+        self.graph = graph
+        #: the row cap the server announced (``X-SPARQL-MaxRows``), once seen
+        self.server_cap: int | None = None
+        self._uncapped_upto = 0  # a probe showed no cap at or below this many rows
+        self._last_cap: int | None = None  # the cap announced with the latest answer
+        self._check = check
 
     @property
     def description(self) -> str:
-        return f"SPARQL endpoint {self.url}"
+        where = f" (graph <{self.graph}>)" if self.graph else ""
+        return f"SPARQL endpoint {self.url}{where}"
 
     def _text(self, text: str, params: Mapping[str, Node]) -> str:
         from graph.namespaces import PREFIXES
@@ -983,6 +1003,12 @@ class EndpointBackend(Backend):
         return "\n".join(missing + [query])
 
     def _post(self, query: str, accept: str, timeout: float | None) -> bytes:
+        """POST ``query``; the answer's bytes, after :meth:`_note_signals` read its headers."""
+        raw, headers = self._exchange(query, accept, timeout)
+        self._note_signals(headers)
+        return raw
+
+    def _exchange(self, query: str, accept: str, timeout: float | None) -> tuple[bytes, Mapping[str, str]]:
         import ipaddress
         import urllib.error
         import urllib.parse
@@ -990,7 +1016,10 @@ class EndpointBackend(Backend):
 
         budget = self.timeout if timeout is None else min(timeout, self.timeout)
         deadline = time.monotonic() + budget
-        body = urllib.parse.urlencode({"query": query}).encode("utf-8")
+        form = {"query": query}
+        if self.graph is not None:
+            form["default-graph-uri"] = self.graph
+        body = urllib.parse.urlencode(form).encode("utf-8")
         request = urllib.request.Request(
             self.url,
             data=body,
@@ -1006,15 +1035,16 @@ class EndpointBackend(Backend):
             loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
         except ValueError:
             loopback = False
-        handlers: list[Any] = [_no_redirect_handler()]
+        handlers: list[Any] = [no_redirect_handler()]
         if loopback:
             handlers.append(urllib.request.ProxyHandler({}))
         opener = urllib.request.build_opener(*handlers)
 
-        def fetch() -> bytes:
+        def fetch() -> tuple[bytes, Mapping[str, str]]:
             with network_allowed(self.url):
                 with opener.open(request, timeout=budget) as response:
-                    return _read_capped(response, self.max_bytes, deadline, self.url)
+                    headers = {k.lower(): v for k, v in response.getheaders()}
+                    return _read_capped(response, self.max_bytes, deadline, self.url), headers
 
         # socket timeouts bound each read, not the whole answer: a server that trickles a byte at a
         # time would never trip them. The request runs in a thread the caller stops waiting for at
@@ -1040,8 +1070,79 @@ class EndpointBackend(Backend):
                 raise
             raise InputError(f"{self.url}: request failed ({_one_line(exc)})") from exc
 
-    def _results(self, text: str, params: Mapping[str, Node], timeout: float | None) -> dict[str, Any]:
-        raw = self._post(self._text(text, params), "application/sparql-results+json", timeout)
+    # -- what the server says about its answer
+
+    def _note_signals(self, headers: Mapping[str, str]) -> None:
+        """Remember a row cap the server announced; refuse an answer it marked as partial.
+
+        Virtuoso sends ``X-SPARQL-MaxRows: N`` when an answer reached its
+        ``ResultSetMaxRows`` (and then holds at most N rows), and
+        ``X-SQL-State: S1TAT`` when its "anytime query" limit cut a query
+        short and sent what it had.
+        """
+        self._last_cap = None
+        cap = headers.get("x-sparql-maxrows")
+        if cap is not None:
+            try:
+                self._last_cap = self.server_cap = max(1, int(cap.strip()))
+            except ValueError:
+                raise InputError(f"{self.url}: the endpoint sent an unreadable X-SPARQL-MaxRows: {cap[:40]!r}") from None
+        state = headers.get("x-sql-state", "")
+        if state.strip().upper() == "S1TAT":
+            said = " ".join(headers.get("x-sql-message", "").split())[:200]
+            raise LimitError(
+                f"{self.url}: the server stopped the query at its own time limit and sent a partial answer"
+                f"{': ' + said if said else ''}; narrow the query or raise the server's limit "
+                "(Virtuoso: MaxQueryExecutionTime in the [SPARQL] section of virtuoso.ini)"
+            )
+
+    def _cap_message(self, cap: int, why: str) -> str:
+        return (
+            f"{self.url}: the server caps answers at {cap} rows (X-SPARQL-MaxRows: {cap}) and {why}; "
+            "raise the server's cap (Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini) "
+            "or narrow the query (wbsec never returns a cut answer)"
+        )
+
+    def check_data(self, timeout: float | None = None) -> None:
+        """:class:`InputError` unless the endpoint (and ``graph``) holds wbsec data: one cheap ASK.
+
+        Done once per backend, before the first query: a wrong
+        ``default-graph-uri`` or an empty store would otherwise look like an
+        empty answer.
+        """
+        if not self._check:
+            return
+        self._check = False
+        probe = f"ASK {{ VALUES ?t {{ <{_WBO}Polity> <{_WBO}Actor> <{_WBO}Source> }} ?s a ?t }}"
+        doc = self._json(probe, timeout)
+        if doc.get("boolean") is True:
+            return
+        where = f"the graph <{self.graph}>" if self.graph else "its default graph"
+        hint = "; give the graph that holds it with --graph IRI"
+        with contextlib.suppress(GraphError):
+            graphs = self.data_graphs(timeout)
+            if graphs:
+                hint = "; these named graphs do: " + ", ".join(f"<{g}>" for g in graphs[:5]) + " (use --graph IRI)"
+        raise InputError(f"{self.url}: {where} holds no wbsec data (no wbo:Polity, wbo:Actor or wbo:Source){hint}")
+
+    def data_graphs(self, timeout: float | None = None) -> list[str]:
+        """The named graphs of the endpoint that hold wbsec data (actors, polities or sources), sorted."""
+        text = (f"SELECT DISTINCT ?g WHERE {{ VALUES ?t {{ <{_WBO}Polity> <{_WBO}Actor> <{_WBO}Source> }} "
+                "GRAPH ?g { ?s a ?t } } ORDER BY ?g")
+        saved, self.graph = self.graph, None
+        try:
+            doc = self._json(text, timeout)
+        finally:
+            self.graph = saved
+        try:
+            return sorted(b["g"]["value"] for b in doc["results"]["bindings"] if b.get("g", {}).get("type") == "uri")
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"{self.url}: the endpoint's answer is not a SELECT result") from exc
+
+    # -- queries
+
+    def _json(self, query: str, timeout: float | None) -> dict[str, Any]:
+        raw = self._post(query, "application/sparql-results+json", timeout)
         try:
             doc = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -1050,20 +1151,53 @@ class EndpointBackend(Backend):
             raise InputError(f"{self.url}: the endpoint did not return SPARQL JSON results")
         return doc
 
-    def select(
-        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_rows: int | None
-    ) -> Rows:
-        doc = self._results(text, params, timeout)
+    def _results(self, text: str, params: Mapping[str, Node], timeout: float | None) -> dict[str, Any]:
+        self.check_data(timeout)
+        return self._json(self._text(text, params), timeout)
+
+    def _rows(self, doc: dict[str, Any]) -> Rows:
         try:
             columns = [str(v) for v in doc["head"]["vars"]]
             bindings = doc["results"]["bindings"]
         except (KeyError, TypeError) as exc:
             raise InputError(f"{self.url}: the endpoint's answer is not a SELECT result") from exc
-        if max_rows is not None and len(bindings) > max_rows:
-            raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
         convert = _json_term
-        rows = [tuple(convert(b.get(c), self.url) for c in columns) for b in bindings]
+        return columns, [tuple(convert(b.get(c), self.url) for c in columns) for b in bindings]
+
+    def select(
+        self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_rows: int | None
+    ) -> Rows:
+        """Run a SELECT; an answer the server capped is paged (see :func:`paged_select`) or refused, never cut."""
+        columns, rows = self._rows(self._results(text, params, timeout))
+        cap = self._last_cap
+        if cap is not None and len(rows) >= cap:
+            if max_rows is not None and len(rows) > max_rows:
+                raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
+            columns, rows = self._paged(text, params, columns, cap, timeout, max_rows)
+        if max_rows is not None and len(rows) > max_rows:
+            raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
         return columns, rows
+
+    def _paged(self, text: str, params: Mapping[str, Node], columns: list[str], cap: int,
+               timeout: float | None, max_rows: int | None) -> Rows:
+        query = self._text(text, params)
+        pages = paged_select(query, columns)
+        if isinstance(pages, str):
+            raise LimitError(self._cap_message(cap, pages))
+        rows: list[tuple[Node | None, ...]] = []
+        offset = 0
+        while True:
+            page_columns, page = self._rows(self._json(pages(cap, offset), timeout))
+            if page_columns != columns:
+                raise InputError(f"{self.url}: a page of the answer has other columns ({page_columns})")
+            rows.extend(page)
+            if max_rows is not None and len(rows) > max_rows:
+                raise LimitError(f"the result has more than {max_rows} rows (--max-rows); nothing was written")
+            if len(page) < cap:
+                return columns, rows
+            if self._last_cap is not None and self._last_cap < cap:  # the server lowered its cap meanwhile
+                raise LimitError(self._cap_message(self._last_cap, "lowered it while the answer was paged"))
+            offset += cap
 
     def ask(self, text: str, params: Mapping[str, Node], *, timeout: float | None) -> bool:
         doc = self._results(text, params, timeout)
@@ -1075,14 +1209,56 @@ class EndpointBackend(Backend):
     def construct(
         self, text: str, params: Mapping[str, Node], *, timeout: float | None, max_triples: int | None
     ) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE; an answer at the server's cap is paged or refused, never cut.
+
+        ``CONSTRUCT { ?s ?p ?o } WHERE { … }`` (what the commands fetch) runs
+        as ``SELECT DISTINCT ?s ?p ?o``, which pages; other forms are checked
+        against the server's cap, learnt from a cheap probe if not yet known.
+        """
+        from rdflib import Graph as RDFGraph
+        from rdflib import Literal
+
         from graph.namespaces import bind_prefixes
 
+        where = _spo_construct(text)
+        if where is not None:
+            _cols, rows = self.select(f"{where[0]}SELECT DISTINCT ?s ?p ?o WHERE {where[1]}", params,
+                                      timeout=timeout, max_rows=max_triples)
+            out = bind_prefixes(RDFGraph())
+            for s, p, o in rows:
+                if s is not None and p is not None and o is not None and not isinstance(s, Literal):
+                    out.add((s, p, o))
+            return out
+        self.check_data(timeout)
         raw = self._post(self._text(text, params), "application/n-triples", timeout)
         # the endpoint's bytes get the same strict parse (and errors) as a local file
         g = parse_bytes(raw, rdf_format("nt"), name=f"answer of {self.url}")
         if max_triples is not None and len(g) > max_triples:
             raise LimitError(f"the result has more than {max_triples} triples (--max-rows); nothing was written")
+        cap = self._cap_at_or_below(len(g), timeout)
+        if cap is not None:
+            raise LimitError(self._cap_message(cap, f"this {len(g)}-triple answer may have been cut"))
         return bind_prefixes(g)
+
+    def _cap_at_or_below(self, n: int, timeout: float | None) -> int | None:
+        """The server's row cap if it is ``n`` or less (a graph answer of ``n`` triples may then be cut).
+
+        Servers announce a cap on SELECT answers only; when none was seen yet,
+        a probe of ``n`` generated rows (no data read) shows whether one applies.
+        """
+        if n == 0:
+            return None
+        if self.server_cap is not None:
+            return self.server_cap if self.server_cap <= n else None
+        if n <= self._uncapped_upto:
+            return None
+        digits = max(1, len(str(n)))
+        values = " ".join(f"VALUES ?d{i} {{ 0 1 2 3 4 5 6 7 8 9 }}" for i in range(digits))
+        self._json(f"SELECT ?d0 WHERE {{ {values} }} LIMIT {n}", timeout)
+        if self._last_cap is not None and self._last_cap <= n:
+            return self._last_cap
+        self._uncapped_upto = max(self._uncapped_upto, n)
+        return None
 
     def triple_count(self) -> int:
         _cols, rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {}, timeout=None, max_rows=1)
@@ -1090,17 +1266,104 @@ class EndpointBackend(Backend):
         return int(str(value)) if value is not None else 0
 
     def to_graph(self, *, max_triples: int | None = MATERIALISE_MAX_TRIPLES) -> Graph:
-        limit = "" if max_triples is None else f" LIMIT {max_triples + 1}"
-        g = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}{limit}", {}, timeout=None, max_triples=None)
-        if max_triples is not None and len(g) > max_triples:
+        count = self.triple_count()
+        if max_triples is not None and count > max_triples:
             raise LimitError(
                 f"{self.url} holds more than {max_triples} triples, more than this command copies into memory; "
                 "use wbsec query, metrics or export --view, which query the endpoint directly"
             )
-        return g
+        return self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {}, timeout=None, max_triples=None)
 
 
-def _no_redirect_handler() -> Any:
+_WBO = "https://w3id.org/wbsec/def#"
+
+
+def _prologue_end(tokens: Sequence[tuple[str, str, int, int]]) -> int:
+    """Index of the first significant token after the ``PREFIX``/``BASE`` declarations."""
+    i = 0
+    while i < len(tokens):
+        word = tokens[i][1].upper() if tokens[i][0] == "name" else ""
+        if word == "PREFIX" and i + 2 < len(tokens):
+            i += 3 if tokens[i + 1][0] == "name" else 2  # PREFIX p: <iri>, or PREFIX : <iri>
+        elif word == "BASE" and i + 1 < len(tokens):
+            i += 2
+        else:
+            return i
+    return i
+
+
+def paged_select(query: str, columns: Sequence[str]) -> Callable[[int, int], str] | str:
+    """``page(limit, offset)`` giving one stable page of the SELECT ``query``, or why it cannot be paged.
+
+    The query becomes a subquery ordered by its own ``ORDER BY`` keys (when
+    they are projected variables) and then every projected variable, so
+    consecutive pages neither overlap nor skip a row; ``LIMIT``/``OFFSET``
+    stand outside, as Virtuoso needs for offsets past its sort limit. A query
+    with its own ``LIMIT``/``OFFSET``, or whose ``ORDER BY`` reads a variable
+    it does not return, cannot be paged without changing its answer.
+
+    >>> page = paged_select("PREFIX a: <urn:a#> SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x)", ["x"])
+    >>> page(100, 200)
+    'PREFIX a: <urn:a#> SELECT * WHERE { { SELECT * WHERE { { SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x) } } ORDER BY DESC ( ?x ) ?x } } LIMIT 100 OFFSET 200'
+    """
+    tokens = [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(query)]
+    significant = [t for t in tokens if t[0] not in ("ws", "comment")]
+    start = _prologue_end(significant)
+    if start >= len(significant):
+        return "the query is empty"
+    prologue, body = query[: significant[start][2]], query[significant[start][2]:].strip()
+    depth = 0
+    top: dict[str, int] = {}  # keywords outside any bracket: their index among the significant tokens
+    for at in range(start, len(significant)):
+        kind, value = significant[at][0], significant[at][1]
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif depth == 0 and kind == "name":
+            top[value.upper()] = at
+    if "LIMIT" in top or "OFFSET" in top:
+        return "the query has its own LIMIT/OFFSET, so it cannot be paged"
+    conditions = ""
+    if "ORDER" in top:
+        if "VALUES" in top and top["VALUES"] > top["ORDER"]:
+            return "it ends in a VALUES block after its ORDER BY, so it cannot be paged"
+        # the query's own ORDER BY conditions, reused when they read only the columns it returns
+        tail = significant[top["ORDER"] + 2:]
+        conditions = " ".join(t[1] for t in tail)
+        for name in re.findall(r"[?$](\w+)", conditions):
+            if name not in columns:
+                return f"its ORDER BY uses ?{name}, which it does not return, so it cannot be paged"
+    order = " ".join(([conditions] if conditions else []) + [f"?{c}" for c in columns])
+    prefix = prologue.rstrip() + " " if prologue.strip() else ""
+    inner = f"SELECT * WHERE {{ {{ {body} }} }} ORDER BY {order}" if order else f"SELECT * WHERE {{ {{ {body} }} }}"
+
+    def page(limit: int, offset: int) -> str:
+        return f"{prefix}SELECT * WHERE {{ {{ {inner} }} }} LIMIT {int(limit)} OFFSET {int(offset)}"
+
+    return page
+
+
+_SPO_TEMPLATE = re.compile(r"(?is)^\s*CONSTRUCT\s*\{\s*\?s\s+\?p\s+\?o\s*\.?\s*\}\s*WHERE\s*(\{.*\})\s*$")
+
+
+def _spo_construct(text: str) -> tuple[str, str] | None:
+    """``(prologue, where-group)`` of a ``CONSTRUCT { ?s ?p ?o } WHERE { … }`` query, else None.
+
+    >>> _spo_construct("PREFIX a: <urn:a#> CONSTRUCT { ?s ?p ?o } WHERE { ?s a:p ?o }")
+    ('PREFIX a: <urn:a#> ', '{ ?s a:p ?o }')
+    """
+    tokens = [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    significant = [t for t in tokens if t[0] not in ("ws", "comment")]
+    start = _prologue_end(significant)
+    if start >= len(significant):
+        return None
+    at = significant[start][2]
+    found = _SPO_TEMPLATE.match(text[at:])
+    return None if found is None else (text[:at], found.group(1))
+
+
+def no_redirect_handler() -> Any:
     """A urllib handler that turns a redirect into PolicyError: the endpoint URL is the only one allowed."""
     import urllib.request
 
@@ -1324,20 +1587,41 @@ def open_backend(
     store: str | Path | None = None,
     endpoint: str | None = None,
     timeout: float = 60.0,
+    graph: str | None = None,
+    timeout_limit: float | None = None,
 ) -> Backend:
     """The backend a command reads: ``endpoint``, else ``store``, else the files loaded in memory.
 
     ``extra_files`` and ``shipped`` apply to the in-memory backend only: a
     store holds what ``wbsec load`` put in it and an endpoint what its owner
-    did, so combining them with files is an :class:`InputError`.
+    did, so combining them with files is an :class:`InputError`. ``graph`` is
+    the endpoint's named graph to read (sent as ``default-graph-uri``);
+    ``timeout_limit`` caps every query of the backend (``--timeout``).
     """
+    backend = _open_backend(extra_files, shipped=shipped, store=store, endpoint=endpoint,
+                            timeout=timeout if timeout_limit is None else timeout_limit, graph=graph)
+    backend.timeout_limit = timeout_limit
+    return backend
+
+
+def _open_backend(
+    extra_files: Sequence[str | Path],
+    *,
+    shipped: bool,
+    store: str | Path | None,
+    endpoint: str | None,
+    timeout: float,
+    graph: str | None,
+) -> Backend:
+    if graph is not None and endpoint is None:
+        raise InputError("--graph names a graph of an endpoint: give --endpoint URL too")
     if store is not None and endpoint is not None:
         raise InputError("give --store or --endpoint, not both")
     if (store is not None or endpoint is not None) and extra_files:
         where = "--store" if store is not None else "--endpoint"
         raise InputError(f"--data cannot be combined with {where}; add files to a store with: wbsec load --store DIR FILE...")
     if endpoint is not None:
-        return EndpointBackend(endpoint, timeout=timeout)
+        return EndpointBackend(endpoint, timeout=timeout, graph=graph)
     if store is not None:
         return OxigraphBackend(store)
     return MemoryBackend.from_files(graph_files(extra_files, shipped=shipped))

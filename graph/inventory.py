@@ -16,6 +16,8 @@ from graph.validate import conforms_cached
 if TYPE_CHECKING:
     from rdflib import Graph
 
+    from graph.backends import Backend
+
 
 @dataclass(frozen=True)
 class Inventory:
@@ -99,3 +101,48 @@ def coverage_markdown(g: Graph) -> str:
         listed = ", ".join(sorted(d for d in str(domains).split(", ") if d))
         out.append(f"| {label_of(g, a)} – {label_of(g, b)} | {n} | {dated} | {first} | {last} | {listed} |")
     return "\n".join(out) + "\n"
+
+
+@dataclass(frozen=True)
+class BackendInventory:
+    """What ``wbsec info --endpoint URL`` (or ``--store DIR``) reports: counts per class, graphs holding data."""
+
+    where: str
+    triples: int
+    classes: list[tuple[str, int]]
+    graphs: list[str] | None  # the endpoint's named graphs holding wbsec data; None for a store
+
+
+def backend_inventory(backend: Backend) -> BackendInventory:
+    """Count the triples and the instances per class a store or endpoint holds, and (endpoint) its data graphs.
+
+    An endpoint is first checked to hold wbsec data in the graph it reads
+    (:meth:`graph.backends.EndpointBackend.check_data`); the error names the
+    named graphs that do.
+    """
+    from graph.backends import EndpointBackend
+    from graph.sparql import select
+
+    graphs = backend.data_graphs() if isinstance(backend, EndpointBackend) else None
+    table = select(backend, "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class "
+                   "ORDER BY DESC(?n) ?class", timeout=None)
+    classes = sorted(((str(c), int(str(n))) for c, n in table.rows if c is not None and n is not None),
+                     key=lambda item: (-item[1], item[0]))
+    return BackendInventory(backend.description, backend.triple_count(), classes, graphs)
+
+
+def backend_inventory_json(inv: BackendInventory) -> str:
+    """``inv`` as indented JSON: where, triples, classes (id, count), graphs."""
+    out = {"where": inv.where, "triples": inv.triples,
+           "classes": [{"id": iri, "count": n} for iri, n in inv.classes], "graphs": inv.graphs}
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def backend_inventory_text(inv: BackendInventory) -> str:
+    """``inv`` as aligned text for a terminal."""
+    lines = [inv.where, f"triples: {inv.triples}", "", "instances per class:"]
+    lines += [f"  {n:>6}  {iri}" for iri, n in inv.classes]
+    if inv.graphs is not None:
+        lines += ["", "named graphs holding wbsec data:"]
+        lines += [f"  <{g}>" for g in inv.graphs] or ["  (none)"]
+    return "\n".join(lines) + "\n"

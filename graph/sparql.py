@@ -735,7 +735,8 @@ def run(
 
     ``query`` is a shipped question's NAME, SPARQL text or a :class:`NamedQuery`;
     ``params`` maps variable names to RDF terms or text (see :func:`bindings`).
-    ``timeout`` is in seconds (``None``: no limit); ``max_rows`` caps the rows
+    ``timeout`` is in seconds (``None``: no limit; a backend's ``timeout_limit``,
+    a command's ``--timeout``, lowers it); ``max_rows`` caps the rows
     (or, for CONSTRUCT/DESCRIBE, the triples) and raises :class:`LimitError`
     past it.
 
@@ -757,6 +758,8 @@ def run(
     if max_rows is not None and max_rows < 0:
         raise InputError("max_rows must be zero or more")
     backend = as_backend(g)
+    if backend.timeout_limit is not None:
+        timeout = backend.timeout_limit if timeout is None else min(timeout, backend.timeout_limit)
     if isinstance(backend, MemoryBackend) and timeout is not None and not _shipped(nq) and hasattr(os, "fork"):
         _ = backend.store  # filled before the fork, so this process keeps it for the next query
         return _in_child(lambda: _run_on_backend(backend, nq, checked, init, timeout, max_rows), nq, timeout)

@@ -1527,16 +1527,16 @@ def _record_file(new: Graph, t: _Table, digest: str, spec: Kind) -> tuple[URIRef
 
 
 def _check_shapes(spec: Kind, context: Graph, new: Graph, lines: dict[URIRef, tuple[str, int]], problems: list[Problem]) -> list[str]:
-    """Validate context + new triples; violations on imported rows become problems, warnings are returned."""
+    """Validate context + new triples; violations on imported rows become problems, warnings are returned.
+
+    The new triples are added to ``context`` itself (the import's own working copy, not used
+    afterwards): copying the curated data first cost a second per 10,000 rows.
+    """
     from graph.validate import validate
 
-    combined = Graph()
-    for triple in context:
-        combined.add(triple)
-    for triple in new:
-        combined.add(triple)
+    context.addN((s, p, o, context) for s, p, o in new)
     # Only violations on the imported rows' resources are reported, so only they are checked.
-    report = validate(combined, focus=sorted(lines))
+    report = validate(context, focus=sorted(lines))
     columns_of: dict[str, list[str]] = {}
     for col in spec.columns:
         if col.property is not None:

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import networkx as nx
 
+from graph.igraph_import import load_igraph
 from graph.iri import local_name
 from graph.relations import relations
 
@@ -277,8 +278,7 @@ def _packed_components(U: nx.Graph) -> dict[str, tuple[float, float]]:
 
 def _igraph_layout(n: int, pairs: Sequence[tuple[int, int]]) -> list[list[float]]:
     """Fruchterman-Reingold positions of nodes 0..n-1 joined by ``pairs``, deterministic."""
-    import igraph as ig
-
+    ig = load_igraph()
     golden = math.pi * (3 - math.sqrt(5))  # sunflower (Vogel) seed: even cover of a disc, no randomness
     seed = [[math.sqrt(i + 0.5) * math.cos(i * golden), math.sqrt(i + 0.5) * math.sin(i * golden)] for i in range(n)]
     graph = ig.Graph(n=n, edges=list(pairs))

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
               help="A metric to compute (repeatable; default all): {choices}. Rows are ranked by the first one.")
 @click.option("--top", type=click.IntRange(min=0), default=None, metavar="N", help="Show only the first N rows.")
 @click.option("--samples", type=click.IntRange(min=0), default=None, metavar="K",
-              help="Estimate betweenness from K sampled nodes (fixed seed); 0 = exact. "
-              "Without it, graphs over 5000 nodes are sampled with K=500 and a note says so.")
+              help="Estimate betweenness from K sampled source nodes and closeness from K pivot nodes per "
+              "component (fixed seed); 0 = exact. Without it, graphs over 5000 nodes are sampled with K=500 "
+              "and a note says so.")
 @format_option("table", "csv", "json",
                help="A readable table, CSV, or JSON (a list of objects with id, label, kind and one key per metric).")
 @output_option

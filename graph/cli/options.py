@@ -52,16 +52,57 @@ VIEWS = LibraryChoice("graph.project", "VIEWS")
 METRICS = LibraryChoice("graph.metrics", "METRICS")
 
 
+#: Seconds any one query of a command may run when --timeout is not given (``wbsec query``: 30).
+COMMAND_TIMEOUT = 120.0
+#: Where data_options keeps --graph and --timeout for open_data, in the click context's ``meta``.
+_META = "wbsec.data"
+
+
 def data_options(func: F) -> F:
     """Add ``--data FILE`` (repeatable) and ``--no-shipped`` to a command.
 
     A command whose function also takes ``store`` and ``endpoint`` gets
-    ``--store DIR`` and ``--endpoint URL`` too, and reads its data with
-    :func:`open_data`.
+    ``--store DIR``, ``--endpoint URL``, ``--graph IRI`` and ``--timeout S``
+    too, and reads its data with :func:`open_data`. ``--graph`` and
+    ``--timeout`` go to :func:`open_data` through the click context, so the
+    command's own function does not take them (``wbsec query`` keeps its own
+    ``--timeout``, which open_data reads the same way).
     """
+    import functools
     import inspect
 
-    if {"store", "endpoint"} <= set(inspect.signature(func).parameters):
+    parameters = set(inspect.signature(func).parameters)
+    if {"store", "endpoint"} <= parameters:
+        own_timeout = "timeout" in parameters
+        inner = func
+
+        @functools.wraps(inner)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            graph = kwargs.pop("graph", None)
+            timeout = kwargs["timeout"] if own_timeout else kwargs.pop("data_timeout", COMMAND_TIMEOUT)
+            click.get_current_context().meta[_META] = {"graph": graph, "timeout": timeout}
+            return inner(*args, **kwargs)
+
+        func = wrapper  # type: ignore[assignment]
+        if not own_timeout:
+            func = click.option(
+                "--timeout",
+                "data_timeout",
+                metavar="SECONDS",
+                type=click.FloatRange(min=0),
+                default=COMMAND_TIMEOUT,
+                show_default=True,
+                help="Stop any one query to the data (files, store or endpoint) after this many seconds "
+                "(exit 5); 0 means no limit.",
+            )(func)
+        func = click.option(
+            "--graph",
+            "graph",
+            metavar="IRI",
+            default=None,
+            help="With --endpoint: read this named graph (sent as default-graph-uri). The endpoint must hold "
+            "wbsec data there, else exit 2.",
+        )(func)
         func = click.option(
             "--endpoint",
             "endpoint",
@@ -94,10 +135,20 @@ def data_options(func: F) -> F:
 
 
 def open_data(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoint: str | None) -> Backend:
-    """The data a command reads: an endpoint, a store, or the curated data plus ``--data`` files in memory."""
+    """The data a command reads: an endpoint, a store, or the curated data plus ``--data`` files in memory.
+
+    ``--graph`` and ``--timeout`` (0: no limit) come from :func:`data_options`
+    through the click context.
+    """
     from graph.backends import open_backend
 
-    return open_backend(data, shipped=not no_shipped, store=store, endpoint=endpoint)
+    ctx = click.get_current_context(silent=True)
+    chosen = (ctx.meta.get(_META) if ctx is not None else None) or {}
+    timeout = chosen.get("timeout")
+    limit = float(timeout) if timeout else None
+    no_limit = timeout is not None and not timeout
+    return open_backend(data, shipped=not no_shipped, store=store, endpoint=endpoint, graph=chosen.get("graph"),
+                        timeout=86_400.0 if no_limit else 60.0, timeout_limit=limit)
 
 
 def output_option(func: F) -> F:
