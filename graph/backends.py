@@ -57,8 +57,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.errors import GraphError, InputError, LimitError, OutputError, PolicyError
-from graph.sandbox import network_allowed, query_deadline
+from graph.errors import GraphError, InputError, LimitError, OutputError, PolicyError, QueryTimeout
+from graph.iri import BAD_IRI_CHARS as _BAD_IRI_CHARS
+from graph.iri import LANGUAGE_TAG as _LANG
+from graph.iri import URL_LIKE as _URL_LIKE
+from graph.sandbox import network_allowed
 from graph.store import (
     DEFAULT_MAX_BYTES,
     TBOX_FILE,
@@ -98,9 +101,6 @@ ENDPOINT_MAX_BYTES = 256 * 1024 * 1024
 #: Most triples a backend copies into an rdflib graph for commands that need one.
 MATERIALISE_MAX_TRIPLES = 2_000_000
 
-_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
-_LANG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
-_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: A language tag as Turtle writes one after a string (``"…"@sr-Latn``).
 _LANG_TAG = re.compile(r"[\"']@([A-Za-z]+(?:-[A-Za-z0-9]+)+)")
@@ -589,23 +589,6 @@ class _OxigraphTerms:
         return out
 
 
-def _to_oxigraph(node: Node) -> Any:
-    import pyoxigraph
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(node, URIRef):
-        return pyoxigraph.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return pyoxigraph.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return pyoxigraph.Literal(str(node), language=node.language)
-        if node.datatype is not None:
-            return pyoxigraph.Literal(str(node), datatype=pyoxigraph.NamedNode(str(node.datatype)))
-        return pyoxigraph.Literal(str(node))
-    raise InputError(f"cannot store {node!r}")
-
-
 def _with_deadline(work: Callable[[], _T], timeout: float | None) -> _T:
     """Run ``work`` in a worker thread and give up waiting at the deadline (pyoxigraph has no timeout)."""
     if timeout is None:
@@ -624,7 +607,7 @@ def _with_deadline(work: Callable[[], _T], timeout: float | None) -> _T:
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise LimitError("query timed out")
+        raise QueryTimeout("query timed out")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
@@ -800,18 +783,18 @@ def _open_writable(pyoxigraph: Any, target: Path) -> Any:
 
 def _checked_input(path: str | Path, fmt: str | None, max_bytes: int) -> _Input:
     """The same pre-checks as :func:`graph.store.parse_file`, without parsing into rdflib."""
-    from graph.store import _decode_utf8, _refuse_dtd, _refuse_remote_context, local_file
+    from graph.store import decode_utf8, local_file, refuse_dtd, refuse_remote_context
 
     p = local_file(path, max_bytes)
     spec = rdf_format(fmt) if fmt else format_for_path(p)
     if spec.name not in ("xml", "jsonld"):
         return _Input(p, spec, None)
     data = p.read_bytes()
-    text = _decode_utf8(data, str(p))
+    text = decode_utf8(data, str(p))
     if spec.name == "xml":
-        _refuse_dtd(data, str(p))
+        refuse_dtd(data, str(p))
     else:
-        _refuse_remote_context(text, str(p))
+        refuse_remote_context(text, str(p))
     return _Input(p, spec, data)
 
 

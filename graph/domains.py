@@ -22,8 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graph.backends import Backend
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
+from graph.gaps import cooperation_gaps, load_config
+from graph.namespaces import label_of
+from graph.report import render
 from graph.spreadsheet import csv_table
 from graph.timeslice import DateLike, as_date, claim_datings, claim_domains, domain_names, resolve_domains, slice_claims
 
@@ -31,7 +35,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from rdflib import Graph
 
-    from graph.backends import Backend
     from graph.gaps import GapAnalysis
 
 FORMATS = ("table", "csv", "json")
@@ -88,11 +91,6 @@ def gaps_by_domain(
     """
     as_of = as_date(as_of)
     from rdflib import URIRef
-
-    from graph.backends import Backend
-    from graph.gaps import cooperation_gaps, load_config
-    from graph.report import render
-    from graph.store import label_of
 
     source = g.to_graph() if isinstance(g, Backend) else g
     names = list(resolve_domains(source, domains)) if domains else domains_in_use(source)

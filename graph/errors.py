@@ -39,18 +39,5 @@ class LimitError(GraphError):
     exit_code = 5
 
 
-class NonConformingError(GraphError):
-    """Data does not conform to the SHACL shapes (exit 1); the message summarises the report."""
-
-    exit_code = 1
-
-
-EXIT_CODES: dict[int, str] = {
-    0: "success",
-    1: "the data does not conform to the SHACL shapes (report printed)",
-    2: "usage or input error (syntax error, unknown format, term or parameter)",
-    3: "refused by the security policy (network, SERVICE/FROM/LOAD, DTD, size limit)",
-    4: "an output file could not be written (the target is unchanged)",
-    5: "a query timed out or hit the row limit",
-    130: "interrupted (Ctrl-C)",
-}
+class QueryTimeout(LimitError):
+    """A query ran past its time limit (exit 5); raised by the engines, caught by type, never by message."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
+from graph.iri import local_name
 from graph.gaps import NO_DATA, STATED_ABSENT, GapAnalysis, mapped_gaps
 from graph.gaps.model import decimals
 
@@ -77,7 +78,7 @@ def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
 
 def _short(an: GapAnalysis, iri: str) -> str:
     """A polity's code for crowded figure labels: the IRI's local name when it is a code (``XK``), else the label."""
-    local = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    local = local_name(iri)
     return local if 1 <= len(local) <= 3 and local.isalpha() else an.label(iri)
 
 

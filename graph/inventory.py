@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from graph.namespaces import label_of
+from graph.sparql import select
 from graph.store import GraphSummary, TBOX_FILE, load_graph, shipped_files, summary
+from graph.validate import conforms_cached
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -30,7 +33,6 @@ def inventory(files: Sequence[str | Path] = (), *, shipped: bool = True, check: 
     The SHACL verdict is cached per exact input bytes
     (:func:`graph.validate.conforms_cached`), so an unchanged graph skips pySHACL.
     """
-    from graph.validate import conforms_cached
 
     g = load_graph(files, shipped=shipped)
     conforms = None
@@ -86,8 +88,6 @@ def coverage_markdown(g: Graph) -> str:
 
     ``tests/test_facts.py`` checks that ``ontology/data/README.md`` holds exactly this text.
     """
-    from graph.sparql import select
-    from graph.store import label_of
 
     counts = select(g, "landscape-coverage")
     values = {name: "" if cell is None else str(cell) for name, cell in zip(counts.columns, counts.rows[0])}

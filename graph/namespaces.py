@@ -14,6 +14,8 @@ keeps ``WBO`` in step with ``ontology/wbsec.ttl``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
     DCTERMS,
@@ -33,6 +35,7 @@ from rdflib.namespace import (
 
 __all__ = [
     "DCTERMS",
+    "LABEL_PROPERTIES",
     "FOAF",
     "ORG",
     "OWL",
@@ -51,6 +54,10 @@ __all__ = [
     "WD",
     "XSD",
     "bind_prefixes",
+    "compact",
+    "label",
+    "label_of",
+    "qname",
 ]
 
 #: Data: actors, initiatives, claims and sources (``wb:AL``, ``wb:NATO``).
@@ -327,3 +334,61 @@ def bind_prefixes(g: Graph) -> Graph:
     for prefix, iri in PREFIXES.items():
         g.bind(prefix, URIRef(iri), override=True, replace=True)
     return g
+
+
+#: The properties that name a thing for a reader, most preferred first.
+LABEL_PROPERTIES = (SKOS.prefLabel, FOAF.name, RDFS.label)
+
+
+def label(g: Graph, node: Any) -> str | None:
+    """The label of ``node`` in ``g``, or ``None`` when it has none.
+
+    The first of :data:`LABEL_PROPERTIES` that ``node`` has decides; among its
+    values English (``en``, ``en-GB``) comes first, then untagged text, then
+    other languages, ties broken by language tag and text (so the choice never
+    depends on the order of the triples).
+    """
+    for prop in LABEL_PROPERTIES:
+        values = list(g.objects(node, prop))
+        if values:
+            return str(min(values, key=_label_rank))
+    return None
+
+
+def _label_rank(value: Any) -> tuple[int, str, str]:
+    lang = str(getattr(value, "language", None) or "").lower()
+    return (0 if lang.startswith("en") else 1 if not lang else 2, lang, str(value))
+
+
+def label_of(g: Graph, node: Any) -> str:
+    """The label of ``node`` (see :func:`label`), else its :func:`compact` name."""
+    found = label(g, node)
+    return found if found is not None else compact(g, node)
+
+
+def compact(g: Graph, node: Any) -> str:
+    """``node`` as a prefixed name when a prefix bound in ``g`` fits, else the full IRI (or the literal's text)."""
+    if isinstance(node, URIRef):
+        try:
+            prefix, _ns, local = g.namespace_manager.compute_qname(str(node), generate=False)
+        except (ValueError, KeyError):
+            return str(node)
+        return f"{prefix}:{local}" if prefix else str(node)
+    return str(node)
+
+
+def qname(iri: str) -> str:
+    """``iri`` as a prefixed name by the project's own :data:`PREFIXES` (longest namespace wins).
+
+    ``https://w3id.org/wbsec/id/AL`` -> ``wb:AL``; an IRI no prefix fits is returned
+    unchanged. Unlike :func:`compact` it needs no graph, so it names a term the
+    same way whatever a user's file has bound.
+    """
+    best = ""
+    for namespace in PREFIXES.values():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best = namespace
+    if not best:
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"

@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 
+from graph.backends import as_backend
 from graph.errors import InputError
 from graph.gaps import cooperation_gaps, load_config, map_rule, mapped_gaps
 from graph.metrics import EgoNetwork, MetricsReport, PathReport, ego_network, node_metrics, shortest_paths
+from graph.namespaces import compact
 from graph.project import NetworkFile, network_files, node_facts, projections, resolve_node, to_networkx
 from graph.provenance import claim_provenance
-from graph.store import compact
 from graph.timeslice import DateLike, as_date, sliced
 from graph.viz import ExplorerPage, GapEdge, explorer_page, neighbourhood
 
@@ -86,7 +87,6 @@ def _view(g: Graph | Backend, view: str, as_of: dt.date | None) -> nx.MultiDiGra
 
 def _sliced(g: Graph | Backend, as_of: dt.date | None, domains: Sequence[str]) -> tuple[Backend, tuple[str, ...]]:
     """:func:`graph.timeslice.sliced`, as a backend: a filtered copy is put into Oxigraph once for the command."""
-    from graph.backends import as_backend
 
     data, notes = sliced(g, as_of=as_of, domains=domains)
     return as_backend(data), notes

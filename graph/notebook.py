@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graph.backends import open_backend
+from graph.domains import gaps_by_domain, heatmaps_figure
 from graph.errors import InputError
-from graph.timeslice import DateLike, as_date
+from graph.gapcharts import gap_figure
+from graph.gaps import cooperation_gaps, load_config
+from graph.metrics import node_metrics, row_dict, simple_graph
+from graph.project import to_networkx
+from graph.sparql import named_queries, run
+from graph.timeline import chart_figure, gap_report_on, gaps_by_year
+from graph.timeslice import DateLike, as_date, sliced
+from graph.viz import layout_positions
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -50,7 +59,6 @@ class MetricsTable:
 
     def records(self) -> list[dict[str, object]]:
         """One dict per node, in rank order."""
-        from graph.metrics import row_dict
 
         return [row_dict(r, self.report.metrics) for r in self.report.rows]
 
@@ -95,7 +103,6 @@ class KnowledgeGraph:
         Keyword arguments are the question's parameters (``org="wb:NATO"``),
         bound as RDF terms, never pasted into the text.
         """
-        from graph.sparql import run
 
         return run(self.backend, query, timeout=timeout, max_rows=max_rows, params=params)
 
@@ -111,8 +118,6 @@ class KnowledgeGraph:
         metrics``. ``multigraph=True`` gives the full ``MultiDiGraph``: one edge
         per claim with every attribute (symmetric relations stored once).
         """
-        from graph.metrics import simple_graph
-        from graph.project import to_networkx
 
         M = to_networkx(self.backend, view, as_of=as_date(as_of))
         if multigraph:
@@ -124,8 +129,6 @@ class KnowledgeGraph:
     def metrics(self, view: str = "actors", *, as_of: DateLike = None, metrics: Sequence[str] | None = None,
                 top: int | None = None) -> MetricsTable:
         """Centrality and broker metrics of ``view`` (see ``wbsec metrics``) as a table."""
-        from graph.metrics import node_metrics
-        from graph.project import to_networkx
 
         return MetricsTable(node_metrics(to_networkx(self.backend, view, as_of=as_date(as_of)), metrics, top=top))
 
@@ -138,8 +141,6 @@ class KnowledgeGraph:
         ``as_of`` keeps the claims valid on that day (as ``wbsec gaps --as-of``);
         ``draws`` Monte Carlo draws (default: the configuration's; 0 for none).
         """
-        from graph.gaps import cooperation_gaps, load_config
-        from graph.timeslice import sliced
 
         day = as_date(as_of)
         data, _notes = sliced(self.backend, as_of=day)
@@ -147,7 +148,6 @@ class KnowledgeGraph:
 
     def gap_report(self, fmt: str = "md", config: str | Path | None = None, *, as_of: DateLike = None) -> str:
         """The gap report as ``wbsec gaps`` prints it (``table``, ``csv``, ``json`` or ``md``)."""
-        from graph.timeline import gap_report_on
 
         report = gap_report_on(self.backend, fmt, as_of=as_date(as_of), config=config)
         return report.text
@@ -164,9 +164,6 @@ class KnowledgeGraph:
         from matplotlib.figure import Figure
 
         import networkx as nx
-
-        from graph.metrics import node_metrics
-        from graph.viz import layout_positions
 
         S = self.network(view, as_of=as_of)
         values = {r.id: r.value(metric) or 0.0 for r in node_metrics(S, [metric]).rows}
@@ -187,7 +184,6 @@ class KnowledgeGraph:
         assert figure is not None
         return figure  # type: ignore[return-value]
 
-
     def gap_figure(self, panels: str | Sequence[str] = "heatmap", *, analysis: GapAnalysis | None = None,
                    as_of: DateLike = None, ax: Axes | Sequence[Axes] | None = None) -> Figure:
         """The gap results as a matplotlib ``Figure``: ``heatmap``, ``scatter`` (demand against practice),
@@ -196,7 +192,6 @@ class KnowledgeGraph:
         ``analysis`` is a result of :meth:`gaps` (computed, without draws, when
         not given). Pass ``ax`` (one ``Axes`` per panel) to draw into your own axes.
         """
-        from graph.gapcharts import gap_figure
 
         an = analysis if analysis is not None else self.gaps(as_of=as_of, draws=0)
         return gap_figure(an, panels, ax=ax)
@@ -208,15 +203,12 @@ class KnowledgeGraph:
         ``domains`` are names such as ``"border"`` (default: every domain a claim
         belongs to); ``ax`` is one ``Axes`` per domain.
         """
-        from graph.domains import gaps_by_domain, heatmaps_figure
 
         return heatmaps_figure(gaps_by_domain(self.backend, domains, as_of=as_of), as_of=as_of, ax=ax)
-
 
     def year_figure(self, start: int, end: int, *, domains: Sequence[str] = ()) -> Figure:
         """Regional density, external dependence and each pair's cooperation on 31 December of every year
         from ``start`` to ``end`` (``wbsec gaps --by-year``), as a matplotlib ``Figure``."""
-        from graph.timeline import chart_figure, gaps_by_year
 
         return chart_figure(gaps_by_year(self.backend, start, end, domains=domains))
 
@@ -239,7 +231,6 @@ def open(  # noqa: A001 - ``graph.open`` reads like the standard library's opene
     wbsec data before the first query); ``timeout`` caps every query in
     seconds (``--timeout``).
     """
-    from graph.backends import open_backend
 
     return KnowledgeGraph(open_backend(files, shipped=shipped, store=store, endpoint=endpoint, graph=graph,
                                        timeout_limit=timeout))
@@ -247,6 +238,5 @@ def open(  # noqa: A001 - ``graph.open`` reads like the standard library's opene
 
 def queries() -> list[str]:
     """The names of the shipped questions (``ontology/queries/*.rq``)."""
-    from graph.sparql import named_queries
 
     return [q.name for q in named_queries()]

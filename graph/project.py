@@ -12,7 +12,8 @@ which views use it::
 
 The relation of an edge is ``?relation`` when the rule returns one, else the
 file name (``affiliation.rq`` -> ``"affiliation"``). Adding a relation means
-adding a file. Each rule runs once (one SELECT per rule, no per-node queries).
+adding a file and its table in ``relations.toml`` beside it (symmetry, style,
+whether it is a tie of cooperation; see :mod:`graph.relations`). Each rule runs once (one SELECT per rule, no per-node queries).
 
 Graph contract (``to_networkx``):
 
@@ -72,13 +73,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from graph.backends import MemoryBackend, as_backend
 from graph.errors import InputError
+from graph.namespaces import DCTERMS, FOAF, ORG, PREFIXES, SKOS, WB, WBO, bind_prefixes, compact, label_of
+from graph.relations import symmetric_relations
+from graph.sparql import query_from_text, readable_graph, select
 from graph.spreadsheet import csv_table
-from graph.store import PROJECTIONS_DIR, label_of
+from graph.store import PROJECTIONS_DIR
 from graph.timeslice import DateLike, as_date, date_bound
 
 if TYPE_CHECKING:
@@ -231,7 +236,6 @@ def projections(
     graphs are built in bulk: node attributes come from one query (see
     :class:`_NodeInfo`), nodes and edges are added as batches.
     """
-    from graph.backends import as_backend
 
     wanted = list(dict.fromkeys(views))
     for view in wanted:
@@ -308,8 +312,6 @@ def resolve_node(g: Graph | Backend, text: str, among: Iterable[str] | None = No
 
     from rdflib import RDFS, URIRef
 
-    from graph.namespaces import FOAF, PREFIXES, SKOS
-
     g = node_facts(g)
     wanted = text.strip()
     pool = set(among) if among is not None else None
@@ -360,14 +362,12 @@ _NODE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
 
 def node_facts(g: Graph | Backend) -> Graph:
     """``g`` itself, or for a store or endpoint backend the triples node attributes come from."""
-    from graph.sparql import readable_graph
 
     return readable_graph(g, _NODE_FACTS, timeout=_TIMEOUT)
 
 
 def _select(g: Graph | Backend, rule: Rule) -> list[dict[str, Node]]:
     """Run a rule's SELECT through the guarded query engine; returns one dict per row."""
-    from graph.sparql import query_from_text, select
 
     table = select(g, query_from_text(rule.text, name=rule.name, path=rule.path), timeout=_TIMEOUT)
     return [{c: v for c, v in zip(table.columns, row, strict=True) if v is not None} for row in table.rows]
@@ -486,8 +486,6 @@ class _NodeInfo:
     def __init__(self, rows: Iterable[tuple[Node | None, ...]], names: Graph) -> None:
         from rdflib import RDF, RDFS, URIRef
 
-        from graph.namespaces import DCTERMS, FOAF, ORG, SKOS, WB, WBO
-
         self._names = names
         self._wb = str(WB.WesternBalkans)
         # (class, kind) in precedence order: a polity is also an org:Organization.
@@ -545,10 +543,6 @@ class _NodeInfo:
         """Ask ``g`` the one node query and index the answer."""
         from rdflib import Graph as RDFGraph
 
-        from graph.backends import MemoryBackend
-        from graph.namespaces import bind_prefixes
-        from graph.sparql import query_from_text, select
-
         table = select(g, query_from_text(_NODE_ROWS, name="node facts"), timeout=_TIMEOUT)
         names = g.graph if isinstance(g, MemoryBackend) and g.graph_loaded else bind_prefixes(RDFGraph())
         return cls(table.rows, names)
@@ -576,8 +570,6 @@ class _NodeInfo:
 
     def label(self, node: str) -> str:
         from rdflib import URIRef
-
-        from graph.store import compact
 
         found = self._labels.get(node)
         if found:
@@ -651,7 +643,8 @@ def edge_table(G: nx.MultiDiGraph) -> list[tuple[str, str, str, Mapping[str, obj
 
 GRAPH_FORMATS: tuple[str, ...] = ("graphml", "gexf", "csv")
 #: Relations that hold both ways; their edges are stored once (smaller IRI first) and exported undirected.
-SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"cooperation", "agreement", "shared-affiliation"})
+#: Declared in ``ontology/projections/relations.toml`` (``symmetric = true``); this is the shipped set.
+SYMMETRIC_RELATIONS: frozenset[str] = symmetric_relations()
 _NODE_DEFAULTS: dict[str, object] = {"label": "", "kind": "other", "region": "", "external": False}
 _EDGE_DEFAULTS: dict[str, object] = {
     "relation": "", "role": "", "via": "", "weight": 1.0, "sign": 1, "since": "", "until": "", "claim": "", "claims": "",
@@ -790,13 +783,14 @@ def _gexf(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> bytes:
 
 
 def _scalar_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    symmetric = symmetric_relations()
     H = nx.MultiDiGraph()
     for n in sorted(G.nodes, key=str):
         d = G.nodes[n]
         H.add_node(str(n), **{k: _scalar(d.get(k), dflt) for k, dflt in _NODE_DEFAULTS.items()})
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         attrs = {a: _scalar(d.get(a), dflt) for a, dflt in _EDGE_DEFAULTS.items()}
-        attrs["directed"] = _scalar(d.get("directed"), str(attrs["relation"]) not in SYMMETRIC_RELATIONS)
+        attrs["directed"] = _scalar(d.get("directed"), str(attrs["relation"]) not in symmetric)
         H.add_edge(str(u), str(v), key=str(k), **attrs)
     return H
 

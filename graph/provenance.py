@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graph.store import label_of
+from graph.namespaces import DCTERMS, PROV, WBO, label_of
+from graph.sparql import readable_graph
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -56,9 +57,6 @@ def claim_provenance(g: Graph | Backend, claim_iris: Iterable[str]) -> dict[str,
     """
     from rdflib import URIRef
 
-    from graph.namespaces import PROV, WBO
-    from graph.sparql import readable_graph
-
     g = readable_graph(g, _PROVENANCE_FACTS, timeout=_TIMEOUT)
     titles: dict[Node, str] = {}
 
@@ -93,8 +91,6 @@ _PROVENANCE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
 
 
 def _title(g: Graph, source: Node) -> str:
-    from graph.namespaces import DCTERMS
-
     values = sorted(
         g.objects(source, DCTERMS.title),
         key=lambda v: (getattr(v, "language", None) not in (None, "en"), str(v)),

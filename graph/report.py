@@ -34,6 +34,7 @@ from graph.gaps import (
 from graph.gaps.model import decimals
 from graph.spreadsheet import csv_table
 from graph.timeslice import DateLike, as_date
+from graph.gaps import component_table, cooperation_gaps, load_config
 
 FORMATS = ("table", "csv", "json", "md")
 
@@ -610,10 +611,7 @@ def markdown_report(an: GapAnalysis, notes: Sequence[str] = ()) -> str:
     """
     from jinja2 import Environment, PackageLoader
 
-    from graph.gaps import component_table
-
     cfg = an.config
-    u = an.uncertainty
     evidence = [e for d in an.dyads for e in d.evidence] + [
         e for p in an.perception_vs_reality for e in p.support_evidence] + [
         s.evidence for p in an.perception_vs_reality for s in p.initiative_support]
@@ -621,15 +619,6 @@ def markdown_report(an: GapAnalysis, notes: Sequence[str] = ()) -> str:
     when = (f"Survey figures: the editions of {an.as_of.year} or the nearest earlier year (analysis date "
             f"{an.as_of.isoformat()})." if an.as_of else "Survey figures: the latest edition of each.")
 
-    def names(xs: Sequence[str]) -> str:
-        return ", ".join(_md(an.label(x)) for x in xs) or "—"
-
-    counts = {s: sum(1 for d in an.dyads if d.status == s) for s in (COOPERATING, STATED_ABSENT, NO_DATA)}
-    pairs_intro = ("Rank is the rank under the declared settings; *median [interval]* is the rank over "
-                   f"{u.draws} draws of the method's choices (seed {u.seed}), the interval holding "
-                   f"{u.level * 100:g}% of the draws. Pairs without data are ranked in every draw, so they get an "
-                   "interval too." if u is not None else
-                   "Rank is the rank under the declared settings (no draws: no rank intervals).")
     context = {
         "region": an.label(an.region),
         "polities": [an.label(p) for p in an.polities],
@@ -639,37 +628,10 @@ def markdown_report(an: GapAnalysis, notes: Sequence[str] = ()) -> str:
         "formulas": _formulas(an),
         "uncertainty_method": _uncertainty_method(an),
         "coverage": _coverage(an, notes, evidence, cites),
-        "support_rows": [
-            [_md(an.label(p.polity)), "—" if p.support is None else f"{p.support:.1f}%", p.support_basis,
-             p.support_period or "—", _md(", ".join(an.label(e) for e in p.support_editions)) or "—"]
-            for p in an.perception_vs_reality],
-        "pairs_intro": pairs_intro,
-        "pair_rows": [
-            [str(d.rank) if d.rank is not None else "—", _rank_interval(d),
-             f"{_md(an.label(d.a))} – {_md(an.label(d.b))}", d.status, _range(d.score_low, d.score_high),
-             _range(d.actual.low, d.actual.high), _range(d.demand.low, d.demand.high),
-             _range(d.friction.low, d.friction.high)]
-            for d in an.dyads],
-        "pair_counts": f"{counts[COOPERATING]} pairs cooperating, {counts[STATED_ABSENT]} stated absent, "
-                       f"{counts[NO_DATA]} without bilateral data.",
-        "sensitivity_intro": (f"Morris elementary effects (SALib, {u.trajectories} trajectories, seed {u.seed}): how "
-                              "much moving one choice alone by two thirds of its range changes the pairs' mean rank "
-                              "shift (μ*, in ranks; σ shows interaction and non-linearity) and the share of shortest "
-                              "paths through outside actors (in percentage points). Unknown components move together "
-                              "here, as one factor. The largest μ* is the choice the ranking depends on most."
-                              if u is not None else ""),
-        "sensitivity_rows": [[_md(s.factor), f"{s.rank_mu_star:.2f}", f"{s.rank_sigma:.2f}",
-                              f"{s.share_mu_star * 100:.1f}"] for s in (u.sensitivity if u is not None else ())],
+        **_annex_pairs(an),
+        **_annex_sensitivity(an),
         "dependence": _dependence_lines(an),
-        "profile_rows": [
-            [_md(an.label(p.polity)), "—" if p.support is None else f"{p.support:.1f}%", _md(support_source(p, an)),
-             names(p.cooperating), names(p.stated_absent), names(p.no_data), _agreements(p), str(len(p.affiliations)),
-             _range(p.actual_low, p.actual_high),
-             "—" if p.gap_low is None or p.gap_high is None else _range(p.gap_low, p.gap_high)]
-            for p in an.perception_vs_reality],
-        "initiatives": "; ".join(f"{_md(an.label(p.polity))} {s.percentage:.1f}% for {_md(an.label(s.initiative))} "
-                                 f"({cites.cite(s.evidence)})"
-                                 for p in an.perception_vs_reality for s in p.initiative_support),
+        **_annex_profiles(an, cites),
         "suggestions": [f"{s.rank}. **{_md(an.label(s.a))} – {_md(an.label(s.b))}** (Jaccard {s.jaccard:.2f}, "
                         f"Adamic–Adar {s.adamic_adar:.2f}): {_md(s.reason)}" for s in an.suggestions]
         or ["None: no pair without recorded cooperation meets the thresholds in [suggestions]."],
@@ -680,6 +642,66 @@ def markdown_report(an: GapAnalysis, notes: Sequence[str] = ()) -> str:
                       lstrip_blocks=True, keep_trailing_newline=True)
     text = env.get_template("gaps-annex.md.j2").render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip() + "\n"
+
+
+def _annex_pairs(an: GapAnalysis) -> dict[str, object]:
+    """The annex's table of pairs: its introduction, rows and the count per status."""
+    u = an.uncertainty
+    counts = {s: sum(1 for d in an.dyads if d.status == s) for s in (COOPERATING, STATED_ABSENT, NO_DATA)}
+    pairs_intro = ("Rank is the rank under the declared settings; *median [interval]* is the rank over "
+                   f"{u.draws} draws of the method's choices (seed {u.seed}), the interval holding "
+                   f"{u.level * 100:g}% of the draws. Pairs without data are ranked in every draw, so they get an "
+                   "interval too." if u is not None else
+                   "Rank is the rank under the declared settings (no draws: no rank intervals).")
+    return {
+        "pairs_intro": pairs_intro,
+        "pair_rows": [
+            [str(d.rank) if d.rank is not None else "—", _rank_interval(d),
+             f"{_md(an.label(d.a))} – {_md(an.label(d.b))}", d.status, _range(d.score_low, d.score_high),
+             _range(d.actual.low, d.actual.high), _range(d.demand.low, d.demand.high),
+             _range(d.friction.low, d.friction.high)]
+            for d in an.dyads],
+        "pair_counts": f"{counts[COOPERATING]} pairs cooperating, {counts[STATED_ABSENT]} stated absent, "
+                       f"{counts[NO_DATA]} without bilateral data.",
+    }
+
+
+def _annex_sensitivity(an: GapAnalysis) -> dict[str, object]:
+    """The annex's sensitivity table (empty without draws)."""
+    u = an.uncertainty
+    return {
+        "sensitivity_intro": (f"Morris elementary effects (SALib, {u.trajectories} trajectories, seed {u.seed}): how "
+                              "much moving one choice alone by two thirds of its range changes the pairs' mean rank "
+                              "shift (μ*, in ranks; σ shows interaction and non-linearity) and the share of shortest "
+                              "paths through outside actors (in percentage points). Unknown components move together "
+                              "here, as one factor. The largest μ* is the choice the ranking depends on most."
+                              if u is not None else ""),
+        "sensitivity_rows": [[_md(s.factor), f"{s.rank_mu_star:.2f}", f"{s.rank_sigma:.2f}",
+                              f"{s.share_mu_star * 100:.1f}"] for s in (u.sensitivity if u is not None else ())],
+    }
+
+
+def _annex_profiles(an: GapAnalysis, cites: _Citations) -> dict[str, object]:
+    """The annex's perception-versus-reality tables: public support, polity profiles, initiatives supported."""
+
+    def names(xs: Sequence[str]) -> str:
+        return ", ".join(_md(an.label(x)) for x in xs) or "—"
+
+    return {
+        "support_rows": [
+            [_md(an.label(p.polity)), "—" if p.support is None else f"{p.support:.1f}%", p.support_basis,
+             p.support_period or "—", _md(", ".join(an.label(e) for e in p.support_editions)) or "—"]
+            for p in an.perception_vs_reality],
+        "profile_rows": [
+            [_md(an.label(p.polity)), "—" if p.support is None else f"{p.support:.1f}%", _md(support_source(p, an)),
+             names(p.cooperating), names(p.stated_absent), names(p.no_data), _agreements(p), str(len(p.affiliations)),
+             _range(p.actual_low, p.actual_high),
+             "—" if p.gap_low is None or p.gap_high is None else _range(p.gap_low, p.gap_high)]
+            for p in an.perception_vs_reality],
+        "initiatives": "; ".join(f"{_md(an.label(p.polity))} {s.percentage:.1f}% for {_md(an.label(s.initiative))} "
+                                 f"({cites.cite(s.evidence)})"
+                                 for p in an.perception_vs_reality for s in p.initiative_support),
+    }
 
 
 def _pair_evidence(d: Dyad, an: GapAnalysis, cites: _Citations) -> dict[str, object]:
@@ -758,7 +780,6 @@ def gap_report(
     ``notes`` (the claim filter's lines) go into the Markdown annex's data coverage.
     """
     as_of = as_date(as_of)
-    from graph.gaps import cooperation_gaps, load_config
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")

@@ -33,9 +33,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from graph.errors import InputError
-from graph.sparql import NamedQuery, Table, run
+from graph.namespaces import bind_prefixes, compact, label_of
+from graph.sparql import NamedQuery, Table, kind, resolve, run
 from graph.spreadsheet import csv_table
-from graph.store import compact, label_of, serialize_verified
+from graph.store import serialize_verified
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -69,7 +70,6 @@ def answer(
     checked before the query runs. Nothing is rendered unless the whole
     result arrived within ``timeout`` and ``max_rows``.
     """
-    from graph.sparql import kind, resolve
 
     nq = resolve(query)
     chosen = _choose_format(kind(nq), fmt, terminal)
@@ -80,8 +80,6 @@ def answer(
 def _label_source(g: Graph | Backend, result: Table | bool | Graph, fmt: str) -> Graph:
     """``g`` itself, or for a store or endpoint the labels of the result's IRIs (table and md show them)."""
     from rdflib import Graph as RDFGraph
-
-    from graph.namespaces import bind_prefixes
 
     if isinstance(g, RDFGraph):
         return g

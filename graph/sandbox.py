@@ -7,7 +7,8 @@ layers:
 1. static checks before parsing or evaluation (in :mod:`graph.store` and
    :mod:`graph.sparql`), which give clean error messages;
 2. :func:`harden_rdflib`: ``FROM``/``LOAD`` never fetch, and a custom
-   evaluation hook refuses ``SERVICE`` and enforces a query deadline;
+   evaluation hook refuses ``SERVICE`` (queries themselves run on Oxigraph,
+   see :mod:`graph.backends`, which enforces their deadline);
 3. :func:`install_audit_hook`, installed only by the ``wbsec`` entry point:
    no outbound connection except to loopback, no ``urllib`` request unless a
    backend explicitly allows that URL, and no file reads during a parse except
@@ -24,11 +25,10 @@ import contextvars
 import ipaddress
 import os
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
-from graph.errors import LimitError, PolicyError
+from graph.errors import PolicyError
 
 _ALLOWED_READS: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
     "wbsec_allowed_reads", default=None
@@ -38,9 +38,6 @@ _ALLOWED_URLS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
 )
 _ALLOWED_ADDRESSES: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
     "wbsec_allowed_addresses", default=frozenset()
-)
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "wbsec_query_deadline", default=None
 )
 _hook_installed = False
 _rdflib_hardened = False
@@ -125,75 +122,19 @@ def _addresses_of(url: str) -> frozenset[str]:
     return frozenset(str(info[4][0]) for info in infos)
 
 
-@contextlib.contextmanager
-def query_deadline(seconds: float | None) -> Iterator[None]:
-    """Stop rdflib SPARQL evaluation with :class:`LimitError` once ``seconds`` have passed.
-
-    Evaluation is lazy: keep this active while the result is iterated, not just
-    while ``Graph.query`` runs. ``None`` means no limit.
-    """
-    harden_rdflib()
-    token = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
-
-
 def harden_rdflib() -> None:
-    """Make rdflib's SPARQL engine refuse SERVICE, never load FROM/LOAD graphs, and honour deadlines."""
+    """Make rdflib's SPARQL engine refuse SERVICE and never load FROM/LOAD graphs."""
     global _rdflib_hardened
     if _rdflib_hardened:
         return
     import rdflib.plugins.sparql as rsparql
-    from rdflib.plugins.sparql import evaluate as rev
 
     rsparql.SPARQL_LOAD_GRAPHS = False
 
     def guard(ctx: Any, part: Any) -> Any:
         if part.name == "ServiceGraphPattern":
             raise PolicyError("SPARQL SERVICE is disabled: wbsec never queries remote endpoints from a query")
-        if part.name != "BGP":
-            raise NotImplementedError()  # rdflib's default evaluation handles it
-        deadline = _DEADLINE.get()
-        # same ordering rdflib's own evalPart uses for BGPs
-        triples = sorted(part.triples, key=lambda t: len([n for n in t if ctx[n] is None]))
-        if deadline is None:
-            return rev.evalBGP(ctx, triples)
-        return _timed_bgp(ctx, triples, deadline, [0])
+        raise NotImplementedError()  # rdflib's default evaluation handles it
 
     rsparql.CUSTOM_EVALS[_EVAL_KEY] = guard
     _rdflib_hardened = True
-
-
-def _timed_bgp(ctx: Any, bgp: list[Any], deadline: float, visited: list[int]) -> Iterator[Any]:
-    """rdflib's ``evalBGP`` with a deadline checked every 1024 candidate triples.
-
-    Checking candidates rather than finished solutions also stops joins that
-    scan for a long time without completing a single match.
-    """
-    from rdflib.plugins.sparql.sparql import AlreadyBound
-
-    if not bgp:
-        yield ctx.solution()
-        return
-    s, p, o = bgp[0]
-    _s, _p, _o = ctx[s], ctx[p], ctx[o]
-    for ss, sp, so in ctx.graph.triples((_s, _p, _o)):
-        visited[0] += 1
-        if (visited[0] & 1023) == 0 and time.monotonic() > deadline:
-            raise LimitError("query timed out")
-        c = ctx.push() if None in (_s, _p, _o) else ctx
-        if _s is None:
-            c[s] = ss
-        try:
-            if _p is None:
-                c[p] = sp
-        except AlreadyBound:
-            continue
-        try:
-            if _o is None:
-                c[o] = so
-        except AlreadyBound:
-            continue
-        yield from _timed_bgp(c, bgp[1:], deadline, visited)

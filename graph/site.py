@@ -56,7 +56,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graph.backends import OxigraphBackend
 from graph.errors import InputError, OutputError
+from graph.iri import is_web_url
+from graph.namespaces import PREFIXES, WB, WBO, compact, label_of
+from graph.project import to_networkx
+from graph.store import SHAPES_FILE, parse_file, same_graph, serialize_verified
+from graph.timeslice import date_bound
+from graph.viz import EDGE_STYLES, KIND_STYLES, NEGATIVE_COLOR, content_security_policy, layout_positions
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -333,8 +340,6 @@ def ego_networks(g: Graph, paths: Mapping[str, str]) -> dict[str, dict[str, obje
     Positions come from :func:`graph.viz.layout_positions` (seeded), so pages
     are byte-stable. At most :data:`EGO_NEIGHBOURS` neighbours are drawn.
     """
-    from graph.project import to_networkx
-    from graph.viz import EDGE_STYLES, KIND_STYLES, NEGATIVE_COLOR, layout_positions
 
     try:
         G = to_networkx(g, "actors")
@@ -381,8 +386,6 @@ class _Reader:
 
     def __init__(self, g: Graph, shapes: Graph | None, ego: bool = True) -> None:
         from rdflib import RDF, URIRef
-
-        from graph.namespaces import PREFIXES, WB, WBO
 
         self.g = g
         self.shapes = shapes
@@ -443,7 +446,6 @@ class _Reader:
 
     def label(self, node: Node) -> str:
         if node not in self._labels:
-            from graph.store import label_of
 
             text = label_of(self.g, node)
             if text in (str(node), self.short(node)):  # no name: a source may still have a title
@@ -452,8 +454,6 @@ class _Reader:
         return self._labels[node]
 
     def short(self, node: Node) -> str:
-        from graph.store import compact
-
         return compact(self.g, node)
 
     def ref(self, node: Node) -> Ref:
@@ -556,7 +556,7 @@ class _Reader:
                 publisher=tuple(sorted((self.ref(p) for p in g.objects(source, P["dcterms:publisher"])),
                                        key=lambda r: (r.label, r.iri))),
                 issued=min((str(d) for d in g.objects(source, P["dcterms:issued"])), default=""),
-                url=next((u for u in urls if _web_url(u)), ""),
+                url=next((u for u in urls if is_web_url(u)), ""),
                 primary=primary,
             )
         return self._cites[key]
@@ -786,13 +786,6 @@ def _hashed(local: str) -> str:
     return "r-" + hashlib.sha256(local.encode("utf-8")).hexdigest()[:16]
 
 
-def _web_url(url: str) -> bool:
-    """Only plain http(s) addresses become links (never javascript:, data: or file:)."""
-    from graph.store import BAD_IRI_CHARS
-
-    return bool(re.match(r"^https?://[^/\s]", url)) and not BAD_IRI_CHARS.search(url)
-
-
 # --- RDF per page and dumps -----------------------------------------------------------------------
 
 
@@ -860,7 +853,6 @@ def _namespaces() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _prefixes() -> tuple[tuple[str, str], ...]:
     """The project's prefixes, longest namespace first (so ``wbsh:`` is tried before a shorter match)."""
-    from graph.namespaces import PREFIXES
 
     return tuple(sorted(PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
@@ -975,8 +967,6 @@ def _verified_jsonld(g: Graph) -> bytes:
     """:func:`_jsonld` of the whole graph, read back and compared before anything is written."""
     from rdflib import Graph
 
-    from graph.store import same_graph
-
     data = _jsonld(g)
     if not same_graph(g, Graph().parse(data=data, format="json-ld")):
         raise OutputError("the JSON-LD dump does not round-trip to the same graph; nothing written")
@@ -1002,7 +992,6 @@ _IANA = "https://www.iana.org/assignments/media-types/"
 
 def _latest(g: Graph, nodes: Iterable[Node], prop: Node) -> dt.date | None:
     """The latest date any of ``nodes`` has for ``prop`` (a year or month read as its first day)."""
-    from graph.timeslice import date_bound
 
     days = [d for n in nodes for v in g.objects(n, prop) if (d := date_bound(str(v), end=False)) is not None]
     return max(days, default=None)
@@ -1035,8 +1024,6 @@ def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: st
     """
     from rdflib import RDF, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS, FOAF, VOID, XSD
-
-    from graph.namespaces import PREFIXES, WB
 
     dcat = Namespace(_DCAT)
     out = Graph()
@@ -1166,7 +1153,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
     )
-    env.filters["weburl"] = lambda u: u if _web_url(u) else ""
+    env.filters["weburl"] = lambda u: u if is_web_url(u) else ""
     return env
 
 
@@ -1209,7 +1196,6 @@ class _Renderer:
                **context: Any) -> str:
         """Render ``template`` for the page at ``path``; ``scripts`` are its inline scripts (pinned by hash),
         ``own_files`` allows script files from the site itself ('self': the ego network's two files)."""
-        from graph.viz import content_security_policy
 
         depth = path.count("/")
         csp = content_security_policy(scripts=list(scripts), styles=[self.style])
@@ -1417,8 +1403,6 @@ class SiteFiles:
 
         Raises :class:`graph.errors.LimitError` for a store too large to copy into memory.
         """
-        from graph.backends import OxigraphBackend
-        from graph.store import SHAPES_FILE, parse_file
 
         with OxigraphBackend(directory) as backend:
             g = backend.to_graph()
@@ -1509,8 +1493,6 @@ class SiteFiles:
 def _page_rdf(sub: Graph | list[Triple], ext: str) -> bytes:
     from rdflib import Graph
 
-    from graph.store import serialize_verified
-
     if ext == ".ttl":
         return _turtle(sub)
     if ext == ".jsonld":
@@ -1527,7 +1509,6 @@ def _whole_dump(g: Graph, name: str, *, canonical: bool = False) -> bytes:
 
     ``canonical`` says that ``g`` is already the output of :func:`_canonical`.
     """
-    from graph.store import serialize_verified
 
     whole = g if canonical else _canonical(g)
     if name == "wbsec.jsonld":

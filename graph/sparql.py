@@ -50,15 +50,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
-from graph.errors import GraphError, InputError, LimitError, PolicyError
-from graph.store import BAD_IRI_CHARS, IRI_SCHEMES, QUERIES_DIR
+from graph.backends import Backend, MATERIALISE_MAX_TRIPLES, MemoryBackend, as_backend, query_tokens
+from graph.errors import GraphError, InputError, LimitError, PolicyError, QueryTimeout
+from graph.iri import BAD_IRI_CHARS, IRI_SCHEMES, ISO_DAY, YEAR
+from graph.namespaces import PREFIXES, bind_prefixes
+from graph.store import ONTOLOGY_DIR, QUERIES_DIR, local_file
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.plugins.sparql.sparql import Query
     from rdflib.term import Node
 
-    from graph.backends import Backend
 
 __all__ = [
     "PARAM_TYPES",
@@ -274,12 +276,7 @@ def named_query(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
 
 def query_from_file(path: str | Path) -> NamedQuery:
     """Read a ``.rq`` file (UTF-8, at most :data:`MAX_QUERY_BYTES`) with its optional header."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: no such query file")
-    size = p.stat().st_size
-    if size > MAX_QUERY_BYTES:
-        raise PolicyError(f"{p}: {size} bytes is over the {MAX_QUERY_BYTES}-byte limit for a query")
+    p = local_file(path, MAX_QUERY_BYTES, verb="read as queries", limit=" for a query")
     return query_from_bytes(p.read_bytes(), name=p.stem, path=p)
 
 
@@ -389,18 +386,16 @@ def term(value: str, type: str = "term", *, name: str = "parameter") -> Node:
             _dt.date.fromisoformat(text)
         except ValueError:
             raise InputError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+        if not ISO_DAY.match(text):
             raise InputError(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
         return Literal(text, datatype=XSD.date)
     # year
-    if not re.match(r"^\d{4}$", text):
+    if not YEAR.match(text):
         raise InputError(f"{name}: {value!r} is not a year (YYYY)")
     return Literal(text, datatype=XSD.gYear)
 
 
 def _looks_like_iri(value: str) -> bool:
-    from graph.namespaces import PREFIXES
-
     if value.startswith("<") and value.endswith(">"):
         return True
     scheme = _SCHEME_RE.match(value)
@@ -412,8 +407,6 @@ def _looks_like_iri(value: str) -> bool:
 
 def _iri(value: str, name: str) -> Node:
     from rdflib import URIRef
-
-    from graph.namespaces import PREFIXES
 
     text = value
     if text.startswith("<") and text.endswith(">"):
@@ -564,12 +557,10 @@ def _check(text: str) -> _Checked:
     that passes both parsers' checks with a word such as ``:from`` in it is
     therefore answered, never refused.
     """
-    return _checked.get(text, _check)
+    return _checked.get(text, _check_uncached)
 
 
-def _check(text: str) -> _Checked:
-    from graph.backends import query_tokens
-
+def _check_uncached(text: str) -> _Checked:
     tokens = query_tokens(text)
     screened = " ".join(t[1] for t in tokens if t[0] not in ("string", "iri", "var"))
     result: _Checked | None = None
@@ -586,8 +577,6 @@ def _check(text: str) -> _Checked:
 def _oxigraph_parses(text: str) -> bool:
     """True when Oxigraph parses ``text`` as a query (on an empty store: nothing to read, nothing fetched)."""
     import pyoxigraph
-
-    from graph.namespaces import PREFIXES
 
     global _empty_store
     if _empty_store is None:
@@ -618,8 +607,6 @@ def _parse_checked(text: str) -> Query:
 def _parse(text: str) -> Query:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql import prepareQuery
-
-    from graph.namespaces import PREFIXES
 
     try:
         return prepareQuery(text, initNs=PREFIXES)
@@ -762,7 +749,6 @@ def run(
     Oxigraph cannot be stopped from outside, and an abandoned cross product
     would go on filling memory.
     """
-    from graph.backends import MemoryBackend, as_backend
 
     nq = resolve(query)
     checked = check_query(nq.text)
@@ -782,7 +768,6 @@ def run(
 
 def _shipped(nq: NamedQuery) -> bool:
     """True for a query file shipped with wbsec (ontology/…): known to be cheap on the data it was written for."""
-    from graph.store import ONTOLOGY_DIR
 
     if nq.path is None:
         return False
@@ -808,8 +793,6 @@ def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Res
     import signal
 
     from rdflib import Graph as RDFGraph
-
-    from graph.namespaces import bind_prefixes
 
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -845,7 +828,7 @@ def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Res
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 os.kill(pid, signal.SIGKILL)
-                raise LimitError(_timeout_message(nq, timeout))
+                raise QueryTimeout(_timeout_message(nq, timeout))
             if not poller.poll(remaining * 1000):
                 continue
             chunk = os.read(read_end, 1 << 20)
@@ -899,10 +882,8 @@ def _run_on_backend(
         for row in rows:
             _check_strings(row)
         return Table(columns, rows)
-    except LimitError as exc:
-        if str(exc) == "query timed out":
-            raise LimitError(_timeout_message(nq, timeout)) from exc
-        raise
+    except QueryTimeout as exc:
+        raise QueryTimeout(_timeout_message(nq, timeout)) from exc
 
 
 def select(
@@ -952,7 +933,6 @@ def readable_graph(g: Graph | Backend, query: str, *, timeout: float | None = 30
     The answer is kept for the life of the backend object (backends are
     read-only), so the several projections of one command ask only once.
     """
-    from graph.backends import MATERIALISE_MAX_TRIPLES, Backend, MemoryBackend
 
     if isinstance(g, MemoryBackend) and g.graph_loaded:
         return g.graph

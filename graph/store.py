@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import InputError, PolicyError
+from graph.errors import InputError, OutputError, PolicyError
+from graph.iri import (
+    BAD_IRI_CHARS,
+    IRI_SCHEMES,
+    URL_LIKE,
+)  # noqa: F401 - IRI_SCHEMES: graph.tabular still imports it from here
+from graph.namespaces import DCTERMS, PROV, WBO, bind_prefixes, label_of
 from graph.sandbox import guarded_parse
 
 if TYPE_CHECKING:
@@ -59,12 +65,6 @@ FORMATS: tuple[RDFFormat, ...] = (
     RDFFormat("xml", "xml", (".rdf", ".owl", ".xml"), "application/rdf+xml"),
 )
 _ALIASES = {"turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "rdfxml": "xml", "rdf": "xml"}
-#: Characters an IRI may not hold (RFC 3987): controls, space and <>"{}|^`\.
-BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-#: The only schemes a full IRI typed by a user (query parameter, spreadsheet cell) may have.
-IRI_SCHEMES = ("http", "https", "urn")
-#: A URL, also after a path normalisation has folded "//" into "/" (one-letter schemes are drive letters).
-_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
 #: Line ends in N-Triples, Turtle and SPARQL text (the Unicode line separators are ordinary characters there).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -133,7 +133,7 @@ def read_rdf_text(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
     """
     p = local_file(path, max_bytes)
     spec = format_for_path(p)
-    text = _decode_utf8(p.read_bytes(), str(p))
+    text = decode_utf8(p.read_bytes(), str(p))
     if not text.strip():
         log.warning("%s: 0 triples loaded (the file is empty)", p)
         return p, spec, None
@@ -165,8 +165,6 @@ def quiet_rdflib_terms() -> Iterator[None]:
 def merge_graphs(graphs: Iterable[Graph]) -> Graph:
     """Union of ``graphs``; each input's blank nodes are renamed so none are shared."""
     from rdflib import BNode, Graph
-
-    from graph.namespaces import bind_prefixes
 
     merged = Graph()
     bind_prefixes(merged)
@@ -205,7 +203,7 @@ def local_file(path: str | Path, max_bytes: int, *, verb: str = "loaded", limit:
     can be imported", "over the N-byte limit for CSV files").
     """
     text_path = str(path)
-    if _URL_LIKE.match(text_path):
+    if URL_LIKE.match(text_path):
         raise PolicyError(f"{text_path}: only local files can be {verb}, not URLs")
     p = Path(path)
     if not p.is_file():
@@ -220,14 +218,14 @@ def parse_bytes(data: bytes, spec: RDFFormat, *, name: str, base: str | None = N
     """Parse ``data`` in format ``spec``; ``name`` is used in error messages."""
     from rdflib import Dataset, Graph
 
-    text = _decode_utf8(data, name)
+    text = decode_utf8(data, name)
     if not text.strip():
         log.warning("%s: 0 triples loaded (the file is empty)", name)
         return Graph()
     if spec.name == "xml":
-        _refuse_dtd(data, name)
+        refuse_dtd(data, name)
     elif spec.name == "jsonld":
-        _refuse_remote_context(text, name)
+        refuse_remote_context(text, name)
     parsed: Graph
     rdflib_term_log = logging.getLogger("rdflib.term")
     previous = rdflib_term_log.level
@@ -292,7 +290,7 @@ def _parse_ntriples(text: str) -> Graph:
     return parsed
 
 
-def _decode_utf8(data: bytes, name: str) -> str:
+def decode_utf8(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -301,7 +299,7 @@ def _decode_utf8(data: bytes, name: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _refuse_dtd(data: bytes, name: str) -> None:
+def refuse_dtd(data: bytes, name: str) -> None:
     import xml.sax
 
     from defusedxml.common import DefusedXmlException
@@ -317,7 +315,7 @@ def _refuse_dtd(data: bytes, name: str) -> None:
         ) from exc
 
 
-def _refuse_remote_context(text: str, name: str) -> None:
+def refuse_remote_context(text: str, name: str) -> None:
     """Refuse JSON-LD that names a context to fetch (``"@context": "http://…"``, ``@import``) or nests too deeply."""
     too_deep = f"{name}: the JSON nests more than {MAX_JSON_DEPTH} levels deep; flatten the document"
     try:
@@ -449,8 +447,6 @@ def summary(g: Graph) -> GraphSummary:
 
     from rdflib import RDF, URIRef
 
-    from graph.namespaces import DCTERMS, PROV, WBO
-
     per_class: Counter[URIRef] = Counter()
     for _s, cls in g.subject_objects(RDF.type):
         if isinstance(cls, URIRef):
@@ -467,34 +463,6 @@ def summary(g: Graph) -> GraphSummary:
         claims = len(set(g.subjects(PROV.wasDerivedFrom, src)) | set(g.subjects(PROV.hadPrimarySource, src)))
         sources.append(SourceInfo(str(src), str(title) if title is not None else label_of(g, src), claims))
     return GraphSummary(len(g), classes, sources)
-
-
-def label_of(g: Graph, node: Any) -> str:
-    """The best human label of ``node``: English skos:prefLabel, foaf:name, rdfs:label, else a short IRI."""
-    from rdflib import RDFS
-
-    from graph.namespaces import FOAF, SKOS
-
-    best: str | None = None
-    for prop in (SKOS.prefLabel, FOAF.name, RDFS.label):
-        values = sorted(g.objects(node, prop), key=lambda v: (getattr(v, "language", None) not in (None, "en"), str(v)))
-        if values:
-            best = str(values[0])
-            break
-    return best if best is not None else compact(g, node)
-
-
-def compact(g: Graph, node: Any) -> str:
-    """``node`` as a prefixed name when a bound prefix fits, else the full IRI."""
-    from rdflib import URIRef
-
-    if isinstance(node, URIRef):
-        try:
-            prefix, _ns, local = g.namespace_manager.compute_qname(str(node), generate=False)
-        except (ValueError, KeyError):
-            return str(node)
-        return f"{prefix}:{local}" if prefix else str(node)
-    return str(node)
 
 
 #: The JSON-LD context of every JSON-LD export: the vocabulary's prefixes (published as ``ontology/context.jsonld``).
@@ -519,8 +487,6 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     * N-Triples lines are sorted.
     """
     from rdflib import Graph
-
-    from graph.errors import OutputError
 
     spec = rdf_format(fmt)
     if spec.name == "xml":
@@ -695,8 +661,6 @@ def same_graph(a: Graph, b: Graph) -> bool:
 
 
 def _refuse_xml_unsafe(g: Graph) -> None:
-    from graph.errors import OutputError
-
     bad = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
     for triple in g:
         for term in triple:

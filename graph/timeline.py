@@ -29,9 +29,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graph.backends import Backend
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
-from graph.namespaces import WB
+from graph.gaps import cooperation_gaps, load_config
+from graph.metrics import node_metrics
+from graph.namespaces import WB, WBO
+from graph.project import to_networkx
+from graph.report import gap_report
 from graph.spreadsheet import csv_table
 from graph.timeslice import DateLike, as_date, claim_datings, slice_claims, sliced
 
@@ -40,7 +45,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from rdflib import Graph
 
-    from graph.backends import Backend
 
 FORMATS = ("table", "csv", "json")
 CHART_FORMATS = (".png", ".svg")
@@ -84,7 +88,6 @@ def gap_report_on(
     :func:`graph.report.gap_report`.
     """
     as_of = as_date(as_of)
-    from graph.report import gap_report
 
     data, notes = sliced(g, as_of=as_of, domains=domains)
     text, written = gap_report(data, fmt, config=config, plots=plots, draws=draws, seed=seed,
@@ -187,8 +190,6 @@ def gaps_by_year(
     :func:`graph.gaps.cooperation_gaps` on them. Raises :class:`InputError`
     when the region has fewer than two polities in the data.
     """
-    from graph.backends import Backend
-    from graph.gaps import cooperation_gaps, load_config
 
     if start > end:
         raise InputError(f"--by-year {start}..{end}: FROM must not be after TO")
@@ -230,8 +231,6 @@ def _instrument_pairs(g: Graph, polities: Sequence[str]) -> tuple[set[tuple[str,
     """Pairs of ``polities`` with a recorded agreement or cooperation claim; and those with a bilateral one."""
     from rdflib import RDF, URIRef
 
-    from graph.namespaces import WBO
-
     members = set(polities)
     G = _polities_view(g)
     anyone: set[tuple[str, str]] = set()
@@ -253,8 +252,6 @@ def _instrument_pairs(g: Graph, polities: Sequence[str]) -> tuple[set[tuple[str,
 
 
 def _polities_view(g: Graph) -> nx.MultiDiGraph:
-    from graph.project import to_networkx
-
     return to_networkx(g, "polities")
 
 
@@ -549,9 +546,6 @@ def network_diff(
     if first is None or last is None:
         raise InputError("network_diff: give both a start and an end date")
     start, end = first, last
-    from graph.backends import Backend
-    from graph.metrics import node_metrics
-    from graph.project import to_networkx
 
     source = g.to_graph() if isinstance(g, Backend) else g
     datings = claim_datings(source)

@@ -50,13 +50,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from graph.backends import Backend
 from graph.errors import InputError
+from graph.namespaces import DCTERMS, FOAF, ORG, PROV, QB, RDFS, SCHEMA, SDMX_DIM, SKOS, WBO
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-    from graph.backends import Backend
 
 __all__ = [
     "DateLike",
@@ -212,8 +213,6 @@ class ClaimSlice:
 def _claim_classes(g: Graph) -> set[Node]:
     from rdflib import RDFS
 
-    from graph.namespaces import ORG, QB, WBO
-
     roots = (ORG.Membership, WBO.BilateralCooperation, WBO.Agreement, WBO.Statement, QB.Observation,
              ORG.ChangeEvent, WBO.Event, WBO.Recommendation)
     classes: set[Node] = set()
@@ -232,7 +231,6 @@ def _claims(g: Graph) -> list[Node]:
 
 def claim_datings(g: Graph) -> dict[str, ClaimDating]:
     """When each claim of ``g`` holds (see the module docstring), by claim IRI."""
-    from graph.namespaces import DCTERMS, PROV, SCHEMA, SDMX_DIM, WBO
 
     starts = (SCHEMA.validFrom, DCTERMS.date, WBO.inForceFrom, WBO.asOf, SDMX_DIM.refPeriod)
     out: dict[str, ClaimDating] = {}
@@ -253,8 +251,6 @@ def claim_datings(g: Graph) -> dict[str, ClaimDating]:
 def domain_names(g: Graph) -> dict[str, str]:
     """The policy domains of ``wbo:DomainScheme`` by their CLI name (``skos:notation``): ``{"police": IRI}``."""
     from rdflib import URIRef
-
-    from graph.namespaces import SKOS, WBO
 
     names: dict[str, str] = {}
     for concept in g.subjects(SKOS.inScheme, WBO.DomainScheme):
@@ -291,8 +287,6 @@ def claim_domains(g: Graph) -> dict[str, frozenset[str]]:
     docstring).
     """
     from rdflib import RDF
-
-    from graph.namespaces import FOAF, ORG, RDFS, WBO
 
     def own(node: Node) -> set[str]:
         return {str(d) for d in g.objects(node, WBO.domain)}
@@ -350,8 +344,6 @@ def slice_claims(
     """
     as_of = as_date(as_of)
     from rdflib import Graph as RDFGraph
-
-    from graph.backends import Backend
 
     source: Graph = g.to_graph() if isinstance(g, Backend) else g
     chosen = resolve_domains(source, domains)

@@ -25,12 +25,16 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from graph.errors import InputError
-from graph.namespaces import FOAF, PREFIXES, RDF, RDFS, SH, SKOS
+from graph.iri import local_name
+from graph.namespaces import RDF, SH, label as rdf_label, qname
+from graph import __version__
+from graph.errors import GraphError
+from graph.fileio import atomic_write_text
+from graph.store import SHAPES_FILE, parse_file
 
 __all__ = ["ValidationReport", "Violation", "conforms_cached", "format_report", "report_json", "validate"]
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-_LABEL_PROPERTIES = (SKOS.prefLabel, FOAF.name, RDFS.label)
 _DATATYPE = re.compile(r"\^\^<([^<>]*)>$")
 
 
@@ -125,10 +129,6 @@ def conforms_cached(g: Graph, files: Sequence[str | Path], *, cache_dir: Path | 
 
     import rdflib
 
-    from graph import __version__
-    from graph.errors import GraphError
-    from graph.fileio import atomic_write_text
-
     digest = hashlib.sha256()
     try:
         shacl_version = metadata.version("pyshacl")
@@ -214,14 +214,12 @@ def _hash_focus_nodes() -> None:
 
 def _shapes_file() -> Path:
     """The project's shapes file (``ontology/shapes.ttl``)."""
-    from graph.store import SHAPES_FILE
 
     return SHAPES_FILE
 
 
 def _load_shapes() -> Graph:
     """Parse the shapes file afresh (the hardened parser raises InputError on bad Turtle)."""
-    from graph.store import parse_file
 
     return parse_file(_shapes_file())
 
@@ -255,7 +253,7 @@ def _violations(results: Graph, shapes: Graph) -> Iterable[Violation]:
             shape=_shape_name(shape, shapes),
             path=None if path is None else _path_text(path, results),
             value=None if value is None else _term_text(value),
-            severity=_local_name(severity) if severity is not None else "Violation",
+            severity=local_name(str(severity)) if severity is not None else "Violation",
             message=_message(results, result),
         )
 
@@ -311,23 +309,12 @@ def _message(results: Graph, result: Node) -> str:
     return str(messages[0]) if messages else ""
 
 
-def _local_name(iri: Node) -> str:
-    text = str(iri)
-    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 def _compact(text: str) -> str:
-    """``https://w3id.org/wbsec/id/AL`` -> ``wb:AL``; other text is returned unchanged."""
-    best = ""
-    best_prefix = ""
-    for prefix, namespace in PREFIXES.items():
-        if text.startswith(namespace) and len(namespace) > len(best):
-            best, best_prefix = namespace, prefix
-    if best:
-        return f"{best_prefix}:{text[len(best):]}"
-    if "/" in text and not text.startswith(("_:", '"')):
+    """``https://w3id.org/wbsec/id/AL`` -> ``wb:AL``; an IRI no prefix fits in ``<>``; other text unchanged."""
+    short = qname(text)
+    if short == text and "/" in text and not text.startswith(("_:", '"')):
         return f"<{text}>"
-    return text
+    return short
 
 
 def _describe(text: str, g: Graph) -> str:
@@ -336,19 +323,6 @@ def _describe(text: str, g: Graph) -> str:
         return _DATATYPE.sub(lambda m: "^^" + _compact(m.group(1)), text)
     if text.startswith("_:"):
         return text
-    label = _label(URIRef(text), g)
+    label = rdf_label(g, URIRef(text))
     compact = _compact(text)
     return f"{compact} ({label})" if label else compact
-
-
-def _label(node: URIRef, g: Graph) -> str | None:
-    """The node's label: English first, then untagged, then any other, in a fixed order."""
-    for prop in _LABEL_PROPERTIES:
-        candidates = [o for o in g.objects(node, prop) if isinstance(o, Literal)]
-        if candidates:
-            def rank(lit: Literal) -> tuple[int, str, str]:
-                lang = (lit.language or "").lower()
-                return (0 if lang.startswith("en") else 1 if not lang else 2, lang, str(lit))
-
-            return str(min(candidates, key=rank))
-    return None

@@ -45,12 +45,15 @@ from typing import TYPE_CHECKING, Protocol
 import networkx as nx
 
 from graph.igraph_import import load_igraph
+from graph.iri import local_name
+from graph.relations import relations
 
 if TYPE_CHECKING:
     from pyvis.network import Network
 
 __all__ = [
     "EDGE_STYLES",
+    "edge_styles",
     "KIND_STYLES",
     "LAYOUT_THRESHOLD",
     "ExplorerPage",
@@ -109,22 +112,13 @@ KIND_STYLES: dict[str, KindStyle] = {
 
 NEGATIVE_COLOR = "#c62828"
 
-EDGE_STYLES: dict[str, EdgeStyle] = {
-    "cooperation": EdgeStyle("#2e8b3a", "Cooperation", directed=False),
-    "agreement": EdgeStyle("#00838f", "Agreement", directed=False),
-    "shared-affiliation": EdgeStyle("#9fb3c0", "Shared affiliation", directed=False),
-    "affiliation": EdgeStyle("#7b8fa0", "Affiliation", directed=True),
-    "post": EdgeStyle("#a58ad0", "Post", directed=True),
-    "pillar": EdgeStyle("#9c7f6e", "Pillar of", directed=True),
-    "host": EdgeStyle("#8d6e63", "Hosted by", directed=True),
-    "succession": EdgeStyle("#5d4037", "Succeeded by", directed=True),
-    "support": EdgeStyle("#7cb342", "Supported by", directed=True),
-    "statement": EdgeStyle("#e0a000", "Statement", directed=True),
-    "perception": EdgeStyle("#6a4fb3", "Threat perception", directed=True),
-    "absence": EdgeStyle("#c2185b", "No progress (stated)", directed=False, dashes=True),
-    # gaps in near-black: far from the amber of statements, the magenta of stated absences and every other hue
-    "gap": EdgeStyle("#202020", "Gap (analysis)", directed=False, dashes=True),
-}
+def edge_styles() -> dict[str, EdgeStyle]:
+    """How each relation is drawn, as declared in ``ontology/projections/relations.toml``, in the legend's order."""
+    return {name: EdgeStyle(r.color, r.caption, r.directed, r.dashes) for name, r in relations().items()}
+
+
+#: The shipped relations' styles (read once at import; :func:`edge_styles` reads the table again).
+EDGE_STYLES: dict[str, EdgeStyle] = edge_styles()
 _OTHER_EDGE = EdgeStyle("#9e9e9e", "Other", directed=True)
 
 _COMMUNITY_COLORS = (
@@ -330,6 +324,7 @@ def explorer_page(
     if color_by == "community" and communities is None:
         raise ValueError("color_by='community' needs the communities mapping")
     provenance = provenance or {}
+    styles = edge_styles()
     nodes = sorted(G.nodes, key=str)
     if sizes is None:
         sizes = {v: float(d) for v, d in G.degree()}
@@ -338,125 +333,12 @@ def explorer_page(
     positions = layout_positions(G, threshold=layout_threshold)
 
     net = _network()
-    size_of = _scaler([float(sizes.get(v, 0.0)) for v in nodes], big=big)
-    # Big graphs: only the most prominent nodes carry a label up front (measuring 10,000 labels
-    # costs seconds); the page labels the rest when the analyst zooms in.
-    labelled = set(sorted(nodes, key=lambda v: (-float(sizes.get(v, 0.0)), str(v)))[:_BIG_LABELS]) if big else set(nodes)
-    kind_counts: Counter[str] = Counter()
-    for v in nodes:
-        attrs = G.nodes[v]
-        kind = str(attrs.get("kind") or "other")
-        kind = kind if kind in KIND_STYLES else "other"
-        kind_counts[kind] += 1
-        style = KIND_STYLES[kind]
-        name = str(attrs.get("label") or _local_name(str(v)))
-        external = bool(attrs.get("external", False))
-        value = float(sizes.get(v, 0.0))
-        community = communities.get(v) if communities is not None else None
-        if color_by == "community":
-            fill = _COMMUNITY_COLORS[int(community) % len(_COMMUNITY_COLORS)] if community is not None else "#c7cdd2"
-        else:
-            fill = _tint(style.color, 0.55) if external and kind == "polity" else style.color
-        x, y = positions[v]
-        extra: dict[str, object] = {}
-        if kind == "polity" and not external:  # the six Western Balkan polities stand out
-            extra["borderWidth"] = 3
-            fill_or_border: object = {"background": fill, "border": "#10263f",
-                                      "highlight": {"background": fill, "border": "#000000"}}
-        else:
-            fill_or_border = fill
-        if attrs.get("region"):
-            region = str(attrs["region"])
-            extra["region"] = str(G.nodes[region].get("label") or _local_name(region)) if region in G else \
-                re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", _local_name(region))  # wb:WesternBalkans -> Western Balkans
-        if kind in _ACTOR_KINDS:
-            extra["external"] = external
-        if community is not None:
-            extra["community"] = int(community)
-        net.add_node(
-            str(v),
-            label=name,
-            shape=style.shape,
-            color=fill_or_border,
-            size=size_of(value),
-            x=x,
-            y=y,
-            title=f"{name}\n{style.caption}{' (outside the region)' if external and kind == 'polity' else ''}"
-            f" · {_humanise(size_label)} {_number(value)}",
-            name=name,
-            kind=kind,
-            metric=_round(value),  # not "value": vis-network would rescale nodes by it
-            **extra,
-        )
-        if v not in labelled:
-            del net.node_map[str(v)]["label"]
-
+    kind_counts = _add_nodes(net, G, nodes, sizes, size_label, color_by, communities, positions, big)
     edge_rows = _edge_rows(G, gaps)
-    relation_counts: Counter[str] = Counter()
-    claims: dict[str, dict[str, object]] = {}
-    years: set[int] = set()
-    parallel: dict[tuple[str, str], int] = defaultdict(int)
-    names = {str(v): str(G.nodes[v].get("label") or _local_name(str(v))) for v in nodes}
-    negative = 0
-    for number, row in enumerate(edge_rows):
-        relation = row.relation
-        relation_counts[relation] += 1
-        style = EDGE_STYLES.get(relation, _OTHER_EDGE)
-        negative += row.sign < 0
-        for date in (row.since, row.until):
-            year = _year(date)
-            if year is not None:
-                years.add(year)
-        for claim in row.claims:
-            if claim in provenance and claim not in claims:
-                claims[claim] = _claim_record(provenance[claim])
-        extra = {
-            # No arrowheads in big graphs: unreadable at that scale and a third of the drawing time.
-            "arrows": "to" if style.directed and not big else None,
-            "dashes": [8, 6] if style.dashes else None,
-            "sign": -1 if row.sign < 0 else None,
-            "since": row.since or None,
-            "until": row.until or None,
-            "role": _humanise(_local_name(row.role)) if row.role else None,
-            "via": (names.get(row.via) or _local_name(row.via)) if row.via else None,
-            "score": _round(row.score) if row.score is not None else None,
-            "note": row.note or None,
-        }
-        if not big:
-            pair = (min(row.source, row.target), max(row.source, row.target))
-            extra["smooth"] = _smooth(parallel[pair], row.source > row.target)
-            parallel[pair] += 1
-            extra["title"] = _edge_tooltip(row, style, names)
-        net.add_edge(
-            row.source,
-            row.target,
-            id=f"e{number}",
-            relation=relation,
-            color=NEGATIVE_COLOR if row.sign < 0 else style.color,
-            width=_width(row.weight, row.score),
-            weight=_round(row.weight),
-            claims=list(row.claims),
-            **{k: v for k, v in extra.items() if v is not None},
-        )
-        if extra["arrows"] is None:
-            del net.edges[-1]["arrows"]  # pyvis adds arrows="to" to every edge of a directed Network
-
-    kinds = [
-        {"name": k, "caption": s.caption, "color": s.color, "shape": s.shape, "count": kind_counts[k]}
-        for k, s in KIND_STYLES.items()
-        if kind_counts[k]
-    ]
-    relations = [
-        {
-            "name": r,
-            "caption": EDGE_STYLES.get(r, _OTHER_EDGE).caption,
-            "color": EDGE_STYLES.get(r, _OTHER_EDGE).color,
-            "dashes": EDGE_STYLES.get(r, _OTHER_EDGE).dashes,
-            "directed": EDGE_STYLES.get(r, _OTHER_EDGE).directed,
-            "count": relation_counts[r],
-        }
-        for r in sorted(relation_counts, key=lambda r: (_relation_rank(r), r))
-    ]
+    names = {str(v): str(G.nodes[v].get("label") or local_name(str(v))) for v in nodes}
+    summary = _add_edges(net, edge_rows, styles, names, provenance, big)
+    kinds, relations = _legend(kind_counts, summary.relation_counts, styles)
+    claims, years, negative = summary.claims, summary.years, summary.negative
     vis_nodes, vis_edges = net.get_network_data()[:2]
     data = {
         "title": title,
@@ -477,6 +359,157 @@ def explorer_page(
     html, csp = _render(title, data)
     gap_count = sum(1 for r in edge_rows if r.relation in {"gap", "absence"})
     return ExplorerPage(html=html, nodes=len(vis_nodes), edges=len(vis_edges), gaps=gap_count, physics=not big, csp=csp)
+
+
+# --- node records, edge records, legend ------------------------------------------------------------
+
+
+def _add_nodes(net: Network, G: nx.MultiDiGraph, nodes: Sequence[object], sizes: Mapping[str, float],
+               size_label: str, color_by: str, communities: Mapping[str, int] | None,
+               positions: Mapping[object, tuple[float, float]], big: bool) -> Counter[str]:
+    """Add one vis-network node record per node of ``G``; return how many nodes each kind has."""
+    size_of = _scaler([float(sizes.get(v, 0.0)) for v in nodes], big=big)
+    # Big graphs: only the most prominent nodes carry a label up front (measuring 10,000 labels
+    # costs seconds); the page labels the rest when the analyst zooms in.
+    labelled = set(sorted(nodes, key=lambda v: (-float(sizes.get(v, 0.0)), str(v)))[:_BIG_LABELS]) if big else set(nodes)
+    kind_counts: Counter[str] = Counter()
+    for v in nodes:
+        attrs = G.nodes[v]
+        kind = str(attrs.get("kind") or "other")
+        kind = kind if kind in KIND_STYLES else "other"
+        kind_counts[kind] += 1
+        style = KIND_STYLES[kind]
+        name = str(attrs.get("label") or local_name(str(v)))
+        external = bool(attrs.get("external", False))
+        value = float(sizes.get(v, 0.0))
+        community = communities.get(v) if communities is not None else None  # type: ignore[call-overload]
+        fill_or_border, extra = _node_look(G, attrs, kind, external, community, color_by)
+        x, y = positions[v]
+        net.add_node(
+            str(v),
+            label=name,
+            shape=style.shape,
+            color=fill_or_border,
+            size=size_of(value),
+            x=x,
+            y=y,
+            title=f"{name}\n{style.caption}{' (outside the region)' if external and kind == 'polity' else ''}"
+            f" · {_humanise(size_label)} {_number(value)}",
+            name=name,
+            kind=kind,
+            metric=_round(value),  # not "value": vis-network would rescale nodes by it
+            **extra,
+        )
+        if v not in labelled:
+            del net.node_map[str(v)]["label"]
+    return kind_counts
+
+
+def _node_look(G: nx.MultiDiGraph, attrs: Mapping[str, object], kind: str, external: bool,
+               community: int | None, color_by: str) -> tuple[object, dict[str, object]]:
+    """A node's colour (or colour and border) and its extra record fields: border, region, external, community."""
+    style = KIND_STYLES[kind]
+    if color_by == "community":
+        fill = _COMMUNITY_COLORS[int(community) % len(_COMMUNITY_COLORS)] if community is not None else "#c7cdd2"
+    else:
+        fill = _tint(style.color, 0.55) if external and kind == "polity" else style.color
+    extra: dict[str, object] = {}
+    if kind == "polity" and not external:  # the six Western Balkan polities stand out
+        extra["borderWidth"] = 3
+        fill_or_border: object = {"background": fill, "border": "#10263f",
+                                  "highlight": {"background": fill, "border": "#000000"}}
+    else:
+        fill_or_border = fill
+    if attrs.get("region"):
+        region = str(attrs["region"])
+        extra["region"] = str(G.nodes[region].get("label") or local_name(region)) if region in G else \
+            re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local_name(region))  # wb:WesternBalkans -> Western Balkans
+    if kind in _ACTOR_KINDS:
+        extra["external"] = external
+    if community is not None:
+        extra["community"] = int(community)
+    return fill_or_border, extra
+
+
+@dataclass
+class _EdgeSummary:
+    """What the legend and the side panel need to know about the edges drawn."""
+
+    relation_counts: Counter[str] = field(default_factory=Counter)
+    claims: dict[str, dict[str, object]] = field(default_factory=dict)
+    years: set[int] = field(default_factory=set)
+    negative: int = 0
+
+
+def _add_edges(net: Network, edge_rows: Sequence[_EdgeRow], styles: Mapping[str, EdgeStyle],
+               names: Mapping[str, str], provenance: Mapping[str, ProvenanceLike], big: bool) -> _EdgeSummary:
+    """Add one vis-network edge record per row; return the counts, claims and years seen."""
+    summary = _EdgeSummary()
+    parallel: dict[tuple[str, str], int] = defaultdict(int)
+    for number, row in enumerate(edge_rows):
+        relation = row.relation
+        summary.relation_counts[relation] += 1
+        style = styles.get(relation, _OTHER_EDGE)
+        summary.negative += row.sign < 0
+        for date in (row.since, row.until):
+            year = _year(date)
+            if year is not None:
+                summary.years.add(year)
+        for claim in row.claims:
+            if claim in provenance and claim not in summary.claims:
+                summary.claims[claim] = _claim_record(provenance[claim])
+        extra = _edge_extra(row, style, names, big)
+        if not big:
+            pair = (min(row.source, row.target), max(row.source, row.target))
+            extra["smooth"] = _smooth(parallel[pair], row.source > row.target)
+            parallel[pair] += 1
+            extra["title"] = _edge_tooltip(row, style, names)
+        net.add_edge(
+            row.source,
+            row.target,
+            id=f"e{number}",
+            relation=relation,
+            color=NEGATIVE_COLOR if row.sign < 0 else style.color,
+            width=_width(row.weight, row.score),
+            weight=_round(row.weight),
+            claims=list(row.claims),
+            **{k: v for k, v in extra.items() if v is not None},
+        )
+        if extra["arrows"] is None:
+            del net.edges[-1]["arrows"]  # pyvis adds arrows="to" to every edge of a directed Network
+    return summary
+
+
+def _edge_extra(row: _EdgeRow, style: EdgeStyle, names: Mapping[str, str], big: bool) -> dict[str, object]:
+    """The optional fields of an edge record (``None`` ones are left out of the page)."""
+    return {
+        # No arrowheads in big graphs: unreadable at that scale and a third of the drawing time.
+        "arrows": "to" if style.directed and not big else None,
+        "dashes": [8, 6] if style.dashes else None,
+        "sign": -1 if row.sign < 0 else None,
+        "since": row.since or None,
+        "until": row.until or None,
+        "role": _humanise(local_name(row.role)) if row.role else None,
+        "via": (names.get(row.via) or local_name(row.via)) if row.via else None,
+        "score": _round(row.score) if row.score is not None else None,
+        "note": row.note or None,
+    }
+
+
+def _legend(kind_counts: Counter[str], relation_counts: Counter[str],
+            styles: Mapping[str, EdgeStyle]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The legend: node kinds in :data:`KIND_STYLES` order, relations in the relation table's order."""
+    kinds = [
+        {"name": k, "caption": s.caption, "color": s.color, "shape": s.shape, "count": kind_counts[k]}
+        for k, s in KIND_STYLES.items()
+        if kind_counts[k]
+    ]
+    relations = []
+    for r in sorted(relation_counts, key=lambda r: (_relation_rank(r), r)):
+        style = styles.get(r, _OTHER_EDGE)
+        relations.append({"name": r, "caption": style.caption, "color": style.color, "dashes": style.dashes,
+                          "directed": style.directed, "count": relation_counts[r]})
+    return kinds, relations
 
 
 # --- edges -------------------------------------------------------------------------------------
@@ -543,7 +576,7 @@ def _edge_rows(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> list[_EdgeRow]:
 
 
 def _relation_rank(relation: str) -> int:
-    order = list(EDGE_STYLES)
+    order = list(edge_styles())
     return order.index(relation) if relation in order else len(order)
 
 
@@ -553,7 +586,7 @@ def _status_note(status: object) -> str:
     text = str(status)
     if text in {"0", "0.0"}:
         return "A source states that the number of agreements is zero."
-    return f"A source states: {_humanise(_local_name(text))}."
+    return f"A source states: {_humanise(local_name(text))}."
 
 
 def _edge_tooltip(row: _EdgeRow, style: EdgeStyle, names: Mapping[str, str]) -> str:
@@ -562,7 +595,7 @@ def _edge_tooltip(row: _EdgeRow, style: EdgeStyle, names: Mapping[str, str]) -> 
     if row.sign < 0:
         parts[1] += " (negative)"
     if row.role:
-        parts[1] += f": {_humanise(_local_name(row.role))}"
+        parts[1] += f": {_humanise(local_name(row.role))}"
     dates = " to ".join(d for d in (row.since, row.until) if d)
     if dates:
         parts.append(dates)
@@ -759,11 +792,6 @@ def _template_text(name: str) -> str:
 
 
 # --- small formatting helpers ------------------------------------------------------------------
-
-
-def _local_name(iri: str) -> str:
-    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
-    return tail or iri
 
 
 @lru_cache(maxsize=4096)

@@ -16,7 +16,8 @@ from rdflib import Graph, Literal, URIRef
 from graph import sparql
 from graph.errors import InputError, LimitError, PolicyError
 from graph.namespaces import ORG, PREFIXES, SKOS, WB, WBO
-from graph.store import QUERIES_DIR, compact, load_graph
+from graph.namespaces import compact
+from graph.store import QUERIES_DIR, load_graph
 
 from .conftest import DATA, Listener
 

@@ -46,7 +46,6 @@ from graph.gaps.model import (
     COOPERATING,
     NO_DATA,
     STATED_ABSENT,
-    STATUSES,
     Aggregate,
     Component,
     Dyad,
@@ -60,7 +59,7 @@ from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
 from graph.gaps.uncertainty import Sensitivity, ShareInterval, Uncertainty
 
 __all__ = [
-    "COOPERATING", "DEFAULT_CONFIG", "NO_DATA", "QUERIES_DIR", "STATED_ABSENT", "STATUSES", "Aggregate",
+    "COOPERATING", "DEFAULT_CONFIG", "NO_DATA", "QUERIES_DIR", "STATED_ABSENT", "Aggregate",
     "CarrierShare", "Classification", "Component", "Connectivity", "Dyad", "Evidence", "ExternalDependence",
     "GapAnalysis", "GapConfig", "InitiativeSupport", "PairPaths", "PolityProfile", "RankInterval",
     "Sensitivity", "ShareInterval", "SourceInfo", "Suggestion", "Uncertainty", "affiliation_sets", "component_table",

@@ -24,6 +24,8 @@ from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
 from graph.gaps.uncertainty import Uncertainty, monte_carlo, reference_ranks, sensitivity as morris
 from graph.namespaces import WB
 from graph.timeslice import DateLike, as_date
+from graph.backends import as_backend
+from graph.project import node_facts, projections
 
 
 @dataclass(frozen=True)
@@ -162,8 +164,6 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     a component function is not registered.
     """
     as_of = as_date(as_of)
-    from graph.backends import as_backend
-    from graph.project import node_facts, projections
 
     g = as_backend(g)  # an rdflib graph is copied into Oxigraph once for every question below
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
-from graph.namespaces import WBO
+from graph.namespaces import PREFIXES, WBO
+from graph.relations import cooperation_relations
 from graph.store import ONTOLOGY_DIR
 
 #: The shipped settings; a user file passed to :func:`load_config` overrides single keys.
@@ -107,6 +108,8 @@ def load_config(path: str | Path | None = None) -> GapConfig:
     have raise :class:`InputError` naming the file and the key.
     """
     base = _read_toml(DEFAULT_CONFIG)
+    # the ties of cooperation are declared with the relations (``cooperation = true``), unless gaps.toml lists its own
+    base.setdefault("external", {}).setdefault("relations", list(cooperation_relations()))
     files = ["ontology/gaps.toml"]
     if path is not None:
         user = _read_toml(Path(path))
@@ -323,8 +326,6 @@ def _concept(name: str, where: str, key: str) -> str:
 
 
 def _prefixed(name: str, where: str, key: str) -> str:
-    from graph.namespaces import PREFIXES
-
     prefix, sep, local = name.partition(":")
     if sep and prefix in PREFIXES and local and not local.startswith("//"):
         return PREFIXES[prefix] + local

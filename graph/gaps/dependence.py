@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -178,42 +178,18 @@ def external_dependence(H: Any, polities: Sequence[str], relations: Sequence[str
     direct_graph = H.subgraph([n for n in H if n in members])
     bfs = {p: _bfs(H, p) for p in six if p in H}
     pair_rows: list[PairPaths] = []
-    via_share: dict[str, float] = defaultdict(float)
-    via_pairs: dict[str, int] = defaultdict(int)
-    sole: dict[str, int] = defaultdict(int)
+    tally = _CarrierTally()
     fractions: list[float] = []
     for a, b in itertools.combinations(six, 2):
         if a not in bfs or b not in bfs or b not in bfs[a][0]:
             pair_rows.append(PairPaths(a, b, None, 0, 0, (), ()))
             continue
-        dist_a, sigma_a, order_a, preds_a = bfs[a]
-        dist_b, sigma_b, _o, _p = bfs[b]
-        d, total = dist_a[b], sigma_a[b]
-        # inner[v]: shortest a-v paths whose intermediate nodes are all inside the region
-        inner: dict[str, int] = {a: 1}
-        for node in order_a[1:]:
-            if dist_a[node] > d:
-                break
-            inner[node] = sum(inner[u] for u in preds_a[node] if u == a or u not in outside)
-        through = total - inner.get(b, 0)
-        fractions.append(through / total)
-        carriers: list[tuple[float, str]] = []
-        for x in order_a[1:]:
-            if dist_a[x] >= d:
-                break
-            if x in dist_b and dist_a[x] + dist_b[x] == d:
-                n = sigma_a[x] * sigma_b[x]
-                via_share[x] += n / total
-                via_pairs[x] += 1
-                if n == total:
-                    sole[x] += 1
-                carriers.append((-n / total, x))
-        carriers.sort()
-        pair_rows.append(PairPaths(a, b, d, total, through, tuple(x for _s, x in carriers),
-                                   tuple(x for _s, x in carriers if x in outside)))
+        row = _pair_paths(a, b, bfs[a], bfs[b], outside, tally)
+        fractions.append(row.through_outside / row.paths)
+        pair_rows.append(row)
     reachable = len(fractions)
     found = sorted(
-        (CarrierShare(x, x in outside, via_share[x] / reachable, via_pairs[x], sole[x]) for x in via_share),
+        (CarrierShare(x, x in outside, tally.share[x] / reachable, tally.pairs[x], tally.sole[x]) for x in tally.share),
         key=lambda c: (-round(c.share, 12), not c.outside, c.actor),
     )
     return ExternalDependence(
@@ -226,6 +202,42 @@ def external_dependence(H: Any, polities: Sequence[str], relations: Sequence[str
         relations=tuple(relations),
         outside_nodes=len(outside),
     )
+
+
+@dataclass
+class _CarrierTally:
+    """Per intermediate node: summed share of shortest paths, pairs it lies between, pairs it alone carries."""
+
+    share: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    pairs: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    sole: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _pair_paths(a: str, b: str, from_a: Any, from_b: Any, outside: set[str], tally: _CarrierTally) -> PairPaths:
+    """The shortest a-b paths: how many, how many pass an outside node, and their carriers (added to ``tally``)."""
+    dist_a, sigma_a, order_a, preds_a = from_a
+    dist_b, sigma_b, _o, _p = from_b
+    d, total = dist_a[b], sigma_a[b]
+    # inner[v]: shortest a-v paths whose intermediate nodes are all inside the region
+    inner: dict[str, int] = {a: 1}
+    for node in order_a[1:]:
+        if dist_a[node] > d:
+            break
+        inner[node] = sum(inner[u] for u in preds_a[node] if u == a or u not in outside)
+    carriers: list[tuple[float, str]] = []
+    for x in order_a[1:]:
+        if dist_a[x] >= d:
+            break
+        if x in dist_b and dist_a[x] + dist_b[x] == d:
+            n = sigma_a[x] * sigma_b[x]
+            tally.share[x] += n / total
+            tally.pairs[x] += 1
+            if n == total:
+                tally.sole[x] += 1
+            carriers.append((-n / total, x))
+    carriers.sort()
+    return PairPaths(a, b, d, total, total - inner.get(b, 0), tuple(x for _s, x in carriers),
+                     tuple(x for _s, x in carriers if x in outside))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.backends import as_backend
 from graph.gaps.model import Evidence
+from graph.namespaces import label_of
+from graph.sparql import query_from_file, select
 from graph.store import ONTOLOGY_DIR
 
 #: The SPARQL questions the analysis asks (declared in files, read with graph.sparql).
@@ -28,7 +31,6 @@ class Observation:
     abouts: frozenset[str]
     pct: float
     period: str
-    threat_abouts: frozenset[str]
     dataset: str = ""
 
     @property
@@ -88,14 +90,12 @@ class Instrument:
 @functools.lru_cache(maxsize=None)
 def query(name: str) -> Any:
     """The prepared SPARQL query ``ontology/gaps/NAME.rq`` (parsed once per process)."""
-    from graph.sparql import query_from_file
 
     return query_from_file(QUERIES_DIR / f"{name}.rq")
 
 
 def rows(g: Any, name: str, **params: Any) -> list[dict[str, object]]:
     """The answer rows of the question ``name`` on ``g``, with ``params`` bound as RDF terms."""
-    from graph.sparql import select
 
     return select(g, query(name), timeout=None, **params).records()
 
@@ -103,8 +103,6 @@ def rows(g: Any, name: str, **params: Any) -> list[dict[str, object]]:
 def read_facts(g: Any, region: str) -> Facts:
     """Ask every question of ``ontology/gaps/*.rq`` once and group the answers (independent of the settings)."""
     from rdflib import URIRef
-
-    from graph.backends import as_backend
 
     g = as_backend(g)  # one copy into Oxigraph for all the questions
     reg = URIRef(region)
@@ -162,7 +160,7 @@ def read_facts(g: Any, region: str) -> Facts:
     grouped: dict[str, dict[str, Any]] = {}
     for r in rows(g, "observations"):
         o = grouped.setdefault(str(r["obs"]), {
-            "area": str(r["area"]), "indicator": str(r["indicator"]), "abouts": set(), "threats": set(),
+            "area": str(r["area"]), "indicator": str(r["indicator"]), "abouts": set(),
             "pct": float(r["pct"]),  # type: ignore[arg-type]
             "period": "" if r["period"] is None else str(r["period"]),
             "dataset": "",
@@ -171,11 +169,8 @@ def read_facts(g: Any, region: str) -> Facts:
             o["dataset"] = min(filter(None, (o["dataset"], str(r["dataset"]))))
         if r["about"] is not None:
             o["abouts"].add(str(r["about"]))
-            if r["threat"] is True:
-                o["threats"].add(str(r["about"]))
     observations = [
-        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"],
-                    frozenset(v["threats"]), v["dataset"])
+        Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"], v["dataset"])
         for k, v in sorted(grouped.items())
     ]
 
@@ -274,8 +269,6 @@ def latest(obs: Iterable[Observation], up_to: int | None = None) -> list[Observa
 def labels_of(g: Any, facts: Facts, *graphs: Any) -> dict[str, str]:
     """The label of every IRI the analysis mentions, read from ``g`` (an rdflib graph holding the labels)."""
     from rdflib import URIRef
-
-    from graph.store import label_of
 
     iris: set[str] = set(facts.polities) | set(facts.provenance) | {facts_source for e in facts.provenance.values()
                                                                      for facts_source in e.sources + e.primary_sources}

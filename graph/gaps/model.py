@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 COOPERATING = "cooperating"
 STATED_ABSENT = "stated-absent"
 NO_DATA = "no-data"
-STATUSES = (COOPERATING, STATED_ABSENT, NO_DATA)
 
 #: Two numbers closer than this are the same number (a range of width below EPS is a value).
 EPS = 1e-9

@@ -23,6 +23,7 @@ from graph.gaps.config import GapConfig
 from graph.gaps.dependence import Classification
 from graph.gaps.model import RankInterval
 from graph.gaps.scoring import Table, aggregates, declared_choice, fill, gaps, normalised, ranks_of
+from graph.namespaces import qname
 
 
 #: Draws scored at once; larger runs are split so that memory stays bounded.
@@ -153,16 +154,6 @@ def monte_carlo(t: Table, cfg: GapConfig, *, draws: int, seed: int,
     return Uncertainty(draws, seed, cfg.interval, intervals, share)
 
 
-def _short(iri: str) -> str:
-    """``iri`` as a prefixed name (wb:BerlinProcess) when a known prefix covers it."""
-    from graph.namespaces import PREFIXES
-
-    for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(base):
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
-
-
 def factors(t: Table, cfg: GapConfig, bridging: Sequence[str]) -> list[tuple[str, tuple[float, float]]]:
     """The choices the sensitivity analysis varies, with their ranges (names as the config spells them)."""
     out = [(f"weight [{s.aggregate}.{s.name}]", s.weight_range) for s in t.specs
@@ -171,7 +162,7 @@ def factors(t: Table, cfg: GapConfig, bridging: Sequence[str]) -> list[tuple[str
         out.append(("[normalisation] method", (0.0, 1.0)))
     if cfg.no_progress_range[1] > cfg.no_progress_range[0]:
         out.append(("[status] no_progress", cfg.no_progress_range))
-    out += [(f"[external] bridging {_short(b)} outside", (0.0, 1.0)) for b in bridging]
+    out += [(f"[external] bridging {qname(b)} outside", (0.0, 1.0)) for b in bridging]
     if t.unknown.any():
         out.append(("where unknown components lie in their ranges", (0.0, 1.0)))
     return out
@@ -214,7 +205,7 @@ def sensitivity(t: Table, cfg: GapConfig, *, samples: int, seed: int, reference_
     npv = X[:, column["[status] no_progress"]] if "[status] no_progress" in column else np.full(D, cfg.no_progress)
     unknown_key = "where unknown components lie in their ranges"
     position = (X[:, column[unknown_key]] if unknown_key in column else np.full(D, 0.5))[:, None, None]
-    bits = np.stack([X[:, column[f"[external] bridging {_short(b)} outside"]] >= 0.5 for b in bridging], axis=1) \
+    bits = np.stack([X[:, column[f"[external] bridging {qname(b)} outside"]] >= 0.5 for b in bridging], axis=1) \
         if bridging else np.zeros((D, 0), bool)
     batch = _Draws(weights, method, npv, position, _class_index(bits) if bridging else np.zeros(D, int))
     ranks = ranks_of(_evaluate(t, cfg, batch))
