@@ -86,6 +86,9 @@ def validate(data: Graph, shapes: Graph | None = None, *, focus: Sequence[URIRef
     from pyshacl import validate as shacl_validate
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
+    from graph.sandbox import harden_rdflib
+
+    harden_rdflib()  # pySHACL runs sh:sparql constraints on rdflib's engine: no SERVICE, no FROM/LOAD fetch
     if focus is not None:
         _hash_focus_nodes()
     shapes_graph = _load_shapes() if shapes is None else _copy(shapes)
@@ -104,6 +107,9 @@ def validate(data: Graph, shapes: Graph | None = None, *, focus: Sequence[URIRef
     except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
         where = _shapes_file() if shapes is None else "the shapes graph"
         raise InputError(f"{where}: SHACL shapes cannot be used: {_one_line(exc)}") from exc
+    if isinstance(results, ReportableRuntimeError):  # pySHACL returns (not raises) a validation failure
+        where = _shapes_file() if shapes is None else "the shapes graph"
+        raise InputError(f"{where}: SHACL validation failed: {_one_line(results.message)}")
     # A value failing several constraints of one shape (say sh:datatype and
     # sh:maxInclusive) yields identical entries: keep one.
     violations = sorted(
