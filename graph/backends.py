@@ -1052,10 +1052,8 @@ class EndpointBackend(Backend):
         context = contextvars.copy_context()
         try:
             return _with_deadline(lambda: context.run(fetch), budget)
-        except LimitError as exc:
-            if str(exc) == "query timed out":
-                raise LimitError(f"{self.url}: the endpoint did not answer within {budget:g} s") from exc
-            raise
+        except QueryTimeout as exc:  # worded for an endpoint (a plain LimitError, so callers keep the words)
+            raise LimitError(f"{self.url}: the endpoint did not answer within {budget:g} s") from exc
         except urllib.error.HTTPError as exc:
             raise _http_error(exc, self.url) from exc
         except urllib.error.URLError as exc:

@@ -837,8 +837,11 @@ def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Res
             data += chunk
     finally:
         os.close(read_end)
-        os.waitpid(pid, 0)
+        _pid, status = os.waitpid(pid, 0)
     if not data:
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
+            # Oxigraph (Rust) aborts when an allocation fails under the child's address-space cap
+            raise LimitError(f"{_label(nq)} needs more than {MAX_QUERY_MEMORY >> 20} MiB of memory; narrow it")
         raise LimitError(f"{_label(nq)} stopped without an answer (out of memory?); narrow it")
     message = pickle.loads(bytes(data))
     if message[0] == "error":
