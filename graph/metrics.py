@@ -770,7 +770,8 @@ def _constraint(S: nx.Graph) -> Values:
                 continue
             theirs = nbrs[w]
             shared = near & theirs.keys() if len(near) < len(theirs) else theirs.keys() & near
-            indirect = sum(ws[u] / total[v] * nbrs[u][w] / total[u] for u in shared if total[u])
+            # fsum: exact, so the set's order (which follows the hash seed) cannot move the last digit
+            indirect = math.fsum(ws[u] / total[v] * nbrs[u][w] / total[u] for u in shared if total[u])
             score += (weight / total[v] + indirect) ** 2
         out[v] = score
     return out
