@@ -14,6 +14,7 @@ keeps ``WBO`` in step with ``ontology/wbsec.ttl``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rdflib import Graph, Namespace, URIRef
@@ -377,18 +378,29 @@ def compact(g: Graph, node: Any) -> str:
     return str(node)
 
 
-def qname(iri: str) -> str:
+def qname(iri: str, *, strict: bool = False) -> str:
     """``iri`` as a prefixed name by the project's own :data:`PREFIXES` (longest namespace wins).
 
     ``https://w3id.org/wbsec/id/AL`` -> ``wb:AL``; an IRI no prefix fits is returned
     unchanged. Unlike :func:`compact` it needs no graph, so it names a term the
-    same way whatever a user's file has bound.
+    same way whatever a user's file has bound. With ``strict``, the name is
+    only shortened when its local part is plain (letters, digits, ``_``, ``-``
+    and inner ``.``), so the result can be read back as a prefixed name
+    anywhere (a spreadsheet cell, a Turtle file); otherwise the full IRI.
+
+    >>> qname("https://w3id.org/wbsec/id/a(b)"), qname("https://w3id.org/wbsec/id/a(b)", strict=True)
+    ('wb:a(b)', 'https://w3id.org/wbsec/id/a(b)')
     """
     best = ""
     for namespace in PREFIXES.values():
         if iri.startswith(namespace) and len(namespace) > len(best):
             best = namespace
-    if not best:
+    local = iri[len(best):]
+    if not best or (strict and not _PLAIN_LOCAL.fullmatch(local)):
         return iri
     prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
+    return f"{prefix}:{local}"
+
+
+#: A local name that reads back as a prefixed name everywhere (no escapes needed, no trailing dot).
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9._-]*[A-Za-z0-9_-])?")

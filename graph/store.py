@@ -20,11 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import InputError, OutputError, PolicyError
-from graph.iri import (
-    BAD_IRI_CHARS,
-    IRI_SCHEMES,
-    URL_LIKE,
-)  # noqa: F401 - IRI_SCHEMES: graph.tabular still imports it from here
+from graph.iri import BAD_IRI_CHARS, URL_LIKE
 from graph.namespaces import DCTERMS, PROV, WBO, bind_prefixes, label_of
 from graph.sandbox import guarded_parse
 

@@ -40,6 +40,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from graph.errors import InputError, PolicyError
+from graph.iri import BAD_IRI_CHARS, IRI_SCHEMES, ISO_DAY, YEAR, local_name
 from graph.namespaces import (
     DCTERMS,
     FOAF,
@@ -56,11 +57,10 @@ from graph.namespaces import (
     WD,
     XSD,
     bind_prefixes,
+    qname,
 )
 from graph.spreadsheet import FORMULA_START, csv_table
 from graph.store import (
-    BAD_IRI_CHARS,
-    IRI_SCHEMES,
     ONTOLOGY_DIR,
     TBOX_FILE,
     local_file,
@@ -114,8 +114,6 @@ _SEPARATOR = "|"
 _SCHEME_LIKE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):\S*$")
 _SLUG_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _QID = re.compile(r"^(?:wd:|https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)$")
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_YEAR = re.compile(r"^\d{4}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SLUG_WORDS = 8
@@ -375,22 +373,12 @@ def _join(values: Iterable[str]) -> str:
 
 
 def _compact(node: Node) -> str:
-    """``wb:AL`` for a node in a known namespace (longest match), else the full IRI."""
-    text = str(node)
-    best = ""
-    best_prefix = ""
-    for prefix, namespace in PREFIXES.items():
-        if text.startswith(namespace) and len(namespace) > len(best):
-            best, best_prefix = namespace, prefix
-    local = text[len(best):]
-    if best and local and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]*", local) and not local.endswith("."):
-        return f"{best_prefix}:{local}"
-    return text
+    """``wb:AL`` for a node in a known namespace (longest match) with a plain local name, else the full IRI."""
+    return qname(str(node), strict=True)
 
 
 def _local(node: Node) -> str:
-    text = _compact(node)
-    return text.split(":", 1)[1] if ":" in text and not text.startswith(("http", "urn")) else text.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return local_name(str(node))
 
 
 # ---------------------------------------------------------------------------
@@ -817,7 +805,7 @@ def _parse_value(col: Column, cell: str, index: _Index) -> Node:
 
 
 def _parse_date(cell: str, kind: str) -> Literal:
-    if _ISO_DAY.match(cell):
+    if ISO_DAY.match(cell):
         try:
             date.fromisoformat(cell)
         except ValueError:
@@ -825,7 +813,7 @@ def _parse_date(cell: str, kind: str) -> Literal:
         if kind == "year":
             raise _CellError(f"{cell!r}: write the year only, e.g. {cell[:4]}")
         return Literal(cell, datatype=XSD.date)
-    if _YEAR.match(cell) and kind != "day":
+    if YEAR.match(cell) and kind != "day":
         return Literal(cell, datatype=XSD.gYear)
     if re.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}", cell):
         hint = "write dates as YYYY-MM-DD (2023-10-14): day and month order differs between spreadsheets"

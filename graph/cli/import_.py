@@ -50,6 +50,7 @@ def command(
     and nothing is written then (exit 2). Re-importing the same file gives
     the same triples. Without --output the Turtle goes to standard output.
     """
+    from graph.namespaces import qname
     from graph.tabular import ImportRejected, describe, import_csv, template, turtle
 
     if template_kind is not None:
@@ -80,10 +81,5 @@ def command(
                    f"(sha256 {f.sha256[:12]}…)", err=True)
         for r in merged:
             where = f" ({r.merged_with})" if r.merged_with else ""
-            click.echo(f"  line {r.line}: same as {_short(r.subject)}{where}", err=True)
+            click.echo(f"  line {r.line}: same as {qname(r.subject)}{where}", err=True)
 
-
-def _short(iri: str) -> str:
-    from graph.namespaces import WB
-
-    return "wb:" + iri[len(str(WB)):] if iri.startswith(str(WB)) else iri
