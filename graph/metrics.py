@@ -748,6 +748,12 @@ def _community(S: nx.Graph, engine: str = "networkx") -> Values:
     return {n: i for i, c in enumerate(ordered) for n in c}
 
 
+def _tie_weights(S: nx.Graph) -> tuple[dict[Any, dict[Any, float]], dict[Any, float]]:
+    """Each node's ties as ``{neighbour: weight}`` (self-loops left out), and each node's total tie weight."""
+    nbrs = {v: {u: float(d.get("weight", 1.0)) for u, d in S[v].items() if u != v} for v in S}
+    return nbrs, {v: sum(ws.values()) for v, ws in nbrs.items()}
+
+
 def _constraint(S: nx.Graph) -> Values:
     """Burt's constraint, weighted: C(v) = sum over ties v-w of (p(v,w) + sum_{u in N(v) & N(w)} p(v,u) p(u,w))^2.
 
@@ -756,8 +762,7 @@ def _constraint(S: nx.Graph) -> Values:
     O(sum over ties of the smaller degree): NetworkX 3.6.1's all-nodes code squares the
     whole normalised adjacency matrix, 4 GB and 22 CPU-s on a 58,618-node view.
     """
-    nbrs = {v: {u: float(d.get("weight", 1.0)) for u, d in S[v].items() if u != v} for v in S}
-    total = {v: sum(ws.values()) for v, ws in nbrs.items()}
+    nbrs, total = _tie_weights(S)
     out: Values = {}
     for v, ws in nbrs.items():
         if not ws or total[v] == 0:
@@ -786,8 +791,7 @@ def _effective_size(S: nx.Graph) -> Values:
     normalises by the wrong axis on weighted graphs (networkx PR #8906) and its
     per-node code is far slower on hubs.
     """
-    nbrs = {v: {u: float(d.get("weight", 1.0)) for u, d in S[v].items() if u != v} for v in S}
-    total = {v: sum(ws.values()) for v, ws in nbrs.items()}
+    nbrs, total = _tie_weights(S)
     top = {v: max(ws.values(), default=0.0) for v, ws in nbrs.items()}
     out: Values = {}
     for v, ws in nbrs.items():

@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from graph.cli import main
 from graph.sparql import check_query, named_queries
 
-from .virtuoso import GRAPH, Virtuoso, shipped_nt, virtuoso, virtuoso_capped, virtuoso_servers  # noqa: F401
+from .virtuoso import GRAPH, rounded, Virtuoso, shipped_nt, virtuoso, virtuoso_capped, virtuoso_servers  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECTIONS = ROOT / "ontology" / "projections"
@@ -141,7 +141,7 @@ def normalise(case: Case, output: str) -> object:
             g.add(tuple(_number(t) for t in triple))  # type: ignore[arg-type]
         return to_isomorphic(g)
     if case.kind == "json":
-        return _rounded(json.loads(output))
+        return rounded(json.loads(output))
     # text and HTML: long decimals to 10 significant digits; the page's CSP hashes follow its data
     output = re.sub(r"-?\d+\.\d{10,}(?:[eE]-?\d+)?", lambda m: f"{float(m.group()):.10g}", output)
     return re.sub(r"sha256-[A-Za-z0-9+/=]+", "sha256-", output) if case.kind == "html" else output
@@ -160,16 +160,6 @@ def _number(term: object) -> object:
             return term
     return term
 
-
-def _rounded(value: object) -> object:
-    """Floats to 10 significant digits: sums over ties in another order differ in the last bits."""
-    if isinstance(value, float):
-        return float(f"{value:.10g}")
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    return value
 
 
 # --------------------------------------------------------------------------- the backends

@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from graph.backends import EndpointBackend, paged_select
 from graph.cli import main
 
-from .virtuoso import GRAPH, DBA, Virtuoso, shipped_nt, virtuoso, virtuoso_capped, virtuoso_servers  # noqa: F401
+from .virtuoso import GRAPH, rounded, DBA, Virtuoso, shipped_nt, virtuoso, virtuoso_capped, virtuoso_servers  # noqa: F401
 
 #: a Virtuoso takes about 20 s to start and load, and a low cap makes the commands page
 pytestmark = pytest.mark.slow
@@ -160,7 +160,7 @@ def test_push_then_metrics_gives_the_files_answer(writable: Virtuoso, tmp_path: 
     files = wbsec("metrics", "--format", "json")
     remote = wbsec("metrics", "--format", "json", *on(writable, graph))
     assert remote.exit_code == 0, remote.stderr
-    assert _rounded(json.loads(remote.stdout)) == _rounded(json.loads(files.stdout))
+    assert rounded(json.loads(remote.stdout)) == rounded(json.loads(files.stdout))
     again = wbsec("push", writable.crud_auth, "--graph", graph, "--replace", env=env)  # PUT replaces: same count
     assert again.exit_code == 0
     count = wbsec("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv", *on(writable, graph))
@@ -209,15 +209,6 @@ def test_push_refuses_credentials_in_the_url_and_plain_http_to_another_host(tmp_
     assert result.exit_code == 3 and "https" in result.stderr and "secret" not in result.stderr
 
 
-def _rounded(value: object) -> object:
-    if isinstance(value, float):
-        return float(f"{value:.10g}")
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    return value
-
 
 def test_push_to_an_oxigraph_server(tmp_path: Path) -> None:
     """pyoxigraph's ``oxigraph`` binary (a dependency) serves /store; push, then read back."""
@@ -240,7 +231,7 @@ def test_push_to_an_oxigraph_server(tmp_path: Path) -> None:
         files = wbsec("metrics", "--format", "json")
         remote = wbsec("metrics", "--format", "json", "--endpoint", f"{base}/query", "--graph", "urn:wbsec:all")
         assert remote.exit_code == 0, remote.stderr
-        assert _rounded(json.loads(remote.stdout)) == _rounded(json.loads(files.stdout))
+        assert rounded(json.loads(remote.stdout)) == rounded(json.loads(files.stdout))
     finally:
         process.terminate()
         process.wait(10)

@@ -93,6 +93,25 @@ def require_virtuoso() -> tuple[str, str]:
     return found
 
 
+@contextlib.contextmanager
+def _start_lock() -> Iterator[None]:
+    """One Virtuoso starts at a time on this machine (test workers run in parallel).
+
+    Between picking two free ports and binding them a server takes seconds; a second
+    server picking the same ports meanwhile would answer the first one's requests.
+    Holding this lock until the server answers closes that window.
+    """
+    import fcntl
+    import tempfile
+
+    with open(Path(tempfile.gettempdir()) / "wbsec-tests-virtuoso-start.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def free_port() -> int:
     """A TCP port nobody listens on at 127.0.0.1 right now."""
     with socket.socket() as s:
@@ -129,6 +148,10 @@ class Virtuoso:
     def start(self, wait: float = 60.0) -> None:
         """Write the ini, start ``virtuoso-t`` in the foreground and wait until its HTTP port answers."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        with _start_lock():
+            self._start(wait)
+
+    def _start(self, wait: float) -> None:
         for _attempt in range(3):
             self.sql_port, self.http_port = free_port(), free_port()
             ini = self.folder / "virtuoso.ini"
@@ -240,3 +263,15 @@ def virtuoso(virtuoso_servers: Callable[[int], Virtuoso]) -> Virtuoso:
 def virtuoso_capped(virtuoso_servers: Callable[[int], Virtuoso]) -> Virtuoso:
     """A Virtuoso that cuts every answer at 100 rows (``ResultSetMaxRows = 100``)."""
     return virtuoso_servers(100)
+
+
+def rounded(value: object) -> object:
+    """Floats to 10 significant digits, in nested lists and dicts: sums over ties taken in another order
+    (by another engine) differ in the last bits."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    return value
