@@ -787,6 +787,7 @@ def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Res
     The child sends back its result (or its :class:`GraphError`) pickled over a
     pipe. Graph results travel as triples.
     """
+    import faulthandler
     import pickle
     import resource
     import select
@@ -800,6 +801,7 @@ def _in_child(work: Callable[[], Result], nq: NamedQuery, timeout: float) -> Res
         status = 0
         try:
             os.close(read_end)
+            faulthandler.disable()  # an abort at the memory cap is expected here: the parent reports it
             try:
                 _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
                 limit = _address_space() + MAX_QUERY_MEMORY
