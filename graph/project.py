@@ -363,7 +363,7 @@ _NODE_FACTS = """CONSTRUCT { ?s ?p ?o } WHERE {
 def node_facts(g: Graph | Backend) -> Graph:
     """``g`` itself, or for a store or endpoint backend the triples node attributes come from."""
 
-    return readable_graph(g, _NODE_FACTS, timeout=_TIMEOUT)
+    return readable_graph(g, query_from_text(_NODE_FACTS, name="node facts", own=True), timeout=_TIMEOUT)
 
 
 def _select(g: Graph | Backend, rule: Rule) -> list[dict[str, Node]]:
@@ -543,7 +543,7 @@ class _NodeInfo:
         """Ask ``g`` the one node query and index the answer."""
         from rdflib import Graph as RDFGraph
 
-        table = select(g, query_from_text(_NODE_ROWS, name="node facts"), timeout=_TIMEOUT)
+        table = select(g, query_from_text(_NODE_ROWS, name="node facts", own=True), timeout=_TIMEOUT)
         names = g.graph if isinstance(g, MemoryBackend) and g.graph_loaded else bind_prefixes(RDFGraph())
         return cls(table.rows, names)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graph.namespaces import DCTERMS, PROV, WBO, label_of
-from graph.sparql import readable_graph
+from graph.sparql import query_from_text, readable_graph
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -57,7 +57,7 @@ def claim_provenance(g: Graph | Backend, claim_iris: Iterable[str]) -> dict[str,
     """
     from rdflib import URIRef
 
-    g = readable_graph(g, _PROVENANCE_FACTS, timeout=_TIMEOUT)
+    g = readable_graph(g, query_from_text(_PROVENANCE_FACTS, name="provenance facts", own=True), timeout=_TIMEOUT)
     titles: dict[Node, str] = {}
 
     def title(source: Node) -> str:

@@ -254,6 +254,9 @@ class NamedQuery:
     description: str = ""
     params: tuple[QueryParam, ...] = ()
     path: Path | None = None
+    #: Written by wbsec itself (a query in its code): run in this process like a shipped file,
+    #: not in the memory-capped child that guards users' ad-hoc queries.
+    own: bool = False
 
     def param(self, name: str) -> QueryParam | None:
         """The declared parameter called ``name``, if any."""
@@ -291,8 +294,10 @@ def query_from_bytes(data: bytes, *, name: str = "query", path: Path | None = No
     return query_from_text(text.removeprefix("\ufeff"), name=name, path=path)
 
 
-def query_from_text(text: str, *, name: str = "query", path: Path | None = None) -> NamedQuery:
+def query_from_text(text: str, *, name: str = "query", path: Path | None = None, own: bool = False) -> NamedQuery:
     """Wrap SPARQL ``text`` as a :class:`NamedQuery`, reading its header comment if it has one.
+
+    ``own`` marks a query written in wbsec's own code (see :attr:`NamedQuery.own`).
 
     The header is the block of ``#`` lines at the top::
 
@@ -340,7 +345,8 @@ def query_from_text(text: str, *, name: str = "query", path: Path | None = None)
             if any(p.name == param.name for p in params):
                 raise InputError(f"{where}:{lineno}: parameter {param.name} declared twice")
             params.append(param)
-    return NamedQuery(name=name, text=text, title=title, description=description, params=tuple(params), path=path)
+    return NamedQuery(name=name, text=text, title=title, description=description, params=tuple(params), path=path,
+                      own=own)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -767,8 +773,9 @@ def run(
 
 
 def _shipped(nq: NamedQuery) -> bool:
-    """True for a query file shipped with wbsec (ontology/…): known to be cheap on the data it was written for."""
-
+    """True for wbsec's own queries (a shipped file under ontology/, or one marked ``own`` in its code)."""
+    if nq.own:
+        return True
     if nq.path is None:
         return False
     try:
@@ -929,7 +936,7 @@ def construct(
     return out
 
 
-def readable_graph(g: Graph | Backend, query: str, *, timeout: float | None = 30.0) -> Graph:
+def readable_graph(g: Graph | Backend, query: str | NamedQuery, *, timeout: float | None = 30.0) -> Graph:
     """An rdflib graph to read ``g``'s triples from directly (``g.objects(...)``, labels).
 
     ``g`` itself when it is an rdflib graph (or files whose graph is already
