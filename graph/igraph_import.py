@@ -4,7 +4,7 @@
 as soon as matplotlib is installed (``igraph.drawing.matplotlib.utils.find_matplotlib``):
 about 0.8 s of start-up, paid by every command that only wants a PageRank or a
 layout. :func:`load_igraph` imports igraph with matplotlib hidden, so igraph's
-drawing falls back to its placeholder module (wbsec never draws with igraph);
+drawing module loads without a plotting backend (wbsec never draws with igraph);
 matplotlib itself stays importable afterwards for the charts that need it.
 """
 

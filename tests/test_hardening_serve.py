@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from graph.backends import load_store
 from graph.cli import main
-from tests.conftest import Listener
+from tests.conftest import Listener, require_network_isolation
 from tests.test_serve import ROOT, Served, _request, _start, _stop
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -394,10 +394,7 @@ def test_endpoint_answers_have_a_total_deadline(trickler: tuple[int, threading.E
 
 def test_workers_have_no_network_where_the_system_allows(served: Served) -> None:
     """Defence in depth: with user namespaces, each query worker runs in its own empty network namespace."""
-    from graph.server import isolation_prefix
-
-    if not isolation_prefix():
-        pytest.skip("this system does not let a user start a process without network")
+    require_network_isolation()
     _as_form(served, "ASK {}")
     gate = served.process.pid
     workers = _process_tree(gate) - {gate}
@@ -408,10 +405,9 @@ def test_workers_have_no_network_where_the_system_allows(served: Served) -> None
 
 def test_a_worker_cannot_reach_a_listener_even_when_handed_service(small_store: Path, listener: Listener) -> None:
     """The worker itself, given SERVICE directly (as if the policy had been bypassed), fetches nothing."""
-    from graph.server import _Worker, isolation_prefix
+    from graph.server import _Worker
 
-    if not isolation_prefix():
-        pytest.skip("this system does not let a user start a process without network")
+    require_network_isolation()
     worker = _Worker(small_store)
     try:
         header, _body = worker.ask(f"SELECT * WHERE {{ SERVICE <{listener.url}/x> {{ ?s ?p ?o }} }}", "SELECT", "JSON",
@@ -442,8 +438,7 @@ def test_the_query_page_is_read_without_opening_a_port_here(monkeypatch: pytest.
     """Where namespaces work, the short-lived Oxigraph that provides YASGUI runs in a network of its own."""
     import graph.server as server
 
-    if not server.isolation_prefix():
-        pytest.skip("this system does not let a user start a process without network")
+    require_network_isolation()
 
     def no_local_fetch(_exe: str) -> dict[str, tuple[str, bytes]]:
         raise AssertionError("the page was fetched over a port on this machine")

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import in_ci
+
 #: The named graph the tests load the data into.
 GRAPH = "urn:wbsec:all"
 #: Virtuoso's built-in administrator of a new database (only ever on 127.0.0.1, in a temporary folder).
@@ -87,7 +89,7 @@ def require_virtuoso() -> tuple[str, str]:
     found = executables()
     if found is None:
         message = "Virtuoso is not installed (apt-get install virtuoso-opensource; .ci/run does it)"
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     return found
