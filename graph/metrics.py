@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -754,6 +754,21 @@ def _tie_weights(S: nx.Graph) -> tuple[dict[Any, dict[Any, float]], dict[Any, fl
     return nbrs, {v: sum(ws.values()) for v, ws in nbrs.items()}
 
 
+def _ego_ties(nbrs: dict[Any, dict[Any, float]], total: dict[Any, float]
+              ) -> Iterator[tuple[Any, list[tuple[Any, float, set[Any]]] | None]]:
+    """Per node: its ties as (neighbour, weight, neighbours the two share), or None for a node without weight.
+
+    The shared set is built from the smaller side: O(sum over ties of the smaller degree).
+    """
+    for v, ws in nbrs.items():
+        if not ws or total[v] == 0:
+            yield v, None
+            continue
+        near = set(ws)
+        yield v, [(w, weight, near & nbrs[w].keys() if len(near) < len(nbrs[w]) else nbrs[w].keys() & near)
+                  for w, weight in ws.items()]
+
+
 def _constraint(S: nx.Graph) -> Values:
     """Burt's constraint, weighted: C(v) = sum over ties v-w of (p(v,w) + sum_{u in N(v) & N(w)} p(v,u) p(u,w))^2.
 
@@ -764,19 +779,16 @@ def _constraint(S: nx.Graph) -> Values:
     """
     nbrs, total = _tie_weights(S)
     out: Values = {}
-    for v, ws in nbrs.items():
-        if not ws or total[v] == 0:
+    for v, ties in _ego_ties(nbrs, total):
+        if ties is None:
             out[v] = None
             continue
-        near = set(ws)
         score = 0.0
-        for w, weight in ws.items():
+        for w, weight, shared in ties:
             if weight <= 0:
                 continue
-            theirs = nbrs[w]
-            shared = near & theirs.keys() if len(near) < len(theirs) else theirs.keys() & near
             # fsum: exact, so the set's order (which follows the hash seed) cannot move the last digit
-            indirect = math.fsum(ws[u] / total[v] * nbrs[u][w] / total[u] for u in shared if total[u])
+            indirect = math.fsum(nbrs[v][u] / total[v] * nbrs[u][w] / total[u] for u in shared if total[u])
             score += (weight / total[v] + indirect) ** 2
         out[v] = score
     return out
@@ -794,18 +806,16 @@ def _effective_size(S: nx.Graph) -> Values:
     nbrs, total = _tie_weights(S)
     top = {v: max(ws.values(), default=0.0) for v, ws in nbrs.items()}
     out: Values = {}
-    for v, ws in nbrs.items():
-        if not ws or total[v] == 0:
+    for v, ties in _ego_ties(nbrs, total):
+        if ties is None:
             out[v] = None
             continue
-        near = set(ws)
         redundancy = 0.0
-        for w, weight in ws.items():
-            shared = near & nbrs[w].keys() if len(near) < len(nbrs[w]) else nbrs[w].keys() & near
+        for w, weight, shared in ties:
             if shared:
                 # fsum: a set's order follows the hash seed, and a plain sum's last digit would too
                 redundancy += (weight / total[v]) * math.fsum(nbrs[u][w] / top[u] for u in shared)
-        out[v] = len(ws) - redundancy
+        out[v] = len(ties) - redundancy
     return out
 
 
