@@ -32,7 +32,8 @@ def load_igraph() -> ModuleType:
     if loaded is not None:
         return loaded
     with _LOCK:
-        hidden = [name for name in _PLOTTING if name not in sys.modules]
+        # Once matplotlib itself is loaded, igraph imports matplotlib.pyplot unguarded: hide nothing then.
+        hidden = [] if "matplotlib" in sys.modules else list(_PLOTTING)
         for name in hidden:
             sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` raise ImportError
         try:

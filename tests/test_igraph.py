@@ -49,3 +49,16 @@ def test_igraph_copy_is_dropped_when_the_graph_changes() -> None:
     after = metrics.pagerank(G, engine="igraph")
     assert after["isolated"] > before["isolated"]
     assert after == metrics.pagerank(G.copy(), engine="igraph")
+
+
+@pytest.mark.parametrize("loaded_first", ["", "import matplotlib", "import matplotlib.pyplot"])
+def test_igraph_loads_whatever_part_of_matplotlib_is_already_loaded(loaded_first: str) -> None:
+    # A process that drew a chart (matplotlib loaded, pyplot perhaps not) before laying out a large graph.
+    import subprocess
+    import sys
+
+    code = (f"{loaded_first}\nimport sys\nfrom graph.igraph_import import load_igraph\n"
+            "print(load_igraph().Graph(n=2, edges=[(0, 1)]).ecount(), 'matplotlib.pyplot' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", str(loaded_first != "")]

@@ -119,3 +119,30 @@ def test_concurrent_validations_agree() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: validate(g), range(8)))
     assert all(r == expected for r in results)
+
+
+def test_a_sparql_constraint_is_parsed_once_for_all_its_focus_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The conflict shape's sh:sparql query runs once per focus node; rdflib's slow parser must see it once.
+    import rdflib.plugins.sparql.processor as processor
+
+    parsed: list[str] = []
+    parse = processor.parseQuery
+    monkeypatch.setattr(processor, "parseQuery", lambda text: parsed.append(text) or parse(text))
+    validate_module._prepared_query.cache_clear()
+    report = validate(_graph("conflict-different-things"))
+    assert not report.conforms
+    assert {v.focus.rsplit("/", 1)[-1] for v in report.violations} == {"bad", "other"}  # two focus nodes
+    assert len(parsed) == 1 and "conflictsWith" in parsed[0]
+    validate_module._prepared_query.cache_clear()
+    monkeypatch.setattr(validate_module, "_PreparingGraph", type("Plain", (), {"view_of": staticmethod(lambda g: g)}))
+    assert validate(_graph("conflict-different-things")) == report  # rdflib's own path gives the same report
+    assert len(parsed) == 3  # ... parsing once per focus node
+
+
+def test_validation_sees_the_callers_graph_and_leaves_it_as_it_was() -> None:
+    data = _graph("conflict-different-things")
+    before = len(data)
+    view = validate_module._PreparingGraph.view_of(data)
+    assert view is not data and view.store is data.store and len(view) == before
+    validate(data)
+    assert len(data) == before
