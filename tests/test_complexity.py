@@ -47,8 +47,6 @@ NOT_YET_SPLIT = {
     ("graph/site.py", "ego_networks"),
     ("graph/site.py", "build_site"),
     ("graph/site.py", "_Reader.__init__"),
-    ("graph/timeline.py", "chart_figure"),
-    ("graph/timeline.py", "network_diff"),
     ("graph/viz.py", "_packed_components"),
 }
 
