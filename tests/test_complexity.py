@@ -38,8 +38,6 @@ NOT_YET_SPLIT = {
     ("graph/gaps/suggestions.py", "missing_ties"),
     ("graph/network.py", "explorer"),
     ("graph/project.py", "resolve_node"),
-    ("graph/report.py", "table_text"),
-    ("graph/report.py", "_coverage"),
     ("graph/server.py", "choose_media"),
     ("graph/site.py", "_Reader.page"),
     ("graph/site.py", "_void"),
