@@ -28,7 +28,6 @@ BEING_REWORKED = {
 NOT_YET_SPLIT = {
     ("graph/backends.py", "inject_values"),
     ("graph/backends.py", "load_store"),
-    ("graph/gapcharts.py", "_scatter"),
     ("graph/gaps/analysis.py", "profiles"),
     ("graph/gaps/analysis.py", "cooperation_gaps"),
     ("graph/gaps/config.py", "_checked"),
