@@ -44,7 +44,6 @@ NOT_YET_SPLIT = {
     ("graph/site.py", "ego_networks"),
     ("graph/site.py", "build_site"),
     ("graph/site.py", "_Reader.__init__"),
-    ("graph/viz.py", "_packed_components"),
 }
 
 
