@@ -342,7 +342,7 @@ def _pair_table(an: GapAnalysis) -> str:
 
 
 def _uncertainty_text(an: GapAnalysis) -> list[str]:
-    """How the rank intervals were drawn and, when computed, the Morris sensitivity of each choice (none without draws)."""
+    """The draws behind the rank intervals and, when computed, the Morris sensitivity of each choice."""
     u = an.uncertainty
     if u is None:
         return []
