@@ -38,12 +38,6 @@ NOT_YET_SPLIT = {
     ("graph/network.py", "explorer"),
     ("graph/project.py", "resolve_node"),
     ("graph/server.py", "choose_media"),
-    ("graph/site.py", "_Reader.page"),
-    ("graph/site.py", "_void"),
-    ("graph/site.py", "_Reader.model"),
-    ("graph/site.py", "ego_networks"),
-    ("graph/site.py", "build_site"),
-    ("graph/site.py", "_Reader.__init__"),
 }
 
 
