@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
 from graph.iri import local_name
-from graph.gaps import NO_DATA, STATED_ABSENT, GapAnalysis, mapped_gaps
+from graph.gaps import NO_DATA, STATED_ABSENT, Dyad, GapAnalysis, mapped_gaps
 from graph.gaps.model import decimals
 
 if TYPE_CHECKING:
@@ -69,11 +69,7 @@ def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
     for side in ax.spines.values():
         side.set_visible(False)
     ax.set_title("Cooperation gap per pair (demand − actual)\nhatched: no bilateral data, range shown", fontsize=9)
-    from matplotlib.cm import ScalarMappable
-
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.046, pad=0.04)
-    bar.set_label("gap score (−1 more cooperation than wanted … +1 wanted, none recorded)", fontsize=7)
-    bar.ax.tick_params(labelsize=7)
+    _colour_bar(fig, ax, norm, cmap, "gap score (−1 more cooperation than wanted … +1 wanted, none recorded)")
 
 
 def _short(an: GapAnalysis, iri: str) -> str:
@@ -130,33 +126,60 @@ def _scatter(ax: Any, an: GapAnalysis, fig: Any) -> None:
             zorder=1)
     low = min([0.9] + [d.actual.low for d in an.dyads] + [d.demand.low for d in an.dyads])
     lo = max(0.0, math.floor((low - 0.05) * 10) / 10)  # zoom on the pairs, keeping the diagonal's meaning
-    points: list[tuple[float, float, str]] = []
-    for d in sorted(an.dyads, key=lambda d: (d.a, d.b)):
-        r = d.rank_interval
-        place = r.median if r is not None else (d.rank if d.rank is not None else n_pairs)
-        colour = cmap(norm(place))
-        y = (d.demand.low + d.demand.high) / 2
-        x = (d.actual.low + d.actual.high) / 2
-        if d.demand.high - d.demand.low > 1e-9:
-            ax.plot([x, x], [d.demand.low, d.demand.high], color=colour, linewidth=0.8, linestyle="--", zorder=2)
-        if d.actual.high - d.actual.low > 1e-9:
-            ax.plot([d.actual.low, d.actual.high], [y, y], color=colour, linewidth=2.2, alpha=0.7, zorder=2,
-                    solid_capstyle="butt")
-        if r is not None:
-            ax.plot([x, x], [x + r.gap_low, x + r.gap_high], color=colour, linewidth=0.9, alpha=0.6, zorder=3)
-        filled = (d.a, d.b) in mapped
-        ax.scatter([x], [y], s=34, zorder=4, color=colour if filled else "white", edgecolors=colour if not filled
-                   else "black", linewidths=1.2)
-        rank = "—" if d.rank is None else str(d.rank)
-        label = f"{_short(an, d.a)}–{_short(an, d.b)} {rank}"
-        if r is not None:
-            label += f" [{r.low}–{r.high}]"
-        points.append((x, y, label))
-    span = 1.0 - lo
+    points = [_scatter_pair(ax, an, d, cmap(norm(_rank_place(d, n_pairs))), (d.a, d.b) in mapped)
+              for d in sorted(an.dyads, key=lambda d: (d.a, d.b))]
+    _label_points(ax, points, 1.0 - lo)
+    _scatter_frame(ax, an, lo)
+    bar = _colour_bar(fig, ax, norm, cmap,
+                      "median rank (1 = largest gap)" if an.uncertainty is not None else "rank (1 = largest gap)")
+    bar.ax.invert_yaxis()
+
+
+def _rank_place(d: Dyad, n_pairs: int) -> float:
+    """A pair's place on the rank colour scale: its median rank over the draws, else its rank, else last."""
+    r = d.rank_interval
+    return r.median if r is not None else (d.rank if d.rank is not None else n_pairs)
+
+
+def _scatter_pair(ax: Any, an: GapAnalysis, d: Dyad, colour: Any, filled: bool) -> tuple[float, float, str]:
+    """Draw one pair on the scatter and return its point (x, y) and label.
+
+    The mark sits at the middle of the pair's actual (x) and demand (y)
+    ranges, filled when ``filled``; a dashed vertical bar spans an unknown
+    demand, a thick horizontal bar an unknown actual cooperation, and a thin
+    vertical bar the interval of the gap over the draws. The label is the two
+    polity codes, the rank and the rank interval over the draws.
+    """
+    r = d.rank_interval
+    y = (d.demand.low + d.demand.high) / 2
+    x = (d.actual.low + d.actual.high) / 2
+    if d.demand.high - d.demand.low > 1e-9:
+        ax.plot([x, x], [d.demand.low, d.demand.high], color=colour, linewidth=0.8, linestyle="--", zorder=2)
+    if d.actual.high - d.actual.low > 1e-9:
+        ax.plot([d.actual.low, d.actual.high], [y, y], color=colour, linewidth=2.2, alpha=0.7, zorder=2,
+                solid_capstyle="butt")
+    if r is not None:
+        ax.plot([x, x], [x + r.gap_low, x + r.gap_high], color=colour, linewidth=0.9, alpha=0.6, zorder=3)
+    ax.scatter([x], [y], s=34, zorder=4, color=colour if filled else "white", edgecolors=colour if not filled
+               else "black", linewidths=1.2)
+    rank = "—" if d.rank is None else str(d.rank)
+    label = f"{_short(an, d.a)}–{_short(an, d.b)} {rank}"
+    if r is not None:
+        label += f" [{r.low}–{r.high}]"
+    return x, y, label
+
+
+def _label_points(ax: Any, points: Sequence[tuple[float, float, str]], span: float) -> None:
+    """Write each point's label where :func:`_label_places` puts it, with a leader line when it moved off its row."""
     for (x, y, label), (lx, ly) in zip(points, _label_places(points, span)):
         ax.annotate(label, (x, y), xytext=(lx, ly), textcoords="data", fontsize=6.5, zorder=5, va="center",
                     arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5}
                     if (lx, ly) != (x + 0.012 * span, y) else None)
+
+
+def _scatter_frame(ax: Any, an: GapAnalysis, lo: float) -> None:
+    """The scatter's square frame from ``lo`` to 1, its axis labels, the key to the two diagonals and the title."""
+    cfg = an.config
     ax.set_xlim(lo, 1)
     ax.set_ylim(lo, 1)
     ax.set_aspect("equal")
@@ -172,12 +195,16 @@ def _scatter(ax: Any, an: GapAnalysis, fig: Any) -> None:
            f"label: rank [{u.level * 100:g}% rank interval]" if u is not None else "colour: rank; no draws")
     ax.set_title("Demand versus practice (distance above the diagonal = gap)\n"
                  f"{how}\nfilled: drawn as a gap tie on the map" + (f"\n{codes}" if codes else ""), fontsize=7.5)
+
+
+def _colour_bar(fig: Any, ax: Any, norm: Any, cmap: Any, label: str) -> Any:
+    """Add a colour bar for ``norm`` and ``cmap`` beside ``ax``, labelled ``label`` in small type, and return it."""
     from matplotlib.cm import ScalarMappable
 
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.046, pad=0.04)
-    bar.set_label("median rank (1 = largest gap)" if u is not None else "rank (1 = largest gap)", fontsize=7)
+    bar.set_label(label, fontsize=7)
     bar.ax.tick_params(labelsize=7)
-    bar.ax.invert_yaxis()
+    return bar
 
 
 def _dependence(ax: Any, an: GapAnalysis) -> None:

@@ -315,6 +315,16 @@ def _columns(rows: Sequence[Sequence[str]]) -> str:
 
 def table_text(an: GapAnalysis) -> str:
     """A readable plain-text summary: the dyad table, external dependence and suggestions."""
+    lines = [_pair_table(an), "", "gap = demand - actual (ranges where a figure is unknown; such pairs are not ranked)"]
+    lines += _uncertainty_text(an)
+    lines += _demand_text(an)
+    lines += _dependence_text(an)
+    lines += _suggestions_text(an)
+    return "\n".join(lines) + "\n"
+
+
+def _pair_table(an: GapAnalysis) -> str:
+    """The pairs in rank order as aligned columns: rank, rank interval over the draws, status, gap and its parts."""
     level = f"{an.uncertainty.level * 100:g}%" if an.uncertainty else "90%"
     rows = [["rank", f"median [{level}]", "pair", "status", "gap", "actual", "demand", "friction"]]
     for d in an.dyads:
@@ -328,29 +338,57 @@ def table_text(an: GapAnalysis) -> str:
             _range(d.demand.low, d.demand.high),
             _range(d.friction.low, d.friction.high),
         ])
-    ed = an.external_dependence
-    lines = [_columns(rows), "", "gap = demand - actual (ranges where a figure is unknown; such pairs are not ranked)"]
+    return _columns(rows)
+
+
+def _uncertainty_text(an: GapAnalysis) -> list[str]:
+    """The draws behind the rank intervals and, when computed, the Morris sensitivity of each choice."""
     u = an.uncertainty
-    if u is not None:
-        lines.append(f"median [interval]: rank over {u.draws} draws of the method's choices (seed {u.seed}); "
-                     f"the interval holds {u.level * 100:g}% of the draws")
-    if u is not None and u.sensitivity:
+    if u is None:
+        return []
+    lines = [f"median [interval]: rank over {u.draws} draws of the method's choices (seed {u.seed}); "
+             f"the interval holds {u.level * 100:g}% of the draws"]
+    if u.sensitivity:
         lines += ["", f"Sensitivity (Morris, {u.trajectories} trajectories): mean |effect| on the ranks, on the "
                       "outside share"]
         for s in u.sensitivity:
             lines.append(f"  {s.factor}: {s.rank_mu_star:.2f} ranks, {s.share_mu_star * 100:.1f} points")
+    return lines
+
+
+def _demand_text(an: GapAnalysis) -> list[str]:
+    """Each polity's public support for regional cooperation and where the figure comes from."""
     when = f"editions of {an.as_of.year} or the nearest earlier year" if an.as_of else "latest editions"
-    lines += ["", f"Demand: support for regional cooperation per polity ({when}):"]
+    lines = ["", f"Demand: support for regional cooperation per polity ({when}):"]
     for p in an.perception_vs_reality:
         lines.append(f"  {an.label(p.polity)}: {'—' if p.support is None else f'{p.support:.1f}%'} "
                      f"({support_source(p, an)})")
-    lines += ["", "External dependence (cooperative ties on the actors network):"]
+    return lines
+
+
+def _dependence_text(an: GapAnalysis) -> list[str]:
+    """External dependence: the three networks compared, the share through outside actors and who carries the paths."""
+    ed = an.external_dependence
+    lines = ["", "External dependence (cooperative ties on the actors network):"]
     for name, c in (("with outside actors", ed.with_outside), ("without outside actors", ed.without_outside),
                     ("direct ties only", ed.direct_only)):
         lines.append(f"  {name}: {c.components} component(s), {c.reachable_pairs}/{c.pairs} pairs connected, "
                      f"mean shortest path {decimals(c.average_path_length)}")
     share = ed.share_through_outside
     lines.append(f"  shortest paths through an outside actor: {'—' if share is None else f'{share * 100:.1f}%'}")
+    lines += _bridging_text(an)
+    if ed.carriers:
+        lines.append("  who carries the shortest paths:")
+    for c in ed.carriers:
+        lines.append(f"    {an.label(c.actor)} ({'outside' if c.outside else 'inside'}): {c.share * 100:.1f}% "
+                     f"of paths, {c.pairs} pairs")
+    return lines
+
+
+def _bridging_text(an: GapAnalysis) -> list[str]:
+    """The declared classification of the bridging actors, then the outside share under each alternative one."""
+    ed = an.external_dependence
+    lines: list[str] = []
     declared = next((c for c in ed.alternatives if c.declared), None)
     if declared is not None:
         outside = ", ".join(an.label(x) for x in declared.outside) or "none"
@@ -364,17 +402,17 @@ def table_text(an: GapAnalysis) -> str:
                      f"{'—' if s_c is None else f'{s_c * 100:.1f}%'}, {c.without_outside.reachable_pairs}/"
                      f"{c.without_outside.pairs} pairs connected without outside actors"
                      f"{' <- used above' if c.declared else ''}")
-    if ed.carriers:
-        lines.append("  who carries the shortest paths:")
-    for c in ed.carriers:
-        lines.append(f"    {an.label(c.actor)} ({'outside' if c.outside else 'inside'}): {c.share * 100:.1f}% "
-                     f"of paths, {c.pairs} pairs")
-    lines += ["", "Missing-tie suggestions:"]
+    return lines
+
+
+def _suggestions_text(an: GapAnalysis) -> list[str]:
+    """The missing-tie suggestions, numbered by rank, with the method and score of each."""
+    lines = ["", "Missing-tie suggestions:"]
     if not an.suggestions:
         lines.append("  (none)")
     for s in an.suggestions:
         lines.append(f"  {s.rank}. {s.reason} [{an.config.suggestion_method} {s.score:.2f}]")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -539,29 +577,46 @@ def _uncertainty_method(an: GapAnalysis) -> list[str]:
 
 
 def _coverage(an: GapAnalysis, notes: Sequence[str], evidence: Sequence[Evidence], cites: _Citations) -> list[str]:
+    """The annex's data-coverage lines: claims and sources cited, the claim filter, fallbacks and unknown components."""
     claims = {e.claim for e in evidence}
     lines = [f"Claims cited: {len(claims)}, from {len(cites.number)} source{'' if len(cites.number) == 1 else 's'}."]
     if notes:
         lines += [_md(n[0].upper() + n[1:]) for n in notes]
     else:
         lines.append("Claim filter: none (no `--as-of` or `--domain`): every claim in the data is used.")
+    lines += _fallback_lines(an)
+    unknown = _unknown_components(an)
+    lines.append("Components unknown (a range) for some pairs: "
+                 + (", ".join(f"{k} ({v} of {len(an.dyads)} pairs)" for k, v in unknown.items()) or "none") + ".")
+    return lines
+
+
+def _fallback_lines(an: GapAnalysis) -> list[str]:
+    """Where the annex leans on region-wide figures, as two lines.
+
+    The polities whose public support is the region-wide fallback (and those
+    without any figure), and the polities for which the shared-threats
+    component uses a region-wide figure.
+    """
     fallback = [an.label(p.polity) for p in an.perception_vs_reality if p.support_basis == "region-wide fallback"]
     none = [an.label(p.polity) for p in an.perception_vs_reality if p.support is None]
-    lines.append("Public support from the region-wide figure (a declared fallback): "
-                 f"{', '.join(fallback) or 'no polity'}; without any figure: {', '.join(none) or 'no polity'}.")
     threat_sides = sorted({an.label(side) for d in an.dyads for c in d.demand.components if c.name == "shared_threats"
                            for _item, side in c.fallbacks})
-    lines.append("Shared threats that rest on region-wide figures for a side: "
-                 f"{', '.join(threat_sides) or 'none'}.")
+    return ["Public support from the region-wide figure (a declared fallback): "
+            f"{', '.join(fallback) or 'no polity'}; without any figure: {', '.join(none) or 'no polity'}.",
+            "Shared threats that rest on region-wide figures for a side: "
+            f"{', '.join(threat_sides) or 'none'}."]
+
+
+def _unknown_components(an: GapAnalysis) -> dict[str, int]:
+    """For each component that is a range (unknown) for some pairs, how many pairs; in order of first appearance."""
     unknown: dict[str, int] = {}
     for d in an.dyads:
         for agg in (d.actual, d.demand, d.friction):
             for c in agg.components:
                 if c.high - c.low > 1e-9:
                     unknown[c.name] = unknown.get(c.name, 0) + 1
-    lines.append("Components unknown (a range) for some pairs: "
-                 + (", ".join(f"{k} ({v} of {len(an.dyads)} pairs)" for k, v in unknown.items()) or "none") + ".")
-    return lines
+    return unknown
 
 
 def _dependence_lines(an: GapAnalysis) -> list[str]:

@@ -23,17 +23,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.backends import Backend
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
 from graph.gaps import cooperation_gaps, load_config
-from graph.metrics import node_metrics
+from graph.metrics import NodeMetrics, node_metrics
 from graph.namespaces import WB, WBO
 from graph.project import to_networkx
 from graph.report import gap_report
@@ -54,6 +55,7 @@ INSTRUMENT_RELATIONS = ("cooperation", "agreement")
 MAX_YEARS = 60
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*\.\.\s*(\d{4})\s*$")
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------- one date
@@ -362,13 +364,11 @@ def chart_figure(series: YearSeries) -> Figure:
     """A line chart of the series as a matplotlib ``Figure`` (its own grid of panels, so no ``ax=``).
 
     Left: regional density (any instrument, bilateral only) and the share of
-    shortest paths through outside actors. Right: one small panel per pair
-    with its actual cooperation: a solid line and filled dots where the value
-    is known, the shaded range (with a hollow dot at its middle) where a
-    figure is unknown.
+    shortest paths through outside actors (:func:`_density_panel`). Right: one
+    small panel per pair with its actual cooperation (:func:`_pair_panel`), at
+    most five to a row; only the panels of the left column label their y axis
+    and only the lowest panel of each column labels its x axis.
     """
-    import math
-
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -383,43 +383,15 @@ def chart_figure(series: YearSeries) -> Figure:
     FigureCanvasAgg(fig)
     gs = fig.add_gridspec(rows, cols + 2, width_ratios=[6.0, 0.5, *([2.3] * cols)], left=0.04, right=0.99,
                           top=0.86, bottom=0.12, hspace=0.75, wspace=0.18)
-    left = fig.add_subplot(gs[:, 0])
-    left.plot(years, [p.density for p in series.years], marker="o", color="#00204c",
-              label="pairs with any recorded instrument")
-    left.plot(years, [p.bilateral_density for p in series.years], marker="s", color="#7c7b78", linestyle="--",
-              label="pairs with a bilateral instrument")
-    ext = [(p.year, p.external_share) for p in series.years if p.external_share is not None]
-    left.plot([y for y, _v in ext], [v for _y, v in ext], marker="^", color="#c9a000", linestyle=":",
-              label="shortest paths through outside actors")
-    left.set_ylim(-0.03, 1.03)
-    left.set_ylabel("share", fontsize=8)
-    left.set_title("Regional density and external dependence\n(31 December of each year)", fontsize=9)
-    left.legend(fontsize=7, loc="best")
-    left.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=7)
-    left.tick_params(axis="y", labelsize=7)
-    left.grid(alpha=0.3)
+    _density_panel(fig.add_subplot(gs[:, 0]), series)
     first_ax = fig.add_subplot(gs[0, 2])
     axes = [first_ax] + [fig.add_subplot(gs[k // cols, 2 + k % cols], sharex=first_ax, sharey=first_ax)
                          for k in range(1, rows * cols)]
-    colour = "#00204c"
     for k, ax in enumerate(axes):
         if k >= len(pairs):
             ax.set_axis_off()
             continue
-        low = [p.pairs[k].actual_low for p in series.years]
-        high = [p.pairs[k].actual_high for p in series.years]
-        known = [hi - lo <= 1e-9 for lo, hi in zip(low, high)]
-        mid = [(lo + hi) / 2 for lo, hi in zip(low, high)]
-        ax.fill_between(years, low, high, color="#c9a000", alpha=0.25, linewidth=0)
-        ax.plot(years, [m if kn else math.nan for m, kn in zip(mid, known)], color=colour, linewidth=1.2)
-        ax.plot([y for y, kn in zip(years, known) if kn], [m for m, kn in zip(mid, known) if kn],
-                color=colour, marker="o", markersize=3, linestyle="none")
-        ax.plot([y for y, kn in zip(years, known) if not kn], [m for m, kn in zip(mid, known) if not kn],
-                color="#7c7b78", marker="o", markersize=3, markerfacecolor="white", linestyle="none")
-        first = pairs[k]
-        ax.set_title(f"{series.label(first.a)} -\n{series.label(first.b)}", fontsize=6.5)
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_xticks(years[::step], [str(y) for y in years[::step]], rotation=45, fontsize=5.5)
+        _pair_panel(ax, series, k, years[::step])
         ax.tick_params(axis="y", labelsize=5.5, labelleft=k % cols == 0)
         ax.tick_params(axis="x", labelbottom=k // cols == rows - 1 or k + cols >= len(pairs))
         ax.grid(alpha=0.3)
@@ -427,6 +399,55 @@ def chart_figure(series: YearSeries) -> Figure:
     fig.text(right_middle, 0.965, "Actual cooperation per pair (0-1): line and filled dots where known;\n"
              "shaded range and hollow dot where a figure is unknown", ha="center", va="top", fontsize=8)
     return fig
+
+
+def _density_panel(ax: Any, series: YearSeries) -> None:
+    """Draw on ``ax`` the regional density (any instrument, bilateral only) and the external share, year by year."""
+    years = [p.year for p in series.years]
+    ax.plot(years, [p.density for p in series.years], marker="o", color="#00204c",
+            label="pairs with any recorded instrument")
+    ax.plot(years, [p.bilateral_density for p in series.years], marker="s", color="#7c7b78", linestyle="--",
+            label="pairs with a bilateral instrument")
+    ext = [(p.year, p.external_share) for p in series.years if p.external_share is not None]
+    ax.plot([y for y, _v in ext], [v for _y, v in ext], marker="^", color="#c9a000", linestyle=":",
+            label="shortest paths through outside actors")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_ylabel("share", fontsize=8)
+    ax.set_title("Regional density and external dependence\n(31 December of each year)", fontsize=9)
+    ax.legend(fontsize=7, loc="best")
+    ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 8 else 0, fontsize=7)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.grid(alpha=0.3)
+
+
+def _pair_panel(ax: Any, series: YearSeries, k: int, ticks: Sequence[int]) -> None:
+    """Draw on ``ax`` the actual cooperation of the ``k``-th pair of every year, titled with the pair.
+
+    Where the value is known (no range): a solid line and filled dots; where a
+    figure is unknown: the shaded range with a hollow dot at its middle. The x
+    axis is labelled with the years ``ticks``.
+    """
+    years = [p.year for p in series.years]
+    low = [p.pairs[k].actual_low for p in series.years]
+    high = [p.pairs[k].actual_high for p in series.years]
+    known = [hi - lo <= 1e-9 for lo, hi in zip(low, high)]
+    mid = [(lo + hi) / 2 for lo, hi in zip(low, high)]
+    colour = "#00204c"
+    ax.fill_between(years, low, high, color="#c9a000", alpha=0.25, linewidth=0)
+    ax.plot(years, [m if kn else math.nan for m, kn in zip(mid, known)], color=colour, linewidth=1.2)
+    ax.plot(_picked(years, known, True), _picked(mid, known, True),
+            color=colour, marker="o", markersize=3, linestyle="none")
+    ax.plot(_picked(years, known, False), _picked(mid, known, False),
+            color="#7c7b78", marker="o", markersize=3, markerfacecolor="white", linestyle="none")
+    pair = series.years[0].pairs[k]
+    ax.set_title(f"{series.label(pair.a)} -\n{series.label(pair.b)}", fontsize=6.5)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xticks(ticks, [str(y) for y in ticks], rotation=45, fontsize=5.5)
+
+
+def _picked(values: Sequence[_T], flags: Sequence[bool], keep: bool) -> list[_T]:
+    """The ``values`` whose flag (same position in ``flags``) is ``keep``."""
+    return [v for v, flag in zip(values, flags) if flag == keep]
 
 
 def write_series_chart(series: YearSeries, path: str | Path) -> Path:
@@ -545,52 +566,77 @@ def network_diff(
     first, last = as_date(start, name="start"), as_date(end, name="end")
     if first is None or last is None:
         raise InputError("network_diff: give both a start and an end date")
-    start, end = first, last
 
     source = g.to_graph() if isinstance(g, Backend) else g
     datings = claim_datings(source)
     views: list[nx.MultiDiGraph] = []
     notes: list[str] = []
     chosen: tuple[str, ...] = ()
-    for day in (start, end):
+    for day in (first, last):
         piece = slice_claims(source, as_of=day, domains=domains, datings=datings)
         chosen = piece.report.domains
         notes.append(piece.report.summary)
         views.append(to_networkx(piece.graph, view))
     before, after = views
 
-    def tie_set(G: nx.MultiDiGraph) -> dict[tuple[str, str, str, str], tuple[str, str]]:
-        return {(u, v, str(d.get("relation", "")), str(d.get("claim", ""))): (
-            str(G.nodes[u].get("label") or u), str(G.nodes[v].get("label") or v))
-            for u, v, d in G.edges(data=True)}
+    ties = _tie_changes(before, after)
+    changes, metric_notes = _metric_changes(before, after)
+    notes += [n for n in metric_notes if n not in notes]
+    return NetworkDiff(view, first, last, chosen, tuple(ties), tuple(changes), tuple(notes))
 
-    old, new = tie_set(before), tie_set(after)
+
+def _ties(G: nx.MultiDiGraph) -> dict[tuple[str, str, str, str], tuple[str, str]]:
+    """Every edge of ``G`` as (source, target, relation, claim), mapped to the labels of its two ends."""
+    return {(u, v, str(d.get("relation", "")), str(d.get("claim", ""))): (
+        str(G.nodes[u].get("label") or u), str(G.nodes[v].get("label") or v))
+        for u, v, d in G.edges(data=True)}
+
+
+def _tie_changes(before: nx.MultiDiGraph, after: nx.MultiDiGraph) -> list[TieChange]:
+    """The ties of ``after`` missing from ``before`` ("gained"), then those of ``before`` missing from ``after``."""
+    old, new = _ties(before), _ties(after)
     ties = [TieChange("gained", *k, *new[k]) for k in sorted(new.keys() - old.keys())]
     ties += [TieChange("lost", *k, *old[k]) for k in sorted(old.keys() - new.keys())]
+    return ties
 
+
+def _metric_changes(before: nx.MultiDiGraph, after: nx.MultiDiGraph) -> tuple[list[MetricChange], list[str]]:
+    """The nodes whose degree or betweenness moved from ``before`` to ``after``, and the notes of both measurements.
+
+    Sorted by largest betweenness change, then largest degree change, then IRI.
+    """
     wanted = ["degree", "betweenness"]
     r_before, r_after = node_metrics(before, wanted), node_metrics(after, wanted)
-    notes += [n for n in (*r_before.notes, *r_after.notes) if n not in notes]
     m_before = {r.id: r for r in r_before.rows}
     m_after = {r.id: r for r in r_after.rows}
     changes: list[MetricChange] = []
     for node in sorted(set(m_before) | set(m_after)):
-        b, a = m_before.get(node), m_after.get(node)
-        ref = a or b
-        assert ref is not None
-        change = MetricChange(
-            node=node,
-            label=ref.label,
-            kind=ref.kind,
-            degree_from=_int(b.value("degree")) if b else None,
-            degree_to=_int(a.value("degree")) if a else None,
-            betweenness_from=_float(b.value("betweenness")) if b else None,
-            betweenness_to=_float(a.value("betweenness")) if a else None,
-        )
-        if change.degree_change != 0 or abs(change.betweenness_change) > 1e-12 or (a is None) != (b is None):
+        change = _metric_change(node, m_before.get(node), m_after.get(node))
+        if change is not None:
             changes.append(change)
     changes.sort(key=lambda c: (-round(abs(c.betweenness_change), 12), -abs(c.degree_change), c.node))
-    return NetworkDiff(view, start, end, chosen, tuple(ties), tuple(changes), tuple(notes))
+    return changes, [*r_before.notes, *r_after.notes]
+
+
+def _metric_change(node: str, b: NodeMetrics | None, a: NodeMetrics | None) -> MetricChange | None:
+    """``node``'s degree and betweenness before (``b``) and after (``a``); None when neither moved.
+
+    A node in only one of the two views always counts as moved.
+    """
+    ref = a or b
+    assert ref is not None
+    change = MetricChange(
+        node=node,
+        label=ref.label,
+        kind=ref.kind,
+        degree_from=_int(b.value("degree")) if b else None,
+        degree_to=_int(a.value("degree")) if a else None,
+        betweenness_from=_float(b.value("betweenness")) if b else None,
+        betweenness_to=_float(a.value("betweenness")) if a else None,
+    )
+    if change.degree_change != 0 or abs(change.betweenness_change) > 1e-12 or (a is None) != (b is None):
+        return change
+    return None
 
 
 def _int(x: object) -> int | None:

@@ -240,40 +240,68 @@ def _centred(coords: Mapping[str, tuple[float, float]], radius: float) -> dict[s
     return {v: (round((x - cx) * k, 1), round((y - cy) * k, 1)) for v, (x, y) in coords.items()}
 
 
+#: Space between two components packed side by side or one row below another (pixels).
+_PACK_GAP = 80.0
+#: Side of one grid cell for the isolates and pairs packed under the components (pixels).
+_PACK_CELL = 60.0
+
+
 def _packed_components(U: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Lay out each component on its own and pack them, largest first, isolates and pairs last."""
-    gap, cell = 80.0, 60.0
+    """Lay out each component on its own and pack them, largest first, isolates and pairs last.
+
+    Components of three or more nodes are laid out by :func:`_component_piece`
+    and packed in rows by :func:`_shelf_pack`; isolates and pairs go in a grid
+    underneath (:func:`_small_grid`). The whole picture is then centred on 0.
+    """
     comps = sorted((sorted(c, key=str) for c in nx.connected_components(U)), key=lambda c: (-len(c), str(c[0])))
-    large = [c for c in comps if len(c) >= 3]
+    pieces = [_component_piece(U, c) for c in comps if len(c) >= 3]
     small = [v for c in comps if len(c) < 3 for v in c]  # isolates and pairs, pair members side by side
-    pieces: list[tuple[float, dict[str, tuple[float, float]]]] = []
-    for comp in large:
-        radius = 45.0 * math.sqrt(len(comp))
-        sub = U.subgraph(comp)
-        index = {v: i for i, v in enumerate(comp)}
-        pairs = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in sub.edges())
-        coords = _igraph_layout(len(comp), pairs)
-        pieces.append((radius, _centred({v: (coords[i][0], coords[i][1]) for v, i in index.items()}, radius)))
-    total = sum((2 * r + gap) ** 2 for r, _p in pieces) + len(small) * cell * cell
-    width = max([2 * r for r, _p in pieces] + [math.sqrt(total), cell])
-    out: dict[str, tuple[float, float]] = {}
-    x = y = row = 0.0
-    for radius, piece in pieces:  # shelf packing: left to right, then a new row
-        if x > 0 and x + 2 * radius > width:
-            x, y, row = 0.0, y + row + gap, 0.0
-        for v, (px, py) in piece.items():
-            out[v] = (round(px + x + radius, 1), round(py + y + radius, 1))
-        x += 2 * radius + gap
-        row = max(row, 2 * radius)
+    total = sum((2 * r + _PACK_GAP) ** 2 for r, _p in pieces) + len(small) * _PACK_CELL * _PACK_CELL
+    width = max([2 * r for r, _p in pieces] + [math.sqrt(total), _PACK_CELL])
+    out, bottom = _shelf_pack(pieces, width)
     if small:
-        top = y + row + (gap if pieces else 0.0)
-        columns = max(1, int(width // cell))
-        for i, v in enumerate(small):
-            out[v] = (round((i % columns) * cell + cell / 2, 1), round(top + (i // columns) * cell + cell / 2, 1))
+        out.update(_small_grid(small, width, bottom + (_PACK_GAP if pieces else 0.0)))
     xs = [p[0] for p in out.values()]
     ys = [p[1] for p in out.values()]
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     return {v: (round(px - cx, 1), round(py - cy, 1)) for v, (px, py) in out.items()}
+
+
+def _component_piece(U: nx.Graph, comp: Sequence[str]) -> tuple[float, dict[str, tuple[float, float]]]:
+    """The connected component ``comp`` of ``U`` laid out on its own: its radius and positions centred on 0."""
+    radius = 45.0 * math.sqrt(len(comp))
+    sub = U.subgraph(comp)
+    index = {v: i for i, v in enumerate(comp)}
+    pairs = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in sub.edges())
+    coords = _igraph_layout(len(comp), pairs)
+    return radius, _centred({v: (coords[i][0], coords[i][1]) for v, i in index.items()}, radius)
+
+
+def _shelf_pack(
+    pieces: Sequence[tuple[float, dict[str, tuple[float, float]]]], width: float
+) -> tuple[dict[str, tuple[float, float]], float]:
+    """Place the laid-out ``pieces`` left to right in rows at most ``width`` wide, a new row when one is full.
+
+    Returns the positions (top-left origin, rounded to 0.1 px) and the bottom
+    of the last row (0 without pieces).
+    """
+    out: dict[str, tuple[float, float]] = {}
+    x = y = row = 0.0
+    for radius, piece in pieces:
+        if x > 0 and x + 2 * radius > width:
+            x, y, row = 0.0, y + row + _PACK_GAP, 0.0
+        for v, (px, py) in piece.items():
+            out[v] = (round(px + x + radius, 1), round(py + y + radius, 1))
+        x += 2 * radius + _PACK_GAP
+        row = max(row, 2 * radius)
+    return out, y + row
+
+
+def _small_grid(nodes: Sequence[str], width: float, top: float) -> dict[str, tuple[float, float]]:
+    """``nodes`` in a grid of cells, row by row, as many columns as fit in ``width``, starting at ``top``."""
+    columns = max(1, int(width // _PACK_CELL))
+    return {v: (round((i % columns) * _PACK_CELL + _PACK_CELL / 2, 1),
+                round(top + (i // columns) * _PACK_CELL + _PACK_CELL / 2, 1)) for i, v in enumerate(nodes)}
 
 
 def _igraph_layout(n: int, pairs: Sequence[tuple[int, int]]) -> list[list[float]]:

@@ -28,7 +28,6 @@ BEING_REWORKED = {
 NOT_YET_SPLIT = {
     ("graph/backends.py", "inject_values"),
     ("graph/backends.py", "load_store"),
-    ("graph/gapcharts.py", "_scatter"),
     ("graph/gaps/analysis.py", "profiles"),
     ("graph/gaps/analysis.py", "cooperation_gaps"),
     ("graph/gaps/config.py", "_checked"),
@@ -38,12 +37,7 @@ NOT_YET_SPLIT = {
     ("graph/gaps/suggestions.py", "missing_ties"),
     ("graph/network.py", "explorer"),
     ("graph/project.py", "resolve_node"),
-    ("graph/report.py", "table_text"),
-    ("graph/report.py", "_coverage"),
     ("graph/server.py", "choose_media"),
-    ("graph/timeline.py", "chart_figure"),
-    ("graph/timeline.py", "network_diff"),
-    ("graph/viz.py", "_packed_components"),
 }
 
 
