@@ -33,8 +33,6 @@ NOT_YET_SPLIT = {
     ("graph/gaps/analysis.py", "cooperation_gaps"),
     ("graph/gaps/config.py", "_checked"),
     ("graph/gaps/config.py", "_build_config"),
-    ("graph/gaps/facts.py", "read_facts"),
-    ("graph/gaps/facts.py", "labels_of"),
     ("graph/gaps/suggestions.py", "missing_ties"),
     ("graph/network.py", "explorer"),
     ("graph/project.py", "resolve_node"),
