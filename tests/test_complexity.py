@@ -33,7 +33,6 @@ NOT_YET_SPLIT = {
     ("graph/gaps/analysis.py", "cooperation_gaps"),
     ("graph/gaps/config.py", "_checked"),
     ("graph/gaps/config.py", "_build_config"),
-    ("graph/gaps/suggestions.py", "missing_ties"),
     ("graph/network.py", "explorer"),
     ("graph/project.py", "resolve_node"),
     ("graph/report.py", "table_text"),
