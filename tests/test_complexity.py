@@ -29,8 +29,6 @@ NOT_YET_SPLIT = {
     ("graph/backends.py", "inject_values"),
     ("graph/backends.py", "load_store"),
     ("graph/gapcharts.py", "_scatter"),
-    ("graph/gaps/config.py", "_checked"),
-    ("graph/gaps/config.py", "_build_config"),
     ("graph/network.py", "explorer"),
     ("graph/project.py", "resolve_node"),
     ("graph/report.py", "table_text"),
