@@ -19,7 +19,6 @@ BEING_REWORKED = {
     ("graph/tabular.py", "_render"),
     ("graph/tabular.py", "_describe_resources"),
     ("graph/metrics.py", "node_metrics"),
-    ("graph/cli/gaps.py", "command"),
     ("graph/backends.py", "paged_select"),
     ("graph/push.py", "push"),
 }
