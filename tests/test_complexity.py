@@ -19,7 +19,6 @@ BEING_REWORKED = {
     ("graph/tabular.py", "_render"),
     ("graph/tabular.py", "_describe_resources"),
     ("graph/metrics.py", "node_metrics"),
-    ("graph/cli/gaps.py", "command"),
     ("graph/backends.py", "paged_select"),
     ("graph/push.py", "push"),
 }
@@ -28,13 +27,6 @@ BEING_REWORKED = {
 NOT_YET_SPLIT = {
     ("graph/backends.py", "inject_values"),
     ("graph/backends.py", "load_store"),
-    ("graph/gaps/analysis.py", "profiles"),
-    ("graph/gaps/analysis.py", "cooperation_gaps"),
-    ("graph/gaps/config.py", "_checked"),
-    ("graph/gaps/config.py", "_build_config"),
-    ("graph/gaps/facts.py", "read_facts"),
-    ("graph/gaps/facts.py", "labels_of"),
-    ("graph/gaps/suggestions.py", "missing_ties"),
     ("graph/network.py", "explorer"),
     ("graph/project.py", "resolve_node"),
     ("graph/server.py", "choose_media"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -117,50 +119,69 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
       wbsec gaps --by-year 2010..2023 --chart gaps-by-year.png
       wbsec gaps --by-domain --heatmap gaps-by-domain.png --format json
     """
+    _refuse_conflicts(click.get_current_context().params)
     default_fmt = fmt or ("table" if stdout_is_terminal() else "csv")
-    if by_year is not None and by_domain:
-        raise click.UsageError("give --by-year or --by-domain, not both")
-    if chart is not None and by_year is None:
-        raise click.UsageError("--chart draws the --by-year series: add --by-year FROM..TO")
-    if (by_year is not None or by_domain) and (plot is not None or dependence is not None or scatter is not None):
-        raise click.UsageError("--plot, --scatter and --dependence-chart draw one analysis; with --by-year use "
-                               "--chart, with --by-domain --heatmap")
-    if (by_year is not None or by_domain) and (draws is not None or seed is not None or sensitivity):
-        raise click.UsageError("--draws, --seed and --sensitivity give the rank intervals of one analysis; "
-                               "leave them out with --by-year or --by-domain")
+    g = open_data(data, no_shipped, store, endpoint)
     if by_year is not None:
         from graph.timeline import year_report
 
-        if as_of is not None:
-            raise click.UsageError("--by-year sets the dates itself (31 December of each year): leave out --as-of")
-        if heatmap is not None:
-            raise click.UsageError("--heatmap draws one date; with --by-year use --chart")
-        series = year_report(open_data(data, no_shipped, store, endpoint), by_year, default_fmt, domains=domain,
-                             config=config, chart=chart)
-        _wrote(series.written)
-        emit(series.text, output)
-        return
-    if by_domain:
+        series = year_report(g, by_year, default_fmt, domains=domain, config=config, chart=chart)
+        text, written, notes = series.text, series.written, []
+    elif by_domain:
         from graph.domains import domain_report
 
-        answer = domain_report(open_data(data, no_shipped, store, endpoint), default_fmt, domain,
-                               as_of=as_date(as_of), config=config, heatmap=heatmap)
-        print_notes([d.note for d in answer.domains])
-        _wrote(answer.written)
-        emit(answer.text, output)
-        return
+        answer = domain_report(g, default_fmt, domain, as_of=as_date(as_of), config=config, heatmap=heatmap)
+        text, written, notes = answer.text, answer.written, [d.note for d in answer.domains]
+    else:
+        from graph.timeline import gap_report_on
 
-    from graph.timeline import gap_report_on
+        report = gap_report_on(g, default_fmt, as_of=as_date(as_of), domains=domain, config=config,
+                               plots=_plots(plot, heatmap, scatter, dependence), draws=draws, seed=seed,
+                               sensitivity=sensitivity)
+        text, written, notes = report.text, report.written, list(report.notes)
+    print_notes(notes)
+    _wrote(written)
+    emit(text, output)
 
-    plots = [(path, panels) for path, panels in ((plot, ("heatmap", "scatter", "dependence")),
-                                                 (heatmap, ("heatmap",)), (scatter, ("scatter",)),
-                                                 (dependence, ("dependence",))) if path is not None]
-    report = gap_report_on(open_data(data, no_shipped, store, endpoint), default_fmt, as_of=as_date(as_of),
-                           domains=domain, config=config, plots=plots, draws=draws, seed=seed,
-                           sensitivity=sensitivity)
-    print_notes(report.notes)
-    _wrote(report.written)
-    emit(report.text, output)
+
+def _series(options: Mapping[str, Any]) -> bool:
+    """True when the options ask for a series (--by-year or --by-domain) instead of one analysis."""
+    return options["by_year"] is not None or bool(options["by_domain"])
+
+
+#: Options that do not go together: (whether they are given together, the usage error), checked in this order.
+#: Each test gets the parsed options by parameter name.
+_CONFLICTS: tuple[tuple[Callable[[Mapping[str, Any]], bool], str], ...] = (
+    (lambda o: o["by_year"] is not None and o["by_domain"],
+     "give --by-year or --by-domain, not both"),
+    (lambda o: o["chart"] is not None and o["by_year"] is None,
+     "--chart draws the --by-year series: add --by-year FROM..TO"),
+    (lambda o: _series(o) and any(o[name] is not None for name in ("plot", "dependence", "scatter")),
+     "--plot, --scatter and --dependence-chart draw one analysis; with --by-year use --chart, with --by-domain "
+     "--heatmap"),
+    (lambda o: _series(o) and (o["draws"] is not None or o["seed"] is not None or o["sensitivity"]),
+     "--draws, --seed and --sensitivity give the rank intervals of one analysis; leave them out with --by-year or "
+     "--by-domain"),
+    (lambda o: o["by_year"] is not None and o["as_of"] is not None,
+     "--by-year sets the dates itself (31 December of each year): leave out --as-of"),
+    (lambda o: o["by_year"] is not None and o["heatmap"] is not None,
+     "--heatmap draws one date; with --by-year use --chart"),
+)
+
+
+def _refuse_conflicts(options: Mapping[str, Any]) -> None:
+    """Raise the usage error of the first of :data:`_CONFLICTS` the parsed ``options`` run into."""
+    for given_together, message in _CONFLICTS:
+        if given_together(options):
+            raise click.UsageError(message)
+
+
+def _plots(plot: Path | None, heatmap: Path | None, scatter: Path | None,
+           dependence: Path | None) -> list[tuple[Path, tuple[str, ...]]]:
+    """The files to draw and the panels of each: --plot all three side by side, the other options one each."""
+    return [(path, panels) for path, panels in ((plot, ("heatmap", "scatter", "dependence")),
+                                                (heatmap, ("heatmap",)), (scatter, ("scatter",)),
+                                                (dependence, ("dependence",))) if path is not None]
 
 
 def _wrote(paths: list[Path]) -> None:

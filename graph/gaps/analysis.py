@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph.errors import InputError
-from graph.gaps.components import Context, PairStatus, readings
+from graph.gaps.components import Context, PairStatus, SupportFigure, readings
 from graph.gaps.config import GapConfig, load_config
 from graph.gaps.dependence import (
+    Classification,
     ExternalDependence,
     classification_alternatives,
     cooperation_network,
     external_dependence,
 )
-from graph.gaps.facts import SourceInfo, evidence_for, labels_of, read_facts
-from graph.gaps.model import COOPERATING, NO_DATA, STATED_ABSENT, Dyad, InitiativeSupport, PolityProfile, mean, pct
-from graph.gaps.scoring import declared_choice, score_dyads, table
+from graph.gaps.facts import Facts, SourceInfo, evidence_for, labels_of, read_facts
+from graph.gaps.model import (
+    COOPERATING,
+    NO_DATA,
+    STATED_ABSENT,
+    Dyad,
+    Evidence,
+    InitiativeSupport,
+    PolityProfile,
+    mean,
+    pct,
+)
+from graph.gaps.scoring import Table, declared_choice, score_dyads, table
 from graph.gaps.suggestions import Suggestion, affiliation_sets, missing_ties
 from graph.gaps.uncertainty import Uncertainty, monte_carlo, reference_ranks, sensitivity as morris
 from graph.namespaces import WB
@@ -97,43 +108,57 @@ def map_rule(cfg: GapConfig, level: float | None = None) -> str:
 def profiles(ctx: Context, dyads: Sequence[Dyad], polities: Sequence[str],
              statuses: Mapping[tuple[str, str], PairStatus]) -> list[PolityProfile]:
     """Perception versus reality per polity: its public support beside its recorded ties (unknown counts stay unknown)."""
-    cfg = ctx.cfg
-    out = []
-    for p in polities:
-        fig = ctx.support_of(p)
-        basis = fig.basis
-        support = fig.value
-        support_ev = tuple(evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} ({o.period or 'undated'})"
-                                        + ("" if basis == "own" else f" (region-wide, used for {ctx.name(p)})"))
-                           for o in fig.observations)
-        initiatives = tuple(
-            InitiativeSupport(about, o.pct, evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} "
-                                                                       f"{ctx.name(about)}"))
-            for o in ctx.latest if o.area == p and o.indicator in cfg.initiative_support_indicators
-            for about in sorted(o.abouts)
-        )
-        mine = [d for d in dyads if p in (d.a, d.b)]
+    return [_profile(ctx, p, [d for d in dyads if p in (d.a, d.b)], statuses) for p in polities]
 
-        def partner(d: Dyad) -> str:
-            return d.b if d.a == p else d.a
 
-        def partners(status: str) -> tuple[str, ...]:
-            return tuple(sorted(partner(d) for d in mine if d.status == status))
+def _profile(ctx: Context, p: str, mine: Sequence[Dyad],
+             statuses: Mapping[tuple[str, str], PairStatus]) -> PolityProfile:
+    """The profile of the polity ``p``: its public's support (:func:`_support`) beside ``mine``, the pairs it is in.
 
-        counts = [statuses[(d.a, d.b)].count for d in mine]
-        stated = [c for c in counts if c is not None]
-        out.append(PolityProfile(
-            polity=p, support=support, support_basis=basis, support_evidence=support_ev,
-            support_period=fig.period, support_editions=fig.editions,
-            initiative_support=initiatives, cooperating=partners(COOPERATING), stated_absent=partners(STATED_ABSENT),
-            no_data=partners(NO_DATA), agreements=sum(stated) if stated else None,
-            affiliations=tuple(sorted(org for org, claims in ctx.f.memberships.get(p, {}).items()
-                                      if max(cfg.role_weight(r) for _m, r in claims) > 0)),
-            actual_low=mean([d.actual.low for d in mine]) if mine else 0.0,
-            actual_high=mean([d.actual.high for d in mine]) if mine else 0.0,
-            agreements_unknown=tuple(sorted(partner(d) for d in mine if statuses[(d.a, d.b)].count is None)),
-        ))
-    return out
+    Partners are listed by status; the agreement count is the sum of the stated counts (None when no pair states
+    one), and the partners whose count is unknown are listed apart.
+    """
+    def partners(keep: Callable[[Dyad], bool]) -> tuple[str, ...]:
+        return tuple(sorted(d.b if d.a == p else d.a for d in mine if keep(d)))
+
+    stated = [c for c in (statuses[(d.a, d.b)].count for d in mine) if c is not None]
+    fig, evidence, initiatives = _support(ctx, p)
+    return PolityProfile(
+        polity=p, support=fig.value, support_basis=fig.basis, support_evidence=evidence,
+        support_period=fig.period, support_editions=fig.editions,
+        initiative_support=initiatives, cooperating=partners(lambda d: d.status == COOPERATING),
+        stated_absent=partners(lambda d: d.status == STATED_ABSENT),
+        no_data=partners(lambda d: d.status == NO_DATA), agreements=sum(stated) if stated else None,
+        affiliations=_affiliations(ctx, p),
+        actual_low=mean([d.actual.low for d in mine]) if mine else 0.0,
+        actual_high=mean([d.actual.high for d in mine]) if mine else 0.0,
+        agreements_unknown=partners(lambda d: statuses[(d.a, d.b)].count is None),
+    )
+
+
+def _support(ctx: Context, p: str) -> tuple[SupportFigure, tuple[Evidence, ...], tuple[InitiativeSupport, ...]]:
+    """The public of ``p``: its support for regional cooperation, the figures behind it, its support per initiative.
+
+    A region-wide figure used for ``p`` says so in its evidence note.
+    """
+    fig = ctx.support_of(p)
+    note = "" if fig.basis == "own" else f" (region-wide, used for {ctx.name(p)})"
+    evidence = tuple(evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} ({o.period or 'undated'})"
+                                  + note)
+                     for o in fig.observations)
+    initiatives = tuple(
+        InitiativeSupport(about, o.pct, evidence_for(ctx.f, o.obs, f"{pct(o.pct)} {ctx.name(o.indicator)} "
+                                                                   f"{ctx.name(about)}"))
+        for o in ctx.latest if o.area == p and o.indicator in ctx.cfg.initiative_support_indicators
+        for about in sorted(o.abouts)
+    )
+    return fig, evidence, initiatives
+
+
+def _affiliations(ctx: Context, p: str) -> tuple[str, ...]:
+    """The organisations ``p`` belongs to in a role the settings weigh above 0, sorted."""
+    return tuple(sorted(org for org, claims in ctx.f.memberships.get(p, {}).items()
+                        if max(ctx.cfg.role_weight(r) for _m, r in claims) > 0))
 
 
 # --------------------------------------------------------------------------- the whole analysis
@@ -168,27 +193,14 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
     g = as_backend(g)  # an rdflib graph is copied into Oxigraph once for every question below
 
     cfg = config or load_config()
-    draws = cfg.draws if draws is None else draws
-    seed = cfg.seed if seed is None else seed
-    if draws < 0:
-        raise InputError(f"draws must be 0 or more, not {draws}")
-    if sensitivity and draws == 0:
-        raise InputError("the sensitivity analysis needs draws above 0 (--draws or [uncertainty] draws)")
+    runs = _draw_settings(cfg, draws, seed, sensitivity)
     facts = read_facts(g, region)
     polities = facts.polities
     if len(polities) < 2:
         raise InputError(f"the region <{region}> has {len(polities)} polities in the data (wbo:region); "
                          "the gap analysis needs at least two")
-    given = dict(views or {})
-    missing = [v for v in ("actors", "affiliation") if v not in given]
-    if missing:
-        given.update(projections(g, missing))
-    G_actors, G_aff = given["actors"], given["affiliation"]
-    route = ({ag: fw or ag for ag, (parties, fw) in facts.agreements.items() if len(parties) >= 3}
-             if cfg.multilateral_agreements_as_hub else {})
-    bodies = {m: p for m, p in facts.member_polity.items() if m != p}
-    H = cooperation_network(G_actors, relations=cfg.external_relations, roles=cfg.roles, route_via=route,
-                            extra_outside=cfg.extra_outside, merge_into=bodies)
+    G_actors, G_aff = _actor_and_affiliation_views(g, views)
+    H = _outside_network(G_actors, facts, cfg)
     orgs, degree = affiliation_sets(G_aff, polities, roles=cfg.roles, member_polity=facts.member_polity)
     labels = labels_of(node_facts(g), facts, H, G_aff)
 
@@ -200,14 +212,8 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
 
     alternatives = classification_alternatives(H, polities, cfg.bridging, cfg.external_relations)
     dependence = replace(external_dependence(H, polities, cfg.external_relations), alternatives=alternatives)
-    uncertainty = None
-    if draws > 0:
-        uncertainty = monte_carlo(t, cfg, draws=draws, seed=seed, alternatives=alternatives)
-        if sensitivity:
-            bridging = sorted({n for c in alternatives[:1] for n in c.outside + c.inside})
-            rows, trajectories = morris(t, cfg, samples=draws, seed=seed, reference_ranks=reference_ranks(t, cfg),
-                                        alternatives=alternatives, bridging=bridging)
-            uncertainty = replace(uncertainty, sensitivity=rows, trajectories=trajectories)
+    uncertainty = _uncertainty(t, cfg, alternatives, runs)
+    if uncertainty is not None:
         dyads = [replace(d, rank_interval=uncertainty.intervals[(d.a, d.b)]) for d in dyads]
     suggestions = missing_ties(orgs, degree, dyads, cfg, labels)
     return GapAnalysis(
@@ -224,3 +230,65 @@ def cooperation_gaps(g: Any, config: GapConfig | None = None, *, region: str = s
         as_of=as_of,
         sources=facts.sources,
     )
+
+
+@dataclass(frozen=True)
+class _DrawSettings:
+    """The Monte Carlo draws one analysis makes: how many (0 for none), their seed, and whether to screen (Morris)."""
+
+    count: int
+    seed: int
+    sensitivity: bool
+
+
+def _draw_settings(cfg: GapConfig, draws: int | None, seed: int | None, sensitivity: bool) -> _DrawSettings:
+    """The draws asked for, with ``[uncertainty]`` of ``cfg`` for what is not given.
+
+    Raises :class:`InputError` when ``draws`` is negative or the sensitivity analysis is asked for without draws.
+    """
+    count = cfg.draws if draws is None else draws
+    if count < 0:
+        raise InputError(f"draws must be 0 or more, not {count}")
+    if sensitivity and count == 0:
+        raise InputError("the sensitivity analysis needs draws above 0 (--draws or [uncertainty] draws)")
+    return _DrawSettings(count, cfg.seed if seed is None else seed, sensitivity)
+
+
+def _actor_and_affiliation_views(g: Any, views: Mapping[str, Any] | None) -> tuple[Any, Any]:
+    """The "actors" and "affiliation" views of ``g``: those given in ``views``, the others projected together."""
+    given = dict(views or {})
+    missing = [v for v in ("actors", "affiliation") if v not in given]
+    if missing:
+        given.update(projections(g, missing))
+    return given["actors"], given["affiliation"]
+
+
+def _outside_network(G_actors: Any, facts: Facts, cfg: GapConfig) -> Any:
+    """The network of cooperation ties among the polities and outside actors, as ``[external]`` declares it.
+
+    With ``multilateral_agreements_as_hub``, an agreement of three or more parties links them through its
+    framework (or itself) instead of pairwise; a member that is a body of a polity counts as that polity.
+    """
+    route = ({ag: fw or ag for ag, (parties, fw) in facts.agreements.items() if len(parties) >= 3}
+             if cfg.multilateral_agreements_as_hub else {})
+    bodies = {m: p for m, p in facts.member_polity.items() if m != p}
+    return cooperation_network(G_actors, relations=cfg.external_relations, roles=cfg.roles, route_via=route,
+                               extra_outside=cfg.extra_outside, merge_into=bodies)
+
+
+def _uncertainty(t: Table, cfg: GapConfig, alternatives: Sequence[Classification],
+                 runs: _DrawSettings) -> Uncertainty | None:
+    """The Monte Carlo result over the table ``t`` (None without draws), with the Morris screening if asked for.
+
+    ``alternatives`` are the classifications of the bridging actors the draws choose from; the screening varies
+    the bridging actors of the first one.
+    """
+    if runs.count == 0:
+        return None
+    uncertainty = monte_carlo(t, cfg, draws=runs.count, seed=runs.seed, alternatives=alternatives)
+    if not runs.sensitivity:
+        return uncertainty
+    bridging = sorted({n for c in alternatives[:1] for n in c.outside + c.inside})
+    rows, trajectories = morris(t, cfg, samples=runs.count, seed=runs.seed, reference_ranks=reference_ranks(t, cfg),
+                                alternatives=alternatives, bridging=bridging)
+    return replace(uncertainty, sensitivity=rows, trajectories=trajectories)

@@ -6,7 +6,7 @@ import copy
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,22 +156,34 @@ def _merge(base: dict[str, Any], user: dict[str, Any], path: Path) -> None:
 
 def _checked(expected: object, value: object, key: str, path: Path) -> object:
     """``value`` if it has the type of ``expected`` (numbers and strings may stand for each other where allowed)."""
-    ok = (
-        (isinstance(expected, bool) and isinstance(value, bool))
-        or (isinstance(expected, float) and _is_number(value))
-        or (isinstance(expected, int) and not isinstance(expected, bool) and isinstance(value, int)
-            and not isinstance(value, bool))
-        or (isinstance(expected, str) and (isinstance(value, str) or (key == "[normalisation] reference"
-                                                                       and _is_number(value))))
-        or (isinstance(expected, list) and isinstance(value, list)
-            and all(isinstance(v, str) for v in expected) == all(isinstance(v, str) for v in value)
-            and (all(isinstance(v, str) for v in value) or all(_is_number(v) for v in value)))
-    )
-    if not ok:
-        kind = {bool: "true or false", float: "a number", int: "a whole number", str: "a string",
-                list: "a list"}[type(expected)]
+    kind, fits = _KINDS[type(expected)]
+    if not fits(expected, value, key):
         raise InputError(f"{path}: {key} must be {kind}, not {value!r}")
     return float(value) if isinstance(expected, float) else value  # type: ignore[arg-type]
+
+
+def _fits_string(_expected: object, value: object, key: str) -> bool:
+    """A string; for ``[normalisation] reference`` (a name like "p90", or a count) a number too."""
+    return isinstance(value, str) or (key == "[normalisation] reference" and _is_number(value))
+
+
+def _fits_list(expected: object, value: object, _key: str) -> bool:
+    """A list of strings where ``expected`` lists strings, of numbers where it does not (an empty list fits both)."""
+    if not isinstance(value, list) or not isinstance(expected, list):
+        return False
+    strings = all(isinstance(v, str) for v in value)
+    return all(isinstance(v, str) for v in expected) == strings and (strings or all(_is_number(v) for v in value))
+
+
+#: What a user's value must be, by the type of the shipped value it replaces: how the error message names that
+#: kind, and whether ``value`` fits (given the shipped value and the key).
+_KINDS: dict[type, tuple[str, Callable[[object, object, str], bool]]] = {
+    bool: ("true or false", lambda _expected, value, _key: isinstance(value, bool)),
+    float: ("a number", lambda _expected, value, _key: _is_number(value)),
+    int: ("a whole number", lambda _expected, value, _key: isinstance(value, int) and not isinstance(value, bool)),
+    str: ("a string", _fits_string),
+    list: ("a list", _fits_list),
+}
 
 
 def _merge_components(base: dict[str, Any], user: dict[str, Any], section: str, path: Path) -> None:
@@ -200,75 +212,21 @@ def _merge_components(base: dict[str, Any], user: dict[str, Any], section: str, 
 
 
 def _build_config(raw: dict[str, Any], where: str, files: tuple[str, ...]) -> GapConfig:
-    def number(value: object, key: str, low: float = 0.0, high: float = math.inf) -> float:
-        if not _is_number(value) or not math.isfinite(float(value)) or not low <= float(value) <= high:  # type: ignore[arg-type]
-            bound = f"between {low:g} and {high:g}" if math.isfinite(high) else f">= {low:g}"
-            raise InputError(f"{where}: {key} must be a finite number {bound}, not {value!r}")
-        return float(value)  # type: ignore[arg-type]
-
-    def interval(value: object, key: str, contains: float, low: float = 0.0, high: float = math.inf
-                 ) -> tuple[float, float]:
-        if not isinstance(value, list) or len(value) != 2:
-            raise InputError(f"{where}: {key} must be a list of two numbers [low, high], not {value!r}")
-        lo, hi = number(value[0], key, low, high), number(value[1], key, low, high)
-        if not lo <= contains <= hi:
-            raise InputError(f"{where}: {key} = [{lo:g}, {hi:g}] must contain the value {contains:g}")
-        return lo, hi
-
-    specs: list[ComponentSpec] = []
-    weights: dict[str, dict[str, float]] = {}
-    for aggregate in AGGREGATES:
-        table = raw[aggregate]
-        weights[aggregate] = {}
-        for name, entry in table.items():
-            key = f"[{aggregate}.{name}]"
-            if not isinstance(entry, dict):
-                raise InputError(f"{where}: {key} must be a table with function, weight and weight_range")
-            function = entry.get("function")
-            if not isinstance(function, str) or not function:
-                raise InputError(f"{where}: {key} function must be the name of a component function")
-            w = number(entry.get("weight"), f"{key} weight")
-            rng = interval(entry.get("weight_range", [w, w]), f"{key} weight_range", w)
-            specs.append(ComponentSpec(aggregate, name, function, w, rng))
-            weights[aggregate][name] = w
-        if sum(weights[aggregate].values()) <= 0:
-            raise InputError(f"{where}: [{aggregate}] needs at least one weight above 0")
+    """The merged settings ``raw``, checked, as a :class:`GapConfig`; errors name ``where`` and the key."""
+    specs, weights = _components(raw, where)
+    role_weights = _role_weights(raw, where)
+    friction_weight = _number(raw["score"]["friction_weight"], "[score] friction_weight", where, -math.inf)
+    method, alternatives, reference = _normalisation(raw["normalisation"], where)
+    status = raw["status"]
+    no_progress = _number(status["no_progress"], "[status] no_progress", where, 0.0, 1.0)
+    unc = raw["uncertainty"]
+    draws = _count(unc["draws"], "[uncertainty] draws", where)
+    width = _count(raw["map"]["max_interval_width"], "[map] max_interval_width", where)
+    method_s, limit, min_shared = _suggestions(raw["suggestions"], where)
 
     def concepts(section: str, key: str) -> tuple[str, ...]:
-        out = []
-        for name in raw[section][key]:
-            out.append(_concept(name, where, f"[{section}] {key}"))
-        return tuple(out)
+        return tuple(_concept(name, where, f"[{section}] {key}") for name in raw[section][key])
 
-    role_weights: dict[str, float] = {}
-    for name, value in raw["roles"].items():
-        role_weights[_concept(name, where, "[roles]")] = number(value, f"[roles] {name}", 0.0, 1.0)
-    friction_weight = number(raw["score"]["friction_weight"], "[score] friction_weight", -math.inf)
-    norm = raw["normalisation"]
-    method = _choice(norm["method"], NORMALISATIONS, where, "[normalisation] method")
-    alternatives = tuple(_choice(m, NORMALISATIONS, where, "[normalisation] alternatives") for m in norm["alternatives"])
-    if not alternatives:
-        raise InputError(f"{where}: [normalisation] alternatives needs at least one method")
-    reference = norm["reference"]
-    if _is_number(reference):
-        reference = number(reference, "[normalisation] reference", 1e-9)
-    elif reference != "max" and not re.fullmatch(r"p(100|[1-9][0-9]?)", str(reference)):
-        raise InputError(f"{where}: [normalisation] reference must be \"max\", \"pNN\" (a percentile, p1 to p100) "
-                         f"or a number above 0, not {reference!r}")
-    status = raw["status"]
-    no_progress = number(status["no_progress"], "[status] no_progress", 0.0, 1.0)
-    unc = raw["uncertainty"]
-    draws = int(unc["draws"])
-    if draws < 0:
-        raise InputError(f"{where}: [uncertainty] draws must be 0 or more, not {draws}")
-    width = int(raw["map"]["max_interval_width"])
-    if width < 0:
-        raise InputError(f"{where}: [map] max_interval_width must be 0 or more, not {width}")
-    method_s = _choice(raw["suggestions"]["method"], SUGGESTION_METHODS, where, "[suggestions] method")
-    limit = int(raw["suggestions"]["limit"])
-    min_shared = int(raw["suggestions"]["min_shared_affiliations"])
-    if limit < 0 or min_shared < 0:
-        raise InputError(f"{where}: [suggestions] limit and min_shared_affiliations must be 0 or more")
     return GapConfig(
         actual=weights["actual"],
         demand=weights["demand"],
@@ -300,16 +258,112 @@ def _build_config(raw: dict[str, Any], where: str, files: tuple[str, ...]) -> Ga
         reference=reference,
         normalisation_alternatives=alternatives,
         no_progress=no_progress,
-        no_progress_range=interval(status["no_progress_range"], "[status] no_progress_range", no_progress, 0.0, 1.0),
+        no_progress_range=_interval(status["no_progress_range"], "[status] no_progress_range", where, no_progress,
+                                    0.0, 1.0),
         multilateral_discount=_choice(raw["instruments"]["multilateral_discount"], DISCOUNTS, where,
                                       "[instruments] multilateral_discount"),
         bridging=tuple(_prefixed(n, where, "[external] bridging") for n in raw["external"]["bridging"]),
         draws=draws,
         seed=int(unc["seed"]),
-        interval=number(unc["interval"], "[uncertainty] interval", 0.0, 1.0),
-        map_min_gap=number(raw["map"]["min_gap"], "[map] min_gap", -1.0, 2.0),
+        interval=_number(unc["interval"], "[uncertainty] interval", where, 0.0, 1.0),
+        map_min_gap=_number(raw["map"]["min_gap"], "[map] min_gap", where, -1.0, 2.0),
         map_max_interval_width=width,
     )
+
+
+def _components(raw: dict[str, Any], where: str) -> tuple[list[ComponentSpec], dict[str, dict[str, float]]]:
+    """The components of the three aggregates, checked, in declared order, and each aggregate's weights by name.
+
+    Each component needs a function name, a weight of 0 or more and a weight range containing the weight (the
+    weight alone when no range is given); each aggregate needs a weight above 0.
+    """
+    specs: list[ComponentSpec] = []
+    weights: dict[str, dict[str, float]] = {}
+    for aggregate in AGGREGATES:
+        weights[aggregate] = {}
+        for name, entry in raw[aggregate].items():
+            spec = _component(aggregate, name, entry, where)
+            specs.append(spec)
+            weights[aggregate][name] = spec.weight
+        if sum(weights[aggregate].values()) <= 0:
+            raise InputError(f"{where}: [{aggregate}] needs at least one weight above 0")
+    return specs, weights
+
+
+def _component(aggregate: str, name: str, entry: object, where: str) -> ComponentSpec:
+    """The table ``[AGGREGATE.NAME]`` checked: a function name, a weight, a weight range containing it."""
+    key = f"[{aggregate}.{name}]"
+    if not isinstance(entry, dict):
+        raise InputError(f"{where}: {key} must be a table with function, weight and weight_range")
+    function = entry.get("function")
+    if not isinstance(function, str) or not function:
+        raise InputError(f"{where}: {key} function must be the name of a component function")
+    w = _number(entry.get("weight"), f"{key} weight", where)
+    rng = _interval(entry.get("weight_range", [w, w]), f"{key} weight_range", where, w)
+    return ComponentSpec(aggregate, name, function, w, rng)
+
+
+def _role_weights(raw: dict[str, Any], where: str) -> dict[str, float]:
+    """``[roles]``: the IRI of each role (a term of the ontology) and how much it counts, between 0 and 1."""
+    role_weights: dict[str, float] = {}
+    for name, value in raw["roles"].items():
+        role_weights[_concept(name, where, "[roles]")] = _number(value, f"[roles] {name}", where, 0.0, 1.0)
+    return role_weights
+
+
+def _normalisation(norm: dict[str, Any], where: str) -> tuple[str, tuple[str, ...], str | float]:
+    """``[normalisation]`` checked: the method, its alternatives (at least one) and the reference.
+
+    The reference is "max", "pNN" (a percentile, p1 to p100) or a number above 0.
+    """
+    method = _choice(norm["method"], NORMALISATIONS, where, "[normalisation] method")
+    alternatives = tuple(_choice(m, NORMALISATIONS, where, "[normalisation] alternatives") for m in norm["alternatives"])
+    if not alternatives:
+        raise InputError(f"{where}: [normalisation] alternatives needs at least one method")
+    reference = norm["reference"]
+    if _is_number(reference):
+        reference = _number(reference, "[normalisation] reference", where, 1e-9)
+    elif reference != "max" and not re.fullmatch(r"p(100|[1-9][0-9]?)", str(reference)):
+        raise InputError(f"{where}: [normalisation] reference must be \"max\", \"pNN\" (a percentile, p1 to p100) "
+                         f"or a number above 0, not {reference!r}")
+    return method, alternatives, reference
+
+
+def _suggestions(section: dict[str, Any], where: str) -> tuple[str, int, int]:
+    """``[suggestions]`` checked: the similarity method, the limit and the minimum of shared affiliations."""
+    method = _choice(section["method"], SUGGESTION_METHODS, where, "[suggestions] method")
+    limit = int(section["limit"])
+    min_shared = int(section["min_shared_affiliations"])
+    if limit < 0 or min_shared < 0:
+        raise InputError(f"{where}: [suggestions] limit and min_shared_affiliations must be 0 or more")
+    return method, limit, min_shared
+
+
+def _number(value: object, key: str, where: str, low: float = 0.0, high: float = math.inf) -> float:
+    """``value`` as a float if it is a finite number between ``low`` and ``high`` (inclusive)."""
+    if not _is_number(value) or not math.isfinite(float(value)) or not low <= float(value) <= high:  # type: ignore[arg-type]
+        bound = f"between {low:g} and {high:g}" if math.isfinite(high) else f">= {low:g}"
+        raise InputError(f"{where}: {key} must be a finite number {bound}, not {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _interval(value: object, key: str, where: str, contains: float, low: float = 0.0, high: float = math.inf
+              ) -> tuple[float, float]:
+    """``value`` as (low, high) if it is a list of two numbers within ``low`` and ``high`` around ``contains``."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise InputError(f"{where}: {key} must be a list of two numbers [low, high], not {value!r}")
+    lo, hi = _number(value[0], key, where, low, high), _number(value[1], key, where, low, high)
+    if not lo <= contains <= hi:
+        raise InputError(f"{where}: {key} = [{lo:g}, {hi:g}] must contain the value {contains:g}")
+    return lo, hi
+
+
+def _count(value: object, key: str, where: str) -> int:
+    """``value`` as a whole number of 0 or more."""
+    count = int(value)  # type: ignore[call-overload]
+    if count < 0:
+        raise InputError(f"{where}: {key} must be 0 or more, not {count}")
+    return count
 
 
 def _choice(value: object, allowed: tuple[str, ...], where: str, key: str) -> str:

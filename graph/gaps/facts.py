@@ -6,13 +6,16 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.backends import as_backend
 from graph.gaps.model import Evidence
 from graph.namespaces import label_of
 from graph.sparql import query_from_file, select
 from graph.store import ONTOLOGY_DIR
+
+if TYPE_CHECKING:
+    from rdflib import URIRef
 
 #: The SPARQL questions the analysis asks (declared in files, read with graph.sparql).
 QUERIES_DIR = ONTOLOGY_DIR / "gaps"
@@ -107,14 +110,30 @@ def read_facts(g: Any, region: str) -> Facts:
     g = as_backend(g)  # one copy into Oxigraph for all the questions
     reg = URIRef(region)
     polities = sorted(str(r["polity"]) for r in rows(g, "polities", region=reg))
+    provenance = _provenance(g)
+    bilateral = _bilateral(g, reg)
+    agreements = _agreements(g)
+    links = [(str(r["agreement"]), str(r["other"])) for r in rows(g, "conflicts")]
+    memberships, member_polity = _memberships(g, reg)
+    observations = _observations(g)
+    statements = _statements(g, reg)
+    return Facts(polities, provenance, bilateral, agreements, memberships, member_polity, observations, statements,
+                 instruments(agreements, links), source_infos(rows(g, "sources")))
 
-    prov_rows: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+
+def _provenance(g: Any) -> dict[str, Evidence]:
+    """The evidence of every claim (``provenance.rq``): its sources, locators, quotes and primary sources, sorted.
+
+    Several values of one field are joined (locators with "; ", quotes with " / "); the note is left empty for
+    the analysis to fill in with what the claim contributes.
+    """
+    fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for r in rows(g, "provenance"):
-        entry = prov_rows[str(r["claim"])]
+        entry = fields[str(r["claim"])]
         for key in ("source", "locator", "quote", "primary"):
             if r[key] is not None:
                 entry[key].add(str(r[key]))
-    provenance = {
+    return {
         claim: Evidence(
             claim=claim,
             sources=tuple(sorted(e["source"])),
@@ -123,17 +142,27 @@ def read_facts(g: Any, region: str) -> Facts:
             quote=" / ".join(sorted(e["quote"])),
             primary_sources=tuple(sorted(e["primary"])),
         )
-        for claim, e in prov_rows.items()
+        for claim, e in fields.items()
     }
 
+
+def _bilateral(g: Any, region: URIRef) -> dict[tuple[str, str], list[tuple[str, int | None, str | None]]]:
+    """The bilateral-cooperation claims of the region's pairs (``bilateral.rq``): (claim, count, status) per pair.
+
+    A count or status the claim does not state is None.
+    """
     bilateral: dict[tuple[str, str], list[tuple[str, int | None, str | None]]] = defaultdict(list)
-    for r in rows(g, "bilateral", region=reg):
+    for r in rows(g, "bilateral", region=region):
         count = r["count"]
         bilateral[(str(r["a"]), str(r["b"]))].append(
             (str(r["claim"]), int(count) if isinstance(count, (int, float)) else None,
              str(r["status"]) if r["status"] is not None else None)
         )
+    return bilateral
 
+
+def _agreements(g: Any) -> dict[str, tuple[frozenset[str], str | None]]:
+    """Every agreement (``agreements.rq``) with its parties and its framework (the smallest IRI if several; None)."""
     parties: dict[str, set[str]] = defaultdict(set)
     frameworks: dict[str, str | None] = {}
     for r in rows(g, "agreements"):
@@ -143,12 +172,19 @@ def read_facts(g: Any, region: str) -> Facts:
             frameworks[agreement] = min(str(r["framework"]), frameworks.get(agreement) or "\uffff")
         else:
             frameworks.setdefault(agreement, None)
-    agreements = {a: (frozenset(p), frameworks.get(a)) for a, p in parties.items()}
-    links = [(str(r["agreement"]), str(r["other"])) for r in rows(g, "conflicts")]
+    return {a: (frozenset(p), frameworks.get(a)) for a, p in parties.items()}
 
+
+def _memberships(g: Any, region: URIRef) -> tuple[dict[str, dict[str, list[tuple[str, str | None]]]], dict[str, str]]:
+    """The current memberships of the region's polities (``memberships.rq``), and the polity of every member.
+
+    The first maps polity -> organisation -> [(membership claim, role or None)], without repeats and without
+    memberships that have ended; the second maps each member (a polity or one of its bodies) to its polity,
+    ended memberships included.
+    """
     memberships: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(lambda: defaultdict(list))
     member_polity: dict[str, str] = {}
-    for r in rows(g, "memberships", region=reg):
+    for r in rows(g, "memberships", region=region):
         member_polity.setdefault(str(r["member"]), str(r["polity"]))
         if r["until"] is not None:
             continue
@@ -156,7 +192,15 @@ def read_facts(g: Any, region: str) -> Facts:
         entry = (str(r["membership"]), None if r["role"] is None else str(r["role"]))
         if entry not in claims:
             claims.append(entry)
+    return memberships, member_polity
 
+
+def _observations(g: Any) -> list[Observation]:
+    """Every survey figure (``observations.rq``) as one :class:`Observation`, sorted by IRI.
+
+    The answer has one row per subject (``about``) of a figure; they are gathered into its ``abouts``. A figure
+    in several editions keeps the smallest edition IRI.
+    """
     grouped: dict[str, dict[str, Any]] = {}
     for r in rows(g, "observations"):
         o = grouped.setdefault(str(r["obs"]), {
@@ -169,20 +213,25 @@ def read_facts(g: Any, region: str) -> Facts:
             o["dataset"] = min(filter(None, (o["dataset"], str(r["dataset"]))))
         if r["about"] is not None:
             o["abouts"].add(str(r["about"]))
-    observations = [
+    return [
         Observation(k, v["area"], v["indicator"], frozenset(v["abouts"]), v["pct"], v["period"], v["dataset"])
         for k, v in sorted(grouped.items())
     ]
 
-    statements = [
+
+def _statements(g: Any, region: URIRef) -> list[tuple[str, str, str, str, str, str | None]]:
+    """The statements between the region's polities: (statement, from, to, stance, route, incident or None).
+
+    ``route`` is "direct" for a statement aimed at the other polity itself (``statements-direct.rq``), then
+    "incident" for one aimed at an incident whose target is the other polity (``statements-incident.rq``).
+    """
+    return [
         (str(r["statement"]), str(r["from"]), str(r["to"]), str(r["stance"]), "direct", None)
-        for r in rows(g, "statements-direct", region=reg)
+        for r in rows(g, "statements-direct", region=region)
     ] + [
         (str(r["statement"]), str(r["from"]), str(r["to"]), str(r["stance"]), "incident", str(r["incident"]))
-        for r in rows(g, "statements-incident", region=reg)
+        for r in rows(g, "statements-incident", region=region)
     ]
-    return Facts(polities, provenance, bilateral, agreements, memberships, member_polity, observations, statements,
-                 instruments(agreements, links), source_infos(rows(g, "sources")))
 
 
 def source_infos(answer: Iterable[Mapping[str, object]]) -> dict[str, SourceInfo]:
@@ -267,27 +316,49 @@ def latest(obs: Iterable[Observation], up_to: int | None = None) -> list[Observa
 
 
 def labels_of(g: Any, facts: Facts, *graphs: Any) -> dict[str, str]:
-    """The label of every IRI the analysis mentions, read from ``g`` (an rdflib graph holding the labels)."""
+    """The label of every IRI the analysis mentions, read from ``g`` (an rdflib graph holding the labels).
+
+    The IRIs are those of ``facts`` (:func:`_mentioned_iris`) and the nodes of ``graphs`` (NetworkX views).
+    """
     from rdflib import URIRef
 
-    iris: set[str] = set(facts.polities) | set(facts.provenance) | {facts_source for e in facts.provenance.values()
-                                                                     for facts_source in e.sources + e.primary_sources}
-    for claims in facts.bilateral.values():
-        iris.update(s for _c, _n, s in claims if s)
-    iris.update(facts.agreements)
-    iris.update(fw for _p, fw in facts.agreements.values() if fw)
-    iris.update(o.dataset for o in facts.observations if o.dataset)
-    iris.update(facts.sources)
-    iris.update(p for s in facts.sources.values() for p in s.publisher.split("; ") if p.startswith("http"))
-    for by_org in facts.memberships.values():
-        iris.update(by_org)
-    for o in facts.observations:
-        iris.update((o.indicator, o.area, *o.abouts))
-    for stmt, _f, _t, stance, _r, incident in facts.statements:
-        iris.update(x for x in (stmt, stance, incident) if x)
+    iris = _mentioned_iris(facts)
     for G in graphs:
         iris.update(str(n) for n in G.nodes)
     labels: dict[str, str] = {}
     for iri in sorted(iris):
         labels[iri] = label_of(g, URIRef(iri))
     return labels
+
+
+def _mentioned_iris(facts: Facts) -> set[str]:
+    """Every IRI ``facts`` mention: the claims and their context (:func:`_claim_iris`), the sources and publishers.
+
+    >>> f = Facts(["p"], {"c": Evidence("c", ("s",), "", "")}, {}, {}, {}, {}, [], [],
+    ...           sources={"s": SourceInfo("s", publisher="http://x; Press")})
+    >>> sorted(_mentioned_iris(f))
+    ['c', 'http://x', 'p', 's']
+    """
+    iris = _claim_iris(facts) | set(facts.provenance)
+    iris.update(source for e in facts.provenance.values() for source in e.sources + e.primary_sources)
+    iris.update(facts.sources)
+    iris.update(p for s in facts.sources.values() for p in s.publisher.split("; ") if p.startswith("http"))
+    return iris
+
+
+def _claim_iris(facts: Facts) -> set[str]:
+    """The polities, statuses, agreements and frameworks, organisations, survey terms and statements of ``facts``."""
+    iris: set[str] = set(facts.polities)
+    for claims in facts.bilateral.values():
+        iris.update(s for _c, _n, s in claims if s)
+    iris.update(facts.agreements)
+    iris.update(fw for _p, fw in facts.agreements.values() if fw)
+    for by_org in facts.memberships.values():
+        iris.update(by_org)
+    for o in facts.observations:
+        iris.update((o.indicator, o.area, *o.abouts))
+        if o.dataset:
+            iris.add(o.dataset)
+    for stmt, _f, _t, stance, _r, incident in facts.statements:
+        iris.update(x for x in (stmt, stance, incident) if x)
+    return iris

@@ -66,42 +66,74 @@ def missing_ties(orgs: Mapping[str, set[str]], degree: Mapping[str, int], dyads:
     def name(iri: str) -> str:
         return names.get(iri, iri)
 
-    out: list[Suggestion] = []
-    for d in dyads:
-        if d.status == COOPERATING:
-            continue
-        na, nb = orgs.get(d.a, set()), orgs.get(d.b, set())
-        shared = sorted(na & nb)
-        union = na | nb
-        if len(shared) < cfg.min_shared_affiliations or not shared:
-            continue
-        threat_component = d.demand.component("shared_threats")
-        threat_claims = list(threat_component.items)
-        if cfg.require_shared_threat and not threat_claims:
-            continue
-        jac = len(shared) / len(union)
-        aa = sum(1 / math.log(degree[z]) for z in shared if degree.get(z, 0) > 1)
-        score = jac if cfg.suggestion_method == "jaccard" else aa
-        where = "no source records bilateral cooperation between them" if d.status == NO_DATA else \
-            "a source says their cooperation has made no progress"
-        threats_text = (f"; both publics name {', '.join(name(t) for t in threat_claims)} as a threat or need"
-                        f"{_fallback_text(threat_component.fallbacks, name)}" if threat_claims else "")
-        support = d.demand.component("public_support")
-        support_text = (f"; public support for cooperation {support.raw:.1f}%{_fallback_text(support.fallbacks, name)}"
-                        if support.raw is not None else "")
-        friction = [f"{c.name.replace('_', ' ')} {c.raw:.1f}%" if c.name != "accusations" else
-                    f"{int(c.raw or 0)} hostile statement(s)"
-                    for c in d.friction.components if c.raw]
-        friction_text = f"; mind the friction ({', '.join(friction)})" if friction else ""
-        reason = (f"{name(d.a)} and {name(d.b)} share {len(shared)} of {len(union)} affiliations "
-                  f"({', '.join(name(o) for o in shared)}){threats_text}{support_text}; {where}{friction_text}.")
-        out.append(Suggestion(d.a, d.b, d.status, score, jac, aa, tuple(shared), len(union), tuple(threat_claims),
-                              0, reason))
+    out = [s for s in (_candidate(d, orgs, degree, cfg, name) for d in dyads) if s is not None]
     demand = {(d.a, d.b): d.demand.low for d in dyads}
     out.sort(key=lambda s: (-round(s.score, 12), -len(s.shared_threats),
                             -round(s.adamic_adar if cfg.suggestion_method == "jaccard" else s.jaccard, 12),
                             -round(demand[(s.a, s.b)], 12), s.a, s.b))
     return [replace(s, rank=i) for i, s in enumerate(out[: cfg.suggestion_limit], 1)]
+
+
+def _candidate(d: Dyad, orgs: Mapping[str, set[str]], degree: Mapping[str, int], cfg: GapConfig,
+               name: Callable[[str], str]) -> Suggestion | None:
+    """The suggestion for the pair ``d`` (not ranked yet), or None when it does not qualify.
+
+    A pair qualifies when it has no recorded cooperation, shares at least ``min_shared_affiliations``
+    organisations (and at least one), and, if ``require_shared_threat``, both publics name a threat or need.
+    """
+    if d.status == COOPERATING:
+        return None
+    na, nb = orgs.get(d.a, set()), orgs.get(d.b, set())
+    shared = sorted(na & nb)
+    union = na | nb
+    if len(shared) < cfg.min_shared_affiliations or not shared:
+        return None
+    threat_claims = d.demand.component("shared_threats").items
+    if cfg.require_shared_threat and not threat_claims:
+        return None
+    jac = len(shared) / len(union)
+    aa = sum(1 / math.log(degree[z]) for z in shared if degree.get(z, 0) > 1)
+    score = jac if cfg.suggestion_method == "jaccard" else aa
+    return Suggestion(d.a, d.b, d.status, score, jac, aa, tuple(shared), len(union), tuple(threat_claims), 0,
+                      _reason(d, shared, len(union), name))
+
+
+def _reason(d: Dyad, shared: Sequence[str], union: int, name: Callable[[str], str]) -> str:
+    """Why the pair ``d`` is suggested, in one sentence.
+
+    It names the ``shared`` organisations (of ``union`` the two belong to), the threats both publics name,
+    their support for cooperation, why no tie is recorded, and the friction to mind.
+    """
+    where = "no source records bilateral cooperation between them" if d.status == NO_DATA else \
+        "a source says their cooperation has made no progress"
+    return (f"{name(d.a)} and {name(d.b)} share {len(shared)} of {union} affiliations "
+            f"({', '.join(name(o) for o in shared)}){_threats_text(d, name)}{_support_text(d, name)}; {where}"
+            f"{_friction_text(d)}.")
+
+
+def _threats_text(d: Dyad, name: Callable[[str], str]) -> str:
+    """The threats clause of a reason (``; both publics name X, Y as a threat or need``), or "" without one."""
+    component = d.demand.component("shared_threats")
+    if not component.items:
+        return ""
+    return (f"; both publics name {', '.join(name(t) for t in component.items)} as a threat or need"
+            f"{_fallback_text(component.fallbacks, name)}")
+
+
+def _support_text(d: Dyad, name: Callable[[str], str]) -> str:
+    """The support clause of a reason (``; public support for cooperation N%``), or "" when it is unknown."""
+    support = d.demand.component("public_support")
+    if support.raw is None:
+        return ""
+    return f"; public support for cooperation {support.raw:.1f}%{_fallback_text(support.fallbacks, name)}"
+
+
+def _friction_text(d: Dyad) -> str:
+    """The friction clause of a reason (``; mind the friction (threat perception N%, ...)``), or "" without any."""
+    friction = [f"{c.name.replace('_', ' ')} {c.raw:.1f}%" if c.name != "accusations" else
+                f"{int(c.raw or 0)} hostile statement(s)"
+                for c in d.friction.components if c.raw]
+    return f"; mind the friction ({', '.join(friction)})" if friction else ""
 
 
 def _fallback_text(fallbacks: Sequence[tuple[str, str]], name: Callable[[str], str]) -> str:
