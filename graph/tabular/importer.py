@@ -16,7 +16,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -72,10 +71,6 @@ class ImportResult:
     warnings: list[str]
 
 
-class _Fail(Protocol):
-    def __call__(self, p: _Pending, column: str | None, message: str, policy: bool = False) -> None: ...
-
-
 @dataclass
 class _Pending:
     """A row on its way to RDF."""
@@ -90,6 +85,37 @@ class _Pending:
     failed: bool = False
     in_graph: bool = False  # the row restates a resource already in the loaded graph
     missing: list[str] = field(default_factory=list)  # required columns left empty
+
+
+@dataclass
+class _ImportRun:
+    """One import in progress: its layout, what references resolve against, and the problems found so far."""
+
+    spec: Kind
+    context: Graph
+    #: The file each resource of the context was first described in (named in contradictions).
+    origin: dict[URIRef, str]
+    index: Index
+    #: The resources of ``spec`` by key: those of the context first, then each identified row.
+    matcher: Matcher[_Pending]
+    problems: list[Problem]
+
+    @classmethod
+    def start(cls, spec: Kind, data: Sequence[str | Path], shipped: bool, problems: list[Problem]) -> _ImportRun:
+        """Load the context (see :func:`_load_context`) and index it for resolving cells and matching rows."""
+        context, origin = _load_context(data, shipped)
+        index = Index(context)
+        matcher: Matcher[_Pending] = Matcher(spec)
+        for d in describe_resources(context, spec):
+            matcher.add(d)
+        return cls(spec, context, origin, index, matcher, problems)
+
+    def fail(self, p: _Pending, column: str | None, message: str, policy: bool = False) -> None:
+        """Refuse row ``p`` for ``message`` about ``column``; give up at once when :data:`MAX_PROBLEMS` are collected."""
+        p.failed = True
+        self.problems.append(Problem(p.table.name, p.row.line, column, message, policy))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise ImportRejected(self.problems)
 
 
 def _load_context(data: Sequence[str | Path], shipped: bool) -> tuple[Graph, dict[URIRef, str]]:
@@ -178,41 +204,51 @@ def import_csv(
     tables = [t for p in paths if (t := read_table(Path(p), spec, delimiter, problems)) is not None]
     if problems:
         raise ImportRejected(problems)
-    context, origin = _load_context(data, shipped)
-    index = Index(context)
-    matcher: Matcher[_Pending] = Matcher(spec)
-    for d in describe_resources(context, spec):
-        matcher.add(d)
+    run = _ImportRun.start(spec, data, shipped, problems)
     pending = [_Pending(t, r) for t in tables for r in t.rows]
+    _identify_rows(run, pending)
+    if problems:
+        raise ImportRejected(problems)
+    new = bind_prefixes(Graph())
+    files, activities = _record_files(new, tables, spec)
+    lines = _add_rows(run, pending, new, activities)
+    warnings = _table_warnings(tables)
+    warnings += _same_name_elsewhere(spec, pending, run.index)
+    warnings += _check_shapes(spec, run.context, new, lines, problems)
+    if problems:
+        raise ImportRejected(problems)
+    outcomes = [
+        RowOutcome(p.table.name, p.row.line, str(p.subject), p.status, p.merged_with) for p in pending
+    ]
+    return ImportResult(kind, new, files, outcomes, warnings)
 
-    def fail(p: _Pending, column: str | None, message: str, policy: bool = False) -> None:
-        p.failed = True
-        problems.append(Problem(p.table.name, p.row.line, column, message, policy))
-        if len(problems) >= MAX_PROBLEMS:
-            raise ImportRejected(problems)
 
+def _identify_rows(run: _ImportRun, pending: Sequence[_Pending]) -> None:
+    """Parse the cells of every row and give each row its subject; refuse required cells left empty."""
+    spec = run.spec
     ref_free = all(spec.column(c).value not in {"ref", "place"} for c in (*spec.key, *spec.slug))
     # Pass 1: plain cells; rows whose identity needs no reference get their subject now, so
     # later cells (and rows of other files) can refer to them by id or label.
     for p in pending:
-        _parse_cells(spec, p, index, fail, refs=False)
+        _parse_cells(run, p, refs=False)
         if ref_free and not p.failed:
-            _identify(spec, p, matcher, origin, context, index, fail)
+            _identify(run, p)
     # Pass 2: references, then identity for the other kinds.
     for p in pending:
-        _parse_cells(spec, p, index, fail, refs=True)
+        _parse_cells(run, p, refs=True)
         if not p.failed and p.subject is None:
-            _identify(spec, p, matcher, origin, context, index, fail)
+            _identify(run, p)
     # A row that restates a resource already in the graph (an exported row brought back) needs
     # no new source or other required cell: the resource has them, or never needed them.
     for p in pending:
         if not p.in_graph:
             for name in p.missing:
                 col = spec.column(name)
-                fail(p, name, f"required, but empty ({col.help})" if col.help else "required, but empty")
-    if problems:
-        raise ImportRejected(problems)
-    new = bind_prefixes(Graph())
+                run.fail(p, name, f"required, but empty ({col.help})" if col.help else "required, but empty")
+
+
+def _record_files(new: Graph, tables: Sequence[Table], spec: Kind) -> tuple[list[ImportedFile], dict[str, URIRef]]:
+    """Record each file's provenance in ``new`` (see :func:`_record_file`): the files, and their activities by name."""
     files: list[ImportedFile] = []
     activities: dict[str, URIRef] = {}
     for t in tables:
@@ -220,25 +256,31 @@ def import_csv(
         entity, activity = _record_file(new, t, digest, spec)
         activities[t.name] = activity
         files.append(ImportedFile(t.name, digest, len(t.data), len(t.rows), str(entity)))
+    return files, activities
+
+
+def _add_rows(run: _ImportRun, pending: Sequence[_Pending], new: Graph, activities: dict[str, URIRef]) -> dict[URIRef, tuple[str, int]]:
+    """Add the triples of every row to ``new``, each subject generated by its file's import activity.
+
+    Returns the file and line that first describe each subject (where a shape violation is reported).
+    """
     lines: dict[URIRef, tuple[str, int]] = {}
     for p in pending:
         assert p.subject is not None
         lines.setdefault(p.subject, (p.table.name, p.row.line))
-        _add_triples(spec, p, new, context)
+        _add_triples(run.spec, p, new, run.context)
         new.add((p.subject, PROV.wasGeneratedBy, activities[p.table.name]))
+    return lines
+
+
+def _table_warnings(tables: Sequence[Table]) -> list[str]:
+    """Warnings for blank lines skipped and for files with a header but no rows."""
     warnings = [
         f"{t.name}: skipped blank line{'s' if len(t.blank_lines) > 1 else ''} {', '.join(map(str, t.blank_lines))}"
         for t in tables if t.blank_lines
     ]
     warnings += [f"{t.name}: no rows below the header" for t in tables if not t.rows]
-    warnings += _same_name_elsewhere(spec, pending, index)
-    warnings += _check_shapes(spec, context, new, lines, problems)
-    if problems:
-        raise ImportRejected(problems)
-    outcomes = [
-        RowOutcome(p.table.name, p.row.line, str(p.subject), p.status, p.merged_with) for p in pending
-    ]
-    return ImportResult(kind, new, files, outcomes, warnings)
+    return warnings
 
 
 def _same_name_elsewhere(spec: Kind, pending: Sequence[_Pending], index: Index) -> list[str]:
@@ -263,7 +305,9 @@ def _same_name_elsewhere(spec: Kind, pending: Sequence[_Pending], index: Index) 
     return out
 
 
-def _parse_cells(spec: Kind, p: _Pending, index: Index, fail: _Fail, *, refs: bool) -> None:
+def _parse_cells(run: _ImportRun, p: _Pending, *, refs: bool) -> None:
+    """Parse the reference cells of row ``p`` (``refs=True``) or all its other cells; refuse those that do not parse."""
+    spec = run.spec
     for col in spec.columns:
         if (col.value in {"ref", "place"}) != refs or col.value in {"id"}:
             continue
@@ -285,9 +329,9 @@ def _parse_cells(spec: Kind, p: _Pending, index: Index, fail: _Fail, *, refs: bo
                     nodes.extend(choices[part.lower()])
                     canon.append(part.lower())
                     continue
-                node = parse_value(col, part, index)
+                node = parse_value(col, part, run.index)
             except CellError as exc:
-                fail(p, col.name, str(exc), exc.policy)
+                run.fail(p, col.name, str(exc), exc.policy)
                 continue
             nodes.append(node)
             rendered = render(col, node)
@@ -314,75 +358,104 @@ def _differing(mine: dict[str, list[str]], theirs: dict[str, list[str]], skip: t
                   if c != "id" and c not in skip and sorted(mine.get(c, [])) != sorted(theirs.get(c, [])))
 
 
-def _identify(
-    spec: Kind,
-    p: _Pending,
-    matcher: Matcher[_Pending],
-    origin: dict[URIRef, str],
-    context: Graph,
-    index: Index,
-    fail: _Fail,
-) -> None:
+#: A resource of the row's kind (from the context, or from an earlier row when the second item is that row).
+_Match = tuple[Described, _Pending | None]
+
+
+def _identify(run: _ImportRun, p: _Pending) -> None:
     """Give the row its subject: the id cell, a resource it restates, or a new slug; refuse contradictions."""
     id_cell = p.row.cells.get("id", "")
-    subject: URIRef | None = None
+    found = _named_by_id(run, p, id_cell) if id_cell else _restated_by_key(run, p)
+    if found is None:
+        return
+    subject, matches = found
     if id_cell:
-        try:
-            subject = _parse_id(id_cell)
-        except CellError as exc:
-            fail(p, "id", str(exc), exc.policy)
-            return
-        matches = matcher.by_iri.get(subject, [])
-    else:
-        matches = matcher.matching(p.canon)
-        found = sorted({d.iri for d, _q in matches})
-        if len(found) > 1:
-            listed = "; ".join(index.show(i) for i in found)
-            fail(p, None, f"this row matches several resources ({listed}); fill the id column to say which one")
-            return
-        if found:
-            subject = found[0]
-    if id_cell:
-        # two rows of this import with one id describe one resource only if they say the same thing
-        for d, q in matches:
-            differing = _differing(p.canon, d.values, spec.provenance_columns) if q is not None else []
-            if differing:
-                fail(p, "id", f"{id_cell!r} is also the id of line {q.row.line} of {q.table.name}, "  # type: ignore[union-attr]
-                              f"which differs in {', '.join(differing)}; give each row its own id")
+        _refuse_reused_id(run, p, id_cell, matches)
         if p.failed:
             return
-    same = "same id" if id_cell else f"same {', '.join(spec.key)}"
-    for d, q in matches:
-        for col, mine, theirs in _conflicts(spec, p.canon, d):
-            where = origin.get(d.iri, "the loaded data") if q is None else f"line {q.row.line} of {q.table.name}"
-            what = f"{index.show(d.iri)} in {where}" if q is None else where
-            fail(p, col, f"contradicts {what}, which says {theirs!r} where this row says {mine!r} ({same}); "
-                         "correct one of them")
+    _refuse_contradictions(run, p, matches, "same id" if id_cell else f"same {', '.join(run.spec.key)}")
     if p.failed:
         return
+    if subject is None:
+        subject = _new_subject(run, p)
+    elif matches:
+        _mark_merged(run, p, subject, matches)
+    elif (subject, None, None) in run.context:
+        kinds = ", ".join(sorted(compact(t) for t in run.context.objects(subject, RDF.type))) or "no type"
+        run.fail(p, "id", f"{compact(subject)} already exists as {kinds}, not as {run.spec.name}; choose another id")
+        return
+    if subject is not None:
+        _take_subject(run, p, subject)
+
+
+def _take_subject(run: _ImportRun, p: _Pending, subject: URIRef) -> None:
+    """Give row ``p`` its subject and make it findable: by key for later rows, by id and label for later cells."""
+    p.subject = subject
+    run.matcher.add(Described(subject, p.canon, labels_of(run.spec, p.canon)), p)
+    run.index.add(subject, _classes(run.spec, p), [v for c in run.spec.columns if c.labels for v in p.canon.get(c.name, [])])
+
+
+def _named_by_id(run: _ImportRun, p: _Pending, id_cell: str) -> tuple[URIRef, list[_Match]] | None:
+    """The subject the id cell names and the resources (of the graph or earlier rows) with that id; None if refused."""
+    try:
+        subject = _parse_id(id_cell)
+    except CellError as exc:
+        run.fail(p, "id", str(exc), exc.policy)
+        return None
+    return subject, run.matcher.by_iri.get(subject, [])
+
+
+def _restated_by_key(run: _ImportRun, p: _Pending) -> tuple[URIRef | None, list[_Match]] | None:
+    """The one resource the row restates by its key columns (None: a new one) and its matches; None if refused."""
+    matches = run.matcher.matching(p.canon)
+    found = sorted({d.iri for d, _q in matches})
+    if len(found) > 1:
+        listed = "; ".join(run.index.show(i) for i in found)
+        run.fail(p, None, f"this row matches several resources ({listed}); fill the id column to say which one")
+        return None
+    return (found[0] if found else None), matches
+
+
+def _refuse_reused_id(run: _ImportRun, p: _Pending, id_cell: str, matches: Sequence[_Match]) -> None:
+    """Refuse the row if an earlier row of this import has the same id but says something else."""
+    for d, q in matches:
+        differing = _differing(p.canon, d.values, run.spec.provenance_columns) if q is not None else []
+        if differing:
+            run.fail(p, "id", f"{id_cell!r} is also the id of line {q.row.line} of {q.table.name}, "  # type: ignore[union-attr]
+                              f"which differs in {', '.join(differing)}; give each row its own id")
+
+
+def _refuse_contradictions(run: _ImportRun, p: _Pending, matches: Sequence[_Match], same: str) -> None:
+    """Refuse the row for each ``compare`` column it fills differently from a resource it restates (``same`` key)."""
+    for d, q in matches:
+        for col, mine, theirs in _conflicts(run.spec, p.canon, d):
+            where = run.origin.get(d.iri, "the loaded data") if q is None else f"line {q.row.line} of {q.table.name}"
+            what = f"{run.index.show(d.iri)} in {where}" if q is None else where
+            run.fail(p, col, f"contradicts {what}, which says {theirs!r} where this row says {mine!r} ({same}); "
+                             "correct one of them")
+
+
+def _mark_merged(run: _ImportRun, p: _Pending, subject: URIRef, matches: Sequence[_Match]) -> None:
+    """Mark the row as merged into ``subject``: a resource of the loaded graph, or the first row that describes it."""
     in_graph = any(q is None for _d, q in matches)
     rows = [q for _d, q in matches if q is not None]
-    if subject is not None and (in_graph or rows):
-        p.status = "merged"
-        p.in_graph = in_graph
-        p.merged_with = origin.get(subject, "") if in_graph else f"{rows[0].table.name}:{rows[0].row.line}"
-    if subject is None:
-        slug = derive_slug(spec, p.canon)
-        if not slug or slug == spec.prefix:
-            fail(p, "id", "cannot derive an id from this row; fill the id column")
-            return
-        subject = WB[slug]
-        if (subject, None, None) in context or subject in matcher.by_iri:
-            fail(p, "id", f"the derived id {compact(subject)} is already used by {index.show(subject)} for something "
-                          "else; fill the id column with another id")
-            return
-    elif not in_graph and not rows and (subject, None, None) in context:
-        kinds = ", ".join(sorted(compact(t) for t in context.objects(subject, RDF.type))) or "no type"
-        fail(p, "id", f"{compact(subject)} already exists as {kinds}, not as {spec.name}; choose another id")
-        return
-    p.subject = subject
-    matcher.add(Described(subject, p.canon, labels_of(spec, p.canon)), p)
-    index.add(subject, _classes(spec, p), [v for c in spec.columns if c.labels for v in p.canon.get(c.name, [])])
+    p.status = "merged"
+    p.in_graph = in_graph
+    p.merged_with = run.origin.get(subject, "") if in_graph else f"{rows[0].table.name}:{rows[0].row.line}"
+
+
+def _new_subject(run: _ImportRun, p: _Pending) -> URIRef | None:
+    """The id derived from the row (see :func:`derive_slug`) under ``wb:``; None (row refused) if empty or taken."""
+    slug = derive_slug(run.spec, p.canon)
+    if not slug or slug == run.spec.prefix:
+        run.fail(p, "id", "cannot derive an id from this row; fill the id column")
+        return None
+    subject = WB[slug]
+    if (subject, None, None) in run.context or subject in run.matcher.by_iri:
+        run.fail(p, "id", f"the derived id {compact(subject)} is already used by {run.index.show(subject)} for "
+                          "something else; fill the id column with another id")
+        return None
+    return subject
 
 
 def _parse_id(cell: str) -> URIRef:
