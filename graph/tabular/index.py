@@ -30,11 +30,30 @@ class Index:
     """Typed resources of a graph by id, label, Wikidata id and ISO code, for resolving cells."""
 
     def __init__(self, g: Graph) -> None:
+        #: The direct superclasses of each class, and a class's English label (for messages).
         self.supers: dict[URIRef, set[URIRef]] = {}
+        self.class_labels: dict[URIRef, str] = {}
+        #: The classes of each resource that can be referred to, and its labels in the graph's order.
+        self.types: dict[URIRef, set[URIRef]] = {}
+        self.labels: dict[URIRef, list[str]] = {}
+        #: Resources by label (see :func:`norm`), by loosely folded label, by local name under wb:/wbo:, by QID.
+        self.by_label: dict[str, set[URIRef]] = {}
+        self.by_fold: dict[str, set[URIRef]] = {}
+        self.by_local: dict[str, set[URIRef]] = {}
+        self.by_qid: dict[str, set[URIRef]] = {}
+        #: The concepts of each SKOS concept scheme (the codes of a code column).
+        self.schemes: dict[URIRef, set[URIRef]] = {}
+        self._read_classes(g)
+        self._read_resources(g)
+        for concept, scheme in g.subject_objects(SKOS.inScheme):
+            if isinstance(concept, URIRef) and isinstance(scheme, URIRef):
+                self.schemes.setdefault(scheme, set()).add(concept)
+
+    def _read_classes(self, g: Graph) -> None:
+        """Fill ``supers`` from ``rdfs:subClassOf`` and ``class_labels`` with each class's first English label."""
         for sub, sup in g.subject_objects(RDFS.subClassOf):
             if isinstance(sub, URIRef) and isinstance(sup, URIRef):
                 self.supers.setdefault(sub, set()).add(sup)
-        self.class_labels: dict[URIRef, str] = {}
         classes = set(self.supers) | {s for v in self.supers.values() for s in v}
         classes |= {c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
         for cls in classes:
@@ -42,13 +61,9 @@ class Index:
                             and (lab.language or "en").startswith("en"))
             if labels:
                 self.class_labels[cls] = labels[0]
-        self.types: dict[URIRef, set[URIRef]] = {}
-        self.labels: dict[URIRef, list[str]] = {}
-        self.by_label: dict[str, set[URIRef]] = {}
-        self.by_fold: dict[str, set[URIRef]] = {}
-        self.by_local: dict[str, set[URIRef]] = {}
-        self.by_qid: dict[str, set[URIRef]] = {}
-        self.schemes: dict[URIRef, set[URIRef]] = {}
+
+    def _read_resources(self, g: Graph) -> None:
+        """Register every typed resource that is not part of the vocabulary, with its labels and Wikidata ids."""
         for s, _p, cls in g.triples((None, RDF.type, None)):
             if isinstance(s, URIRef) and isinstance(cls, URIRef):
                 self.types.setdefault(s, set()).add(cls)
@@ -59,9 +74,6 @@ class Index:
             labels = [str(o) for p in _LABEL_PROPERTIES for o in g.objects(s, p) if isinstance(o, Literal)]
             qids = [str(o)[len(str(WD)):] for o in g.objects(s, SKOS.exactMatch) if str(o).startswith(str(WD))]
             self._register(s, labels, qids)
-        for concept, scheme in g.subject_objects(SKOS.inScheme):
-            if isinstance(concept, URIRef) and isinstance(scheme, URIRef):
-                self.schemes.setdefault(scheme, set()).add(concept)
 
     def _register(self, s: URIRef, labels: Iterable[str], qids: Iterable[str] = ()) -> None:
         mine = self.labels.setdefault(s, [])
