@@ -6,13 +6,18 @@ import csv
 import difflib
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.store import local_file
 from graph.tabular.layouts import Kind
 from graph.tabular.problems import Problem
 from graph.tabular.text import unescape_cell
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 #: CSV files larger than this are refused before reading.
 MAX_CSV_BYTES = 64 * 1024 * 1024
@@ -37,6 +42,29 @@ def read_table(path: Path, kind: Kind, delimiter: str, problems: list[Problem]) 
     """Read one CSV file into rows keyed by column name; file and header problems go to ``problems``."""
     name = str(path)
     data = local_file(path, MAX_CSV_BYTES, verb="imported", limit=" for CSV files").read_bytes()
+    text = _decoded(data, name, problems)
+    if text is None:
+        return None
+    table = Table(path, name, data)
+    text, delimiter, skip = _explicit_separator(text, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header_read = _read_records(table, _numbered(reader, skip), kind, delimiter, problems)
+    except csv.Error as exc:
+        problems.append(Problem(name, reader.line_num + skip, None, f"CSV syntax error ({exc})"))
+        return None
+    if not header_read:
+        problems.append(Problem(name, 0, None, "the file is empty: the first row must name the columns"))
+        return None
+    return table
+
+
+def _decoded(data: bytes, name: str, problems: list[Problem]) -> str | None:
+    """The text of a UTF-8 file (byte order mark dropped); None, with the reason in ``problems``, for anything else.
+
+    Workbooks, UTF-16 and Windows-1252 files are what spreadsheets save by default,
+    so each gets a message saying how to save the file as CSV UTF-8 instead.
+    """
 
     def refuse(message: str, line: int = 0) -> None:
         problems.append(Problem(name, line, None, message))
@@ -63,53 +91,71 @@ def read_table(path: Path, kind: Kind, delimiter: str, problems: list[Problem]) 
     if "\x00" in text:
         refuse("the file contains NUL bytes, so it is not a text CSV file")
         return None
-    table = Table(path, name, data)
+    return text
+
+
+def _explicit_separator(text: str, delimiter: str) -> tuple[str, str, int]:
+    """Honour Excel's ``sep=;`` first line: the text below it, the delimiter it names, 1 line skipped.
+
+    Text without that line comes back unchanged, with ``delimiter`` and 0.
+    """
     first_line = text.split("\n", 1)[0].strip().strip('"')
-    skip = 0
-    if re.fullmatch(r"sep=.", first_line):  # Excel's explicit separator line
-        delimiter = first_line[-1]
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        skip = 1
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    columns: list[str | None] = []
+    if re.fullmatch(r"sep=.", first_line):
+        return (text.split("\n", 1)[1] if "\n" in text else ""), first_line[-1], 1
+    return text, delimiter, 0
+
+
+def _numbered(reader: Reader, skip: int) -> Iterator[tuple[int, list[str]]]:
+    """Each record of ``reader`` with the file line it starts on (a quoted cell may span lines)."""
     previous_end = 0
-    try:
-        for record in reader:
-            start = previous_end + 1 + skip
-            previous_end = reader.line_num
-            if not any(cell.strip() for cell in record):
-                if header is not None:
-                    table.blank_lines.append(start)
-                continue
-            if header is None:
-                header = record
-                columns = _check_header(record, kind, delimiter, name, start, problems)
-                if any(p.file == name and p.line == start for p in problems):
-                    return table
-                continue
-            cells: dict[str, str] = {}
-            extra = [c for c in record[len(columns):] if c.strip()]
-            if extra:
-                problems.append(
-                    Problem(name, start, None, f"{len(record)} cells but the header has {len(columns)} columns; "
-                            "quote cells that contain the delimiter")
-                )
-                continue
-            for col, raw in zip(columns, record):
-                if col is None:
-                    if raw.strip():
-                        problems.append(Problem(name, start, None, "a value in a column without a header name"))
-                    continue
-                cells[col] = unescape_cell(raw.strip())
+    for record in reader:
+        yield previous_end + 1 + skip, record
+        previous_end = reader.line_num
+
+
+def _read_records(table: Table, records: Iterable[tuple[int, list[str]]], kind: Kind, delimiter: str,
+                  problems: list[Problem]) -> bool:
+    """Read the header, then the rows into ``table``; False when there is no header (no record that is not blank).
+
+    Reading stops at a header with problems: the rows below it would be read under the wrong names.
+    """
+    header_read = False
+    columns: list[str | None] = []
+    for start, record in records:
+        if not any(cell.strip() for cell in record):
+            if header_read:
+                table.blank_lines.append(start)
+            continue
+        if not header_read:
+            header_read = True
+            columns = _check_header(record, kind, delimiter, table.name, start, problems)
+            if any(p.file == table.name and p.line == start for p in problems):
+                return True
+            continue
+        cells = _row_cells(record, columns, table.name, start, problems)
+        if cells is not None:
             table.rows.append(Row(start, cells))
-    except csv.Error as exc:
-        refuse(f"CSV syntax error ({exc})", reader.line_num + skip)
+    return header_read
+
+
+def _row_cells(record: list[str], columns: list[str | None], name: str, line: int,
+               problems: list[Problem]) -> dict[str, str] | None:
+    """The cells of one record by column name, formula escapes undone; None (a problem) when it has too many cells."""
+    extra = [c for c in record[len(columns):] if c.strip()]
+    if extra:
+        problems.append(
+            Problem(name, line, None, f"{len(record)} cells but the header has {len(columns)} columns; "
+                    "quote cells that contain the delimiter")
+        )
         return None
-    if header is None:
-        refuse("the file is empty: the first row must name the columns")
-        return None
-    return table
+    cells: dict[str, str] = {}
+    for col, raw in zip(columns, record):
+        if col is None:
+            if raw.strip():
+                problems.append(Problem(name, line, None, "a value in a column without a header name"))
+            continue
+        cells[col] = unescape_cell(raw.strip())
+    return cells
 
 
 def _check_header(record: list[str], kind: Kind, delimiter: str, name: str, line: int, problems: list[Problem]) -> list[str | None]:
