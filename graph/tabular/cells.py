@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from rdflib import Literal
@@ -19,42 +20,80 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 def parse_value(col: Column, cell: str, index: Index) -> Node:
     """One value of a cell as an RDF term; :class:`CellError` says what is wrong."""
-    kind = col.value
-    if kind == "text":
-        return Literal(cell)
-    if kind == "en":
-        return Literal(cell, lang="en")
-    if kind == "ref":
-        return index.resolve(cell, col.range)
-    if kind == "place":
-        iri = iri_of(cell)
-        return index.resolve(cell, col.range) if iri is not None else Literal(cell)
-    if kind == "code":
-        assert col.scheme is not None
-        return index.code(cell, col.scheme)
-    if kind in {"date", "day", "year"}:
-        return _parse_date(cell, kind)
-    if kind == "count":
-        return _parse_count(cell)
-    if kind == "percent":
-        return _parse_percent(cell)
-    if kind == "url":
-        if re.match(r"https?://", cell, re.IGNORECASE) and re.search(r"\s", cell):
-            raise CellError(f"{cell!r} contains a space: write it as %20")
-        iri = iri_of(cell)
-        if iri is None or not str(iri).lower().startswith(("http://", "https://")):
-            raise CellError(f"{cell!r} is not a web address: write it in full, starting with https://")
-        return iri
-    if kind == "qid":
-        m = QID.match(cell)
-        if not m:
-            raise CellError(f"{cell!r} is not a Wikidata id: write Q followed by digits, e.g. Q1246")
-        return WD[m.group(1)]
-    if kind == "language":
-        if not _LANGUAGE.match(cell):
-            raise CellError(f"{cell!r} is not a language code: write e.g. en, sq, sr-Latn")
-        return Literal(cell)
-    raise AssertionError(kind)
+    parser = _PARSERS.get(col.value)
+    if parser is None:  # id and type cells are read by the import itself
+        raise AssertionError(col.value)
+    return parser(col, cell, index)
+
+
+def _parse_text(col: Column, cell: str, index: Index) -> Literal:
+    """Text as written, without a language tag."""
+    return Literal(cell)
+
+
+def _parse_english(col: Column, cell: str, index: Index) -> Literal:
+    """Text tagged as English."""
+    return Literal(cell, lang="en")
+
+
+def _parse_reference(col: Column, cell: str, index: Index) -> Node:
+    """The resource of the column's range that the cell names (see :meth:`Index.resolve`)."""
+    return index.resolve(cell, col.range)
+
+
+def _parse_place(col: Column, cell: str, index: Index) -> Node:
+    """A resource when the cell is an IRI or prefixed name, else the place name as text."""
+    iri = iri_of(cell)
+    return index.resolve(cell, col.range) if iri is not None else Literal(cell)
+
+
+def _parse_code(col: Column, cell: str, index: Index) -> Node:
+    """The concept of the column's scheme that the cell names (see :meth:`Index.code`)."""
+    assert col.scheme is not None
+    return index.code(cell, col.scheme)
+
+
+def _parse_url(col: Column, cell: str, index: Index) -> Node:
+    """A web address written in full (http or https), without spaces."""
+    if re.match(r"https?://", cell, re.IGNORECASE) and re.search(r"\s", cell):
+        raise CellError(f"{cell!r} contains a space: write it as %20")
+    iri = iri_of(cell)
+    if iri is None or not str(iri).lower().startswith(("http://", "https://")):
+        raise CellError(f"{cell!r} is not a web address: write it in full, starting with https://")
+    return iri
+
+
+def _parse_qid(col: Column, cell: str, index: Index) -> Node:
+    """A Wikidata entity from its id (``Q1246``), ``wd:`` name or address."""
+    m = QID.match(cell)
+    if not m:
+        raise CellError(f"{cell!r} is not a Wikidata id: write Q followed by digits, e.g. Q1246")
+    return WD[m.group(1)]
+
+
+def _parse_language(col: Column, cell: str, index: Index) -> Literal:
+    """A language code (``en``, ``sr-Latn``) as text."""
+    if not _LANGUAGE.match(cell):
+        raise CellError(f"{cell!r} is not a language code: write e.g. en, sq, sr-Latn")
+    return Literal(cell)
+
+
+#: How each value type of a column (other than ``id`` and ``type``) reads one value of a cell.
+_PARSERS: dict[str, Callable[[Column, str, Index], Node]] = {
+    "text": _parse_text,
+    "en": _parse_english,
+    "ref": _parse_reference,
+    "place": _parse_place,
+    "code": _parse_code,
+    "date": lambda col, cell, index: _parse_date(cell, "date"),
+    "day": lambda col, cell, index: _parse_date(cell, "day"),
+    "year": lambda col, cell, index: _parse_date(cell, "year"),
+    "count": lambda col, cell, index: _parse_count(cell),
+    "percent": lambda col, cell, index: _parse_percent(cell),
+    "url": _parse_url,
+    "qid": _parse_qid,
+    "language": _parse_language,
+}
 
 
 def _parse_date(cell: str, kind: str) -> Literal:
