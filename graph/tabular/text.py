@@ -1,4 +1,4 @@
-"""How cell text is written and compared: slugs, loose label keys, multi-valued cells, formula escapes, short IRIs.
+"""The text rules of cells: slugs, loose label keys, multi-valued cells, formula escapes, short IRIs.
 
 >>> split_cell("a | b\\\\|c |"), join_cell(["a", "b|c"])
 (['a', 'b|c'], 'a|b\\\\|c')
