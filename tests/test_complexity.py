@@ -20,14 +20,11 @@ BEING_REWORKED = {
     ("graph/tabular.py", "_describe_resources"),
     ("graph/metrics.py", "node_metrics"),
     ("graph/cli/gaps.py", "command"),
-    ("graph/backends.py", "paged_select"),
     ("graph/push.py", "push"),
 }
 
 #: Functions above the limit not split yet (each to be split, then removed from this list).
 NOT_YET_SPLIT = {
-    ("graph/backends.py", "inject_values"),
-    ("graph/backends.py", "load_store"),
     ("graph/gapcharts.py", "_scatter"),
     ("graph/gaps/analysis.py", "profiles"),
     ("graph/gaps/analysis.py", "cooperation_gaps"),
