@@ -20,7 +20,6 @@ BEING_REWORKED = {
     ("graph/tabular.py", "_describe_resources"),
     ("graph/metrics.py", "node_metrics"),
     ("graph/cli/gaps.py", "command"),
-    ("graph/push.py", "push"),
 }
 
 #: Functions above the limit not split yet (each to be split, then removed from this list).
