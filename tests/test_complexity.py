@@ -18,7 +18,6 @@ BEING_REWORKED = {
     ("graph/tabular.py", "_read_table"),
     ("graph/tabular.py", "_render"),
     ("graph/tabular.py", "_describe_resources"),
-    ("graph/metrics.py", "node_metrics"),
     ("graph/cli/gaps.py", "command"),
 }
 
