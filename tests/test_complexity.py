@@ -35,7 +35,6 @@ NOT_YET_SPLIT = {
     ("graph/project.py", "resolve_node"),
     ("graph/report.py", "table_text"),
     ("graph/report.py", "_coverage"),
-    ("graph/server.py", "choose_media"),
     ("graph/site.py", "_Reader.page"),
     ("graph/site.py", "_void"),
     ("graph/site.py", "_Reader.model"),
