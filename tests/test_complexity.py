@@ -31,7 +31,6 @@ NOT_YET_SPLIT = {
     ("graph/gaps/facts.py", "read_facts"),
     ("graph/gaps/facts.py", "labels_of"),
     ("graph/gaps/suggestions.py", "missing_ties"),
-    ("graph/project.py", "resolve_node"),
     ("graph/report.py", "table_text"),
     ("graph/report.py", "_coverage"),
     ("graph/site.py", "_Reader.page"),
