@@ -70,6 +70,7 @@ import numpy as np
 
 from graph.errors import InputError
 from graph.igraph_import import load_igraph
+from graph.relations import Tie
 
 #: Every per-node metric, in output order.
 METRICS: tuple[str, ...] = (
@@ -152,21 +153,6 @@ class MetricsReport:
     balance: Balance | None = None
     notes: list[str] = field(default_factory=list)
     samples: int | None = None  # betweenness sources used, None when exact
-
-
-@dataclass(frozen=True)
-class Tie:
-    """One edge of ``G`` (one claim) between two nodes, as shown by ``neighbours`` and ``path``."""
-
-    source: str
-    target: str
-    relation: str
-    role: str
-    weight: float
-    sign: int
-    since: str
-    until: str
-    claim: str
 
 
 @dataclass(frozen=True)

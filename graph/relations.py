@@ -4,7 +4,9 @@ The edge rules (``ontology/projections/NAME.rq``) say which edges a relation
 has; ``ontology/projections/relations.toml`` says the rest, one table per
 relation. :mod:`graph.project` reads the symmetry, :mod:`graph.viz` the style
 and the gap analysis (:mod:`graph.gaps.config`) the cooperation flag, so a new
-relation is a rule file plus a table, with no code to change. The module needs
+relation is a rule file plus a table, with no code to change. :class:`Tie` is
+one edge of a relation as the projected graph holds it (one claim), the record
+that :mod:`graph.metrics` lists and :mod:`graph.viz` draws. The module needs
 no RDF library (the NetworkX side may use it).
 
 >>> spec = relations()["cooperation"]
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from graph.errors import InputError
 
-__all__ = ["RELATIONS_FILE", "Relation", "cooperation_relations", "relations", "symmetric_relations"]
+__all__ = ["RELATIONS_FILE", "Relation", "Tie", "cooperation_relations", "relations", "symmetric_relations"]
 
 #: The shipped relation table, next to the rule files.
 RELATIONS_FILE = Path(__file__).resolve().parent.parent / "ontology" / "projections" / "relations.toml"
@@ -43,6 +45,26 @@ class Relation:
     caption: str
     dashes: bool = False
     cooperation: bool = False
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One edge of a projected graph (one claim): ``source`` is tied to ``target`` by ``relation``.
+
+    The fields are the edge attributes :func:`graph.project.to_networkx` sets:
+    ``role`` (IRI or ""), ``weight``, ``sign`` (+1 or -1), ``since`` and
+    ``until`` (dates as written, or "") and ``claim`` (the claim's IRI).
+    """
+
+    source: str
+    target: str
+    relation: str
+    role: str
+    weight: float
+    sign: int
+    since: str
+    until: str
+    claim: str
 
 
 def relations(path: str | Path | None = None) -> dict[str, Relation]:

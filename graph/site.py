@@ -49,7 +49,7 @@ import re
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -66,8 +66,9 @@ from graph.timeslice import date_bound
 from graph.viz import EDGE_STYLES, KIND_STYLES, NEGATIVE_COLOR, content_security_policy, layout_positions
 
 if TYPE_CHECKING:
+    import networkx as nx
     from jinja2 import Environment
-    from rdflib import Graph
+    from rdflib import Graph, Literal
     from rdflib.term import Node, URIRef
 
 __all__ = [
@@ -353,40 +354,59 @@ def ego_networks(g: Graph, paths: Mapping[str, str]) -> dict[str, dict[str, obje
         for _u, v in U.edges(centre):
             if v != centre:
                 ties[v] += 1
-        if not ties:
-            continue
-        keep = sorted(ties, key=lambda v: (-ties[v], str(G.nodes[v].get("label") or v), str(v)))[:EGO_NEIGHBOURS]
-        H = G.subgraph([centre, *keep])
-        positions = layout_positions(H)
-        nodes = []
-        for v in sorted(H.nodes, key=str):
-            attrs = G.nodes[v]
-            style = KIND_STYLES.get(str(attrs.get("kind") or "other"), KIND_STYLES["other"])
-            x, y = positions[v]
-            nodes.append({"id": str(v), "label": str(attrs.get("label") or v), "x": x, "y": y,
-                          "color": style.color, "shape": style.shape, "centre": v == centre,
-                          "page": paths.get(str(v), ""), "kind": style.caption})
-        seen: dict[tuple[str, str, str, int], int] = defaultdict(int)
-        for u, v, attrs in H.edges(data=True):
-            sign = -1 if float(attrs.get("sign") or 1) < 0 else 1
-            seen[(str(u), str(v), str(attrs.get("relation") or "other"), sign)] += 1
-        edges = []
-        for (u, v, relation, sign), count in sorted(seen.items()):
-            style = EDGE_STYLES.get(relation)
-            colour = NEGATIVE_COLOR if sign < 0 else style.color if style else "#9e9e9e"
-            title = (style.caption if style else relation) + (" (negative)" if sign < 0 else "")
-            edges.append({"from": u, "to": v, "color": colour, "arrows": "to" if style is None or style.directed else "",
-                          "title": title + (f" ×{count}" if count > 1 else "")})
-        out[str(centre)] = {"centre": str(centre), "nodes": nodes, "edges": edges, "hidden": len(ties) - len(keep)}
+        if ties:
+            out[str(centre)] = _ego_drawing(G, centre, ties, paths)
     return out
+
+
+def _ego_drawing(G: nx.MultiDiGraph, centre: str, ties: Mapping[str, int],
+                 paths: Mapping[str, str]) -> dict[str, object]:
+    """The drawing of ``centre``'s ego network: its most tied neighbours (``ties``: neighbour -> edge count).
+
+    The :data:`EGO_NEIGHBOURS` neighbours with the most edges are kept (ties
+    broken by label, then IRI); ``hidden`` counts the neighbours left out.
+    """
+    keep = sorted(ties, key=lambda v: (-ties[v], str(G.nodes[v].get("label") or v), str(v)))[:EGO_NEIGHBOURS]
+    H = G.subgraph([centre, *keep])
+    return {"centre": str(centre), "nodes": _ego_nodes(G, H, centre, paths), "edges": _ego_edges(H),
+            "hidden": len(ties) - len(keep)}
+
+
+def _ego_nodes(G: nx.MultiDiGraph, H: nx.MultiDiGraph, centre: str,
+               paths: Mapping[str, str]) -> list[dict[str, object]]:
+    """The nodes of the ego network ``H`` (a subgraph of ``G``), sorted, with their seeded positions and style."""
+    positions = layout_positions(H)
+    nodes: list[dict[str, object]] = []
+    for v in sorted(H.nodes, key=str):
+        attrs = G.nodes[v]
+        style = KIND_STYLES.get(str(attrs.get("kind") or "other"), KIND_STYLES["other"])
+        x, y = positions[v]
+        nodes.append({"id": str(v), "label": str(attrs.get("label") or v), "x": x, "y": y,
+                      "color": style.color, "shape": style.shape, "centre": v == centre,
+                      "page": paths.get(str(v), ""), "kind": style.caption})
+    return nodes
+
+
+def _ego_edges(H: nx.MultiDiGraph) -> list[dict[str, object]]:
+    """The ties of the ego network ``H``: one per pair, relation and sign, captioned "×n" when drawn for n edges."""
+    seen: dict[tuple[str, str, str, int], int] = defaultdict(int)
+    for u, v, attrs in H.edges(data=True):
+        sign = -1 if float(attrs.get("sign") or 1) < 0 else 1
+        seen[(str(u), str(v), str(attrs.get("relation") or "other"), sign)] += 1
+    edges: list[dict[str, object]] = []
+    for (u, v, relation, sign), count in sorted(seen.items()):
+        style = EDGE_STYLES.get(relation)
+        colour = NEGATIVE_COLOR if sign < 0 else style.color if style else "#9e9e9e"
+        title = (style.caption if style else relation) + (" (negative)" if sign < 0 else "")
+        edges.append({"from": u, "to": v, "color": colour, "arrows": "to" if style is None or style.directed else "",
+                      "title": title + (f" ×{count}" if count > 1 else "")})
+    return edges
 
 
 class _Reader:
     """Reads one graph once; caches labels, refs and claims, since the same claim shows on many pages."""
 
     def __init__(self, g: Graph, shapes: Graph | None, ego: bool = True) -> None:
-        from rdflib import RDF, URIRef
-
         self.g = g
         self.shapes = shapes
         self.ego = ego
@@ -403,32 +423,59 @@ class _Reader:
         self._cites: dict[tuple[Node, bool], SourceCite] = {}
         self._superclasses: dict[Node, frozenset[Node]] = {}
         self._constraints: tuple[Constraint, ...] | None = None
-        self.paths: dict[Node, str] = {}
-        self.sections: dict[Node, Section] = {}
-        taken_names: dict[str, Node] = {}
-        subjects = sorted({s for s in g.subjects(RDF.type) if isinstance(s, URIRef)}, key=str)
-        for s in subjects:
-            iri = str(s)
-            if iri.startswith(self.wb):
-                folder, local = "id", iri[len(self.wb):]
-            elif iri.startswith(self.wbo) and iri != self.wbo:
-                folder, local = "def", iri[len(self.wbo):]
-            else:
+        #: Page (site-relative path) and section of every resource that has a page.
+        self.paths: dict[Node, str] = self._page_paths()
+        self.sections: dict[Node, Section] = {s: self.section_of(s) for s in self.paths}
+        self.claim_nodes = set(g.subjects(self.P["prov:wasDerivedFrom"])) | set(
+            g.subjects(self.P["prov:hadPrimarySource"]))
+        #: Per resource, the (claim, property) pairs of the claims about it and the (page, property)
+        #: pairs of the other resources with a page that link to it.
+        self.about: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
+        self.incoming: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
+        self._index_links()
+
+    def _page_paths(self) -> dict[Node, str]:
+        """The page of every typed ``wb:`` resource (``id/``) and ``wbo:`` term (``def/``), by IRI order.
+
+        A local name that is not safe as a file name, or that would clash with
+        an earlier page on a case-insensitive file system, gets a hashed name.
+        """
+        from rdflib import RDF, URIRef
+
+        paths: dict[Node, str] = {}
+        taken_names: set[str] = set()
+        for s in sorted({s for s in self.g.subjects(RDF.type) if isinstance(s, URIRef)}, key=str):
+            place = self._folder_and_local(str(s))
+            if place is None:
                 continue
+            folder, local = place
             name = local if _SAFE_NAME.match(local) and local.lower() not in _RESERVED else _hashed(local)
             key = f"{folder}/{name.lower()}"  # case-insensitive file systems must not merge two pages
             if key in taken_names:
                 name = _hashed(local)
                 key = f"{folder}/{name.lower()}"
-            taken_names[key] = s
-            self.paths[s] = f"{folder}/{name}.html"
-            self.sections[s] = self.section_of(s)
-        self.claim_nodes = set(g.subjects(self.P["prov:wasDerivedFrom"])) | set(
-            g.subjects(self.P["prov:hadPrimarySource"]))
+            taken_names.add(key)
+            paths[s] = f"{folder}/{name}.html"
+        return paths
+
+    def _folder_and_local(self, iri: str) -> tuple[str, str] | None:
+        """("id", local name) for a ``wb:`` IRI, ("def", local name) for a ``wbo:`` term, else None (no page)."""
+        if iri.startswith(self.wb):
+            return "id", iri[len(self.wb):]
+        if iri.startswith(self.wbo) and iri != self.wbo:
+            return "def", iri[len(self.wbo):]
+        return None
+
+    def _index_links(self) -> None:
+        """Fill :attr:`about` (claims pointing at a resource) and :attr:`incoming` (pages linking to it).
+
+        Links through ``rdf:type``, provenance, conflict and code-list properties
+        are neither, and neither are literals or a resource's links to itself.
+        """
+        from rdflib import URIRef
+
         not_about = {self.P[n] for n in _NOT_ABOUT}
-        self.about: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
-        self.incoming: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
-        for s, p, o in g:
+        for s, p, o in self.g:
             if not isinstance(o, URIRef) or o == s:
                 continue
             if s in self.claim_nodes and p not in not_about:
@@ -584,57 +631,18 @@ class _Reader:
     # --- pages ---
 
     def page(self, node: Node) -> EntityPage:
-        from rdflib import RDF
-
-        g, P = self.g, self.P
+        """Everything the page of ``node`` shows: its facts, the claims about it (or read in it), their sources."""
         own = self.claim(node) if node in self.claim_nodes else None
         about = self.about.get(node, set())
         groups = self.groups(about)
-        taken = self.groups(((s, P["prov:wasDerivedFrom"]) for s in g.subjects(P["prov:wasDerivedFrom"], node)),
-                            role="")
-        relayed = self.groups(((s, P["prov:hadPrimarySource"]) for s in g.subjects(P["prov:hadPrimarySource"], node)),
-                              role="relayed from it as the primary source")
-        taken = _merge_groups(taken, relayed)
+        taken = self._taken(node)
         claims = [c for grp in (*groups, *taken) for c, _r in grp.claims] + ([own] if own else [])
-        conflicts: dict[tuple[str, str], tuple[Claim, Claim]] = {}
-        for c in claims:
-            for other in c.conflicts:
-                a, b = sorted((c.ref.iri, other))
-                conflicts.setdefault((a, b), (self.claim(_uri(a)), self.claim(_uri(b))))
+        conflicts = self._conflicts(claims)
         facts = self.facts(node, skip=(*_LABELS, *_DESCRIPTIONS, *_PROVENANCE, "wbo:conflictsWith"))
-        inverse: dict[Node, list[Node]] = defaultdict(list)
-        for s, p in self.incoming.get(node, set()):
-            inverse[p].append(s)
-        inverse_facts = tuple(sorted(
-            (Fact(self.ref(p), tuple(sorted((Value(ref=self.ref(s)) for s in subs), key=_value_key)), inverse=True)
-             for p, subs in inverse.items() if p not in {P[n] for n in _CODE_LIST_MEMBERSHIP}),
-            key=lambda f: (f.prop.label.lower(), f.prop.iri)))
+        inverse_facts = self._inverse_facts(node)
         timeline = self.timeline(node, [c for grp in groups for c, _r in grp.claims] + ([own] if own else []))
-        instances = tuple(sorted((self.ref(s) for s in g.subjects(RDF.type, node) if s in self.paths),
-                                 key=lambda r: (r.label.lower(), r.iri)))
-        concepts = tuple(sorted(
-            (Concept(self.ref(c), " ".join(self.text(c, ("skos:definition",))))
-             for c in set(g.subjects(P["skos:inScheme"], node)) | set(g.objects(node, P["skos:hasTopConcept"]))),
-            key=lambda c: (c.ref.label.lower(), c.ref.iri)))
-        constraints = tuple(c for c in self.constraints() if any(t.iri == str(node) for _w, t in c.targets)
-                            or (c.path is not None and c.path.iri == str(node)))
-        seen_refs: dict[str, Ref] = {}
-
-        def collect(values: Iterable[Value]) -> None:
-            for v in values:
-                if v.ref is not None and v.ref.path and v.ref.iri != str(node):
-                    seen_refs[v.ref.iri] = v.ref
-
-        for f in (*facts, *inverse_facts):
-            collect(f.values)
-        for c in claims + [x for pair in conflicts.values() for x in pair]:
-            collect([Value(ref=c.ref)])
-            for f in c.facts:
-                collect(f.values)
-            for s in c.sources:
-                collect([Value(ref=s.ref), *(Value(ref=p) for p in s.publisher)])
-        types = tuple(sorted((self.ref(t) for t in g.objects(node, RDF.type)), key=lambda r: (r.label, r.iri)))
-        collect(Value(ref=t) for t in types)
+        types = self._types(node)
+        shown = [*claims, *(x for pair in conflicts for x in pair)]
         subjects = sorted({str(node)} | {str(c) for c, _p in about}
                           | {c.ref.iri for grp in taken for c, _r in grp.claims})
         return EntityPage(
@@ -649,15 +657,94 @@ class _Reader:
             own=own,
             groups=groups,
             taken=taken,
-            conflicts=tuple(conflicts[k] for k in sorted(conflicts)),
+            conflicts=conflicts,
             timeline=timeline,
-            related=tuple(sorted(seen_refs.values(), key=lambda r: (r.label.lower(), r.iri))),
-            instances=instances,
-            concepts=concepts,
-            constraints=constraints,
+            related=self._related(node, (*facts, *inverse_facts), shown, types),
+            instances=self._instances(node),
+            concepts=self._concepts(node),
+            constraints=self._constraints_on(node),
             cite=self.cite(node) if self.sections[node].key == "sources" else None,
             rdf_subjects=tuple(subjects),
         )
+
+    def _taken(self, node: Node) -> tuple[ClaimGroup, ...]:
+        """The claims read in the source ``node`` and those relaying it as their primary source, by section."""
+        g, P = self.g, self.P
+        taken = self.groups(((s, P["prov:wasDerivedFrom"]) for s in g.subjects(P["prov:wasDerivedFrom"], node)),
+                            role="")
+        relayed = self.groups(((s, P["prov:hadPrimarySource"]) for s in g.subjects(P["prov:hadPrimarySource"], node)),
+                              role="relayed from it as the primary source")
+        return _merge_groups(taken, relayed)
+
+    def _conflicts(self, claims: Iterable[Claim]) -> tuple[tuple[Claim, Claim], ...]:
+        """Every pair of conflicting claims that one of ``claims`` belongs to, once each, ordered by IRI."""
+        conflicts: dict[tuple[str, str], tuple[Claim, Claim]] = {}
+        for c in claims:
+            for other in c.conflicts:
+                a, b = sorted((c.ref.iri, other))
+                conflicts.setdefault((a, b), (self.claim(_uri(a)), self.claim(_uri(b))))
+        return tuple(conflicts[k] for k in sorted(conflicts))
+
+    def _inverse_facts(self, node: Node) -> tuple[Fact, ...]:
+        """The links from other pages to ``node``, one inverse fact per property (code-list membership left out)."""
+        membership = {self.P[n] for n in _CODE_LIST_MEMBERSHIP}
+        inverse: dict[Node, list[Node]] = defaultdict(list)
+        for s, p in self.incoming.get(node, set()):
+            inverse[p].append(s)
+        return tuple(sorted(
+            (Fact(self.ref(p), tuple(sorted((Value(ref=self.ref(s)) for s in subs), key=_value_key)), inverse=True)
+             for p, subs in inverse.items() if p not in membership),
+            key=lambda f: (f.prop.label.lower(), f.prop.iri)))
+
+    def _types(self, node: Node) -> tuple[Ref, ...]:
+        """The classes of ``node``, by label."""
+        from rdflib import RDF
+
+        return tuple(sorted((self.ref(t) for t in self.g.objects(node, RDF.type)), key=lambda r: (r.label, r.iri)))
+
+    def _instances(self, node: Node) -> tuple[Ref, ...]:
+        """The resources with a page whose class is ``node``, by label."""
+        from rdflib import RDF
+
+        return tuple(sorted((self.ref(s) for s in self.g.subjects(RDF.type, node) if s in self.paths),
+                            key=lambda r: (r.label.lower(), r.iri)))
+
+    def _concepts(self, node: Node) -> tuple[Concept, ...]:
+        """The concepts of ``node`` as a code list (in the scheme or its top concepts), by label."""
+        g, P = self.g, self.P
+        members = set(g.subjects(P["skos:inScheme"], node)) | set(g.objects(node, P["skos:hasTopConcept"]))
+        return tuple(sorted((Concept(self.ref(c), " ".join(self.text(c, ("skos:definition",)))) for c in members),
+                            key=lambda c: (c.ref.label.lower(), c.ref.iri)))
+
+    def _constraints_on(self, node: Node) -> tuple[Constraint, ...]:
+        """The SHACL constraints that target ``node`` or constrain it as a property."""
+        iri = str(node)
+        return tuple(c for c in self.constraints() if any(t.iri == iri for _w, t in c.targets)
+                     or (c.path is not None and c.path.iri == iri))
+
+    def _related(self, node: Node, facts: Iterable[Fact], claims: Iterable[Claim],
+                 types: Iterable[Ref]) -> tuple[Ref, ...]:
+        """Every other page the page of ``node`` mentions: in its facts, its claims and their sources, its types.
+
+        One link per page, by label.
+        """
+        seen_refs: dict[str, Ref] = {}
+
+        def collect(refs: Iterable[Ref | None]) -> None:
+            for ref in refs:
+                if ref is not None and ref.path and ref.iri != str(node):
+                    seen_refs[ref.iri] = ref
+
+        for f in facts:
+            collect(v.ref for v in f.values)
+        for c in claims:
+            collect([c.ref])
+            for f in c.facts:
+                collect(v.ref for v in f.values)
+            for s in c.sources:
+                collect([s.ref, *s.publisher])
+        collect(types)
+        return tuple(sorted(seen_refs.values(), key=lambda r: (r.label.lower(), r.iri)))
 
     def labels(self, node: Node) -> tuple[Label, ...]:
         from rdflib import Literal
@@ -713,47 +800,58 @@ class _Reader:
                                                 c.shape, c.message)))
 
     def model(self) -> SiteModel:
-        from rdflib import RDF
-
-        g, P = self.g, self.P
-        egos = ego_networks(g, {str(n): p for n, p in self.paths.items()}) if self.ego else {}
-        pages = tuple(replace(p, ego=egos.get(p.ref.iri)) if p.ref.iri in egos else p
-                      for p in (self.page(n) for n in sorted(self.paths, key=str)))
+        """The whole site: every page (with its ego network), the sections, bibliography and vocabulary."""
+        pages = self._pages()
         sections = tuple((s, tuple(sorted((p for p in pages if p.section.key == s.key),
                                           key=lambda p: (p.title.lower(), p.ref.iri))))
                          for s in SECTIONS)
         sections = tuple((s, ps) for s, ps in sections if ps)
+        counts: dict[str, int] = defaultdict(int)  # claims read in each source (or relaying it)
+        for p in pages:
+            for grp in p.taken:
+                counts[p.ref.iri] += len(grp.claims)
+        code_lists = tuple(
+            CodeList(p.ref, " ".join(p.description), p.concepts) for s, ps in sections
+            if s.key == "codelists" for p in ps
+        )
+        return SiteModel(pages, sections, self._bibliography(pages), dict(sorted(counts.items())), self._ontology(),
+                         code_lists, self.constraints(), len(self.g))
+
+    def _pages(self) -> tuple[EntityPage, ...]:
+        """Every entity page, by IRI, each actor's with its ego network (when :attr:`ego` is set)."""
+        egos = ego_networks(self.g, {str(n): p for n, p in self.paths.items()}) if self.ego else {}
+        return tuple(replace(p, ego=egos.get(p.ref.iri)) if p.ref.iri in egos else p
+                     for p in (self.page(n) for n in sorted(self.paths, key=str)))
+
+    def _bibliography(self, pages: Iterable[EntityPage]) -> tuple[tuple[str, tuple[SourceCite, ...]], ...]:
+        """The sources among ``pages`` by kind (``wbo:sourceKind``'s label; surveys; "not classified" last)."""
         kinds: dict[str, list[SourceCite]] = defaultdict(list)
         for p in pages:
             if p.section.key != "sources":
                 continue
             node = _uri(p.ref.iri)
-            kind = sorted(self.label(k) for k in g.objects(node, P["wbo:sourceKind"]))
+            kind = sorted(self.label(k) for k in self.g.objects(node, self.P["wbo:sourceKind"]))
             key = kind[0] if kind else ("survey" if p.types and any(t.short == "wbo:Survey" for t in p.types)
                                         else "not classified")
             kinds[key].append(self.cite(node))
-        bibliography = tuple((k, tuple(sorted(v, key=lambda c: (c.title.lower(), c.ref.iri))))
-                             for k, v in sorted(kinds.items(), key=lambda kv: (kv[0] == "not classified", kv[0])))
-        counts: dict[str, int] = defaultdict(int)  # claims read in each source (or relaying it)
-        for p in pages:
-            for grp in p.taken:
-                counts[p.ref.iri] += len(grp.claims)
+        return tuple((k, tuple(sorted(v, key=lambda c: (c.title.lower(), c.ref.iri))))
+                     for k, v in sorted(kinds.items(), key=lambda kv: (kv[0] == "not classified", kv[0])))
+
+    def _ontology(self) -> dict[str, str]:
+        """The ontology's IRI, title, description, version and licence ({} when the graph declares none)."""
+        from rdflib import RDF
+
+        g, P = self.g, self.P
         ontology_node = next(iter(sorted(g.subjects(RDF.type, P["owl:Ontology"]), key=str)), None)
-        ontology: dict[str, str] = {}
-        if ontology_node is not None:
-            ontology = {
-                "iri": str(ontology_node),
-                "title": self._english(ontology_node, P["dcterms:title"]),
-                "description": self._english(ontology_node, P["dcterms:description"]),
-                "version": " ".join(str(v) for v in g.objects(ontology_node, P["owl:versionInfo"])),
-                "license": " ".join(sorted(str(v) for v in g.objects(ontology_node, P["dcterms:license"]))),
-            }
-        code_lists = tuple(
-            CodeList(p.ref, " ".join(p.description), p.concepts) for s, ps in sections
-            if s.key == "codelists" for p in ps
-        )
-        return SiteModel(pages, sections, bibliography, dict(sorted(counts.items())), ontology, code_lists,
-                         self.constraints(), len(g))
+        if ontology_node is None:
+            return {}
+        return {
+            "iri": str(ontology_node),
+            "title": self._english(ontology_node, P["dcterms:title"]),
+            "description": self._english(ontology_node, P["dcterms:description"]),
+            "version": " ".join(str(v) for v in g.objects(ontology_node, P["owl:versionInfo"])),
+            "license": " ".join(sorted(str(v) for v in g.objects(ontology_node, P["dcterms:license"]))),
+        }
 
 
 def _merge_groups(a: tuple[ClaimGroup, ...], b: tuple[ClaimGroup, ...]) -> tuple[ClaimGroup, ...]:
@@ -1022,71 +1120,107 @@ def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: st
     ``/query`` wherever it runs). Partition and distribution IRIs are fragments of
     the dataset IRI derived from what they count, so the bytes are stable.
     """
-    from rdflib import RDF, Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import DCTERMS, FOAF, VOID, XSD
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import VOID
+
+    out = Graph()
+    licences = [URIRef(x) for x in model.ontology.get("license", "").split()]
+    ontology = URIRef(model.ontology["iri"]) if model.ontology.get("iri") else None
+    for triples in (_void_description(model, licences, base), _void_publisher(g, ontology),
+                    _void_dates(g, ontology), _void_distributions(dump_sizes, licences, base),
+                    _void_statistics(g, model)):
+        for triple in triples:
+            out.add(triple)
+    return _turtle(out, {"void": str(VOID), "dcat": _DCAT})
+
+
+#: The dataset that ``void.ttl`` describes.
+_DATASET = WB["dataset"]
+
+
+def _void_description(model: SiteModel, licences: Sequence[URIRef], base: str) -> Iterator[Triple]:
+    """The dataset's types, title (with the ontology's subtitle), description, licences, landing page, keywords."""
+    from rdflib import RDF, Literal, Namespace, URIRef
+    from rdflib.namespace import DCTERMS, VOID
 
     dcat = Namespace(_DCAT)
-    out = Graph()
-    dataset = WB["dataset"]
-
-    def integer(n: int, datatype: URIRef = XSD.integer) -> Literal:
-        return Literal(str(n), datatype=datatype)
-
-    def fragment(kind: str, key: str) -> URIRef:
-        return URIRef(f"{dataset}#{kind}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}")
-
-    out.add((dataset, RDF.type, VOID.Dataset))
-    out.add((dataset, RDF.type, dcat.Dataset))
+    yield _DATASET, RDF.type, VOID.Dataset
+    yield _DATASET, RDF.type, dcat.Dataset
     title = model.ontology.get("title", "").partition(": ")[2] or model.ontology.get("title", "")
-    out.add((dataset, DCTERMS.title, Literal("wbsec knowledge graph" + (": " + title if title else ""), lang="en")))
-    out.add((dataset, DCTERMS.description, Literal(
+    yield _DATASET, DCTERMS.title, Literal("wbsec knowledge graph" + (": " + title if title else ""), lang="en")
+    yield _DATASET, DCTERMS.description, Literal(
         "Who cooperates with whom on security in the Western Balkans: memberships in organisations and "
         "initiatives, bilateral cooperation and agreements, events, statements, policy recommendations and "
-        "survey figures, each claim with the document, place and quote it was read in.", lang="en")))
-    licences = [URIRef(x) for x in model.ontology.get("license", "").split()]
+        "survey figures, each claim with the document, place and quote it was read in.", lang="en")
     for lic in licences:
-        out.add((dataset, DCTERMS.license, lic))
-    ontology = URIRef(model.ontology["iri"]) if model.ontology.get("iri") else None
+        yield _DATASET, DCTERMS.license, lic
+    yield _DATASET, dcat.landingPage, URIRef(base + "index.html")
+    for word in ("Western Balkans", "security cooperation", "knowledge graph", "provenance"):
+        yield _DATASET, dcat.keyword, Literal(word, lang="en")
+
+
+def _void_publisher(g: Graph, ontology: URIRef | None) -> Iterator[Triple]:
+    """The ontology's ``dcterms:publisher``s, else an organisation named :data:`PUBLISHER`."""
+    from rdflib import RDF, Literal, URIRef
+    from rdflib.namespace import DCTERMS, FOAF
+
     publishers = sorted(g.objects(ontology, DCTERMS.publisher), key=str) if ontology is not None else []
-    if publishers:
-        for who in publishers:
-            out.add((dataset, DCTERMS.publisher, who))
-    else:
-        who = URIRef(f"{dataset}#publisher")
-        out.add((dataset, DCTERMS.publisher, who))
-        out.add((who, RDF.type, FOAF.Organization))
-        out.add((who, FOAF.name, Literal(PUBLISHER, lang="en")))
-    issued = None
+    for who in publishers:
+        yield _DATASET, DCTERMS.publisher, who
+    if not publishers:
+        who = URIRef(f"{_DATASET}#publisher")
+        yield _DATASET, DCTERMS.publisher, who
+        yield who, RDF.type, FOAF.Organization
+        yield who, FOAF.name, Literal(PUBLISHER, lang="en")
+
+
+def _void_dates(g: Graph, ontology: URIRef | None) -> Iterator[Triple]:
+    """``dcterms:conformsTo`` the ontology, ``dcterms:issued`` and ``dcterms:modified`` (see :func:`_void`)."""
+    from rdflib import RDF, Literal, URIRef
+    from rdflib.namespace import DCTERMS, XSD
+
+    issued = modified_ontology = None
     if ontology is not None:
-        out.add((dataset, DCTERMS.conformsTo, ontology))
+        yield _DATASET, DCTERMS.conformsTo, ontology
         issued = _latest(g, [ontology], DCTERMS.issued) or _latest(g, [ontology], DCTERMS.created)
         if issued is not None:
-            out.add((dataset, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
+            yield _DATASET, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)
+        modified_ontology = _latest(g, [ontology], DCTERMS.modified)
     sources = set(g.subjects(RDF.type, URIRef(PREFIXES["wbo"] + "Source")))
-    changed = [d for d in (issued, _latest(g, [ontology], DCTERMS.modified) if ontology is not None else None,
-                           _latest(g, sources, DCTERMS.issued)) if d is not None]
+    changed = [d for d in (issued, modified_ontology, _latest(g, sources, DCTERMS.issued)) if d is not None]
     modified = max(changed, default=None)
     if modified is not None:
-        out.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)))
-    out.add((dataset, dcat.landingPage, URIRef(base + "index.html")))
-    for word in ("Western Balkans", "security cooperation", "knowledge graph", "provenance"):
-        out.add((dataset, dcat.keyword, Literal(word, lang="en")))
+        yield _DATASET, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)
+
+
+def _void_distributions(dump_sizes: Mapping[str, int], licences: Sequence[URIRef], base: str) -> Iterator[Triple]:
+    """One ``dcat:Distribution`` and ``void:dataDump`` per dump of :data:`DUMPS` written (in ``dump_sizes``)."""
+    from rdflib import RDF, Literal, Namespace, URIRef
+    from rdflib.namespace import DCTERMS, VOID, XSD
+
+    dcat = Namespace(_DCAT)
     for name, kind, media, fmt in DUMPS:
         if name not in dump_sizes:
             continue
-        dist = URIRef(f"{dataset}#dump-{name.rsplit('.', 1)[-1]}")
-        out.add((dataset, dcat.distribution, dist))
-        out.add((dataset, VOID.dataDump, URIRef(base + name)))
-        out.add((dataset, VOID.feature, URIRef(fmt)))
-        out.add((dist, RDF.type, dcat.Distribution))
-        out.add((dist, DCTERMS.title, Literal(f"The whole graph as {kind}", lang="en")))
-        out.add((dist, dcat.mediaType, URIRef(_IANA + media)))
-        out.add((dist, DCTERMS["format"], URIRef(fmt)))
-        out.add((dist, dcat.byteSize, integer(dump_sizes[name], XSD.nonNegativeInteger)))
-        out.add((dist, dcat.downloadURL, URIRef(base + name)))
-        out.add((dist, dcat.accessURL, URIRef(base + name)))
+        dist = URIRef(f"{_DATASET}#dump-{name.rsplit('.', 1)[-1]}")
+        yield _DATASET, dcat.distribution, dist
+        yield _DATASET, VOID.dataDump, URIRef(base + name)
+        yield _DATASET, VOID.feature, URIRef(fmt)
+        yield dist, RDF.type, dcat.Distribution
+        yield dist, DCTERMS.title, Literal(f"The whole graph as {kind}", lang="en")
+        yield dist, dcat.mediaType, URIRef(_IANA + media)
+        yield dist, DCTERMS["format"], URIRef(fmt)
+        yield dist, dcat.byteSize, _integer(dump_sizes[name], XSD.nonNegativeInteger)
+        yield dist, dcat.downloadURL, URIRef(base + name)
+        yield dist, dcat.accessURL, URIRef(base + name)
         for lic in licences:
-            out.add((dist, DCTERMS.license, lic))
+            yield dist, DCTERMS.license, lic
+
+
+def _void_statistics(g: Graph, model: SiteModel) -> Iterator[Triple]:
+    """The counts measured on ``g``, its vocabularies, class and property partitions and example resources."""
+    from rdflib import RDF, Literal, URIRef
+    from rdflib.namespace import VOID
 
     classes: dict[Node, set[Node]] = defaultdict(set)
     for s, c in g.subject_objects(RDF.type):
@@ -1102,27 +1236,41 @@ def _void(g: Graph, model: SiteModel, dump_sizes: Mapping[str, int], *, base: st
     for prop, n in ((VOID.triples, len(g)), (VOID.entities, entities), (VOID.classes, len(classes)),
                     (VOID.properties, len(properties)), (VOID.distinctSubjects, len(subjects)),
                     (VOID.distinctObjects, len(objects))):
-        out.add((dataset, prop, integer(n)))
-    out.add((dataset, VOID.uriSpace, Literal(str(WB))))
+        yield _DATASET, prop, _integer(n)
+    yield _DATASET, VOID.uriSpace, Literal(str(WB))
     vocabularies = {ns for ns in PREFIXES.values()
                     if any(str(t).startswith(ns) for t in (*properties, *classes))}
     for ns in sorted(vocabularies):
-        out.add((dataset, VOID.vocabulary, URIRef(ns)))
+        yield _DATASET, VOID.vocabulary, URIRef(ns)
     for cls, members in classes.items():
-        part = fragment("class", str(cls))
-        out.add((dataset, VOID.classPartition, part))
-        out.add((part, VOID["class"], cls))
-        out.add((part, VOID.entities, integer(len(members))))
+        part = _fragment("class", str(cls))
+        yield _DATASET, VOID.classPartition, part
+        yield part, VOID["class"], cls
+        yield part, VOID.entities, _integer(len(members))
     for prop, n in properties.items():
-        part = fragment("property", str(prop))
-        out.add((dataset, VOID.propertyPartition, part))
-        out.add((part, VOID.property, prop))
-        out.add((part, VOID.triples, integer(n)))
+        part = _fragment("property", str(prop))
+        yield _DATASET, VOID.propertyPartition, part
+        yield part, VOID.property, prop
+        yield part, VOID.triples, _integer(n)
     for section, pages in model.sections:
         if section.key in _EXAMPLE_SECTIONS and pages:
             first = min(pages, key=lambda p: p.ref.iri)
-            out.add((dataset, VOID.exampleResource, URIRef(first.ref.iri)))
-    return _turtle(out, {"void": str(VOID), "dcat": _DCAT})
+            yield _DATASET, VOID.exampleResource, URIRef(first.ref.iri)
+
+
+def _integer(n: int, datatype: URIRef | None = None) -> Literal:
+    """``n`` as an ``xsd:integer`` literal (or of ``datatype``)."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    return Literal(str(n), datatype=datatype or XSD.integer)
+
+
+def _fragment(kind: str, key: str) -> URIRef:
+    """A fragment IRI of the dataset for a ``kind`` of partition, named by a hash of what it counts (``key``)."""
+    from rdflib import URIRef
+
+    return URIRef(f"{_DATASET}#{kind}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}")
 
 
 # --- rendering -----------------------------------------------------------------------------------
@@ -1267,18 +1415,12 @@ def build_site(g: Graph, output: str | os.PathLike[str], *, shapes: Graph | None
     """
     target = Path(output)
     parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{target}: directory {parent} does not exist")
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{target}: is a file, not a directory")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
-        raise OutputError(f"{target}: not empty and not an earlier wbsec site; choose a new or empty directory")
+    _check_target(target, parent)
     if len(g) == 0:
         raise InputError("the graph is empty: nothing to publish")
 
     model = site_pages(g, shapes)
-    explorer = _EXPLORER if (parent / _EXPLORER).is_file() else ""
-    gap_files = sorted(p.name for p in parent.iterdir() if p.is_file() and _GAP_FILE.match(p.name))
+    explorer, gap_files = _neighbours(parent)
     links = (["../" + explorer] if explorer else []) + ["../" + f for f in gap_files]
     extras = ([("Network explorer", "../" + explorer)] if explorer else [])
     renderer = _Renderer(model, extras)
@@ -1295,6 +1437,23 @@ def build_site(g: Graph, output: str | os.PathLike[str], *, shapes: Graph | None
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return SiteReport(target, len(model.entities), files, model.triples, size, tuple(links))
+
+
+def _check_target(target: Path, parent: Path) -> None:
+    """Raise :class:`OutputError` unless ``target`` (in ``parent``) may be written: new, empty or an earlier site."""
+    if not parent.is_dir():
+        raise OutputError(f"{target}: directory {parent} does not exist")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target}: is a file, not a directory")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise OutputError(f"{target}: not empty and not an earlier wbsec site; choose a new or empty directory")
+
+
+def _neighbours(parent: Path) -> tuple[str, list[str]]:
+    """The files in ``parent`` the home page links to: the explorer page ("" when absent) and the gap results."""
+    explorer = _EXPLORER if (parent / _EXPLORER).is_file() else ""
+    gap_files = sorted(p.name for p in parent.iterdir() if p.is_file() and _GAP_FILE.match(p.name))
+    return explorer, gap_files
 
 
 def _write_all(g: Graph, model: SiteModel, renderer: _Renderer, root: Path, explorer: str,

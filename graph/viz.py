@@ -46,7 +46,7 @@ import networkx as nx
 
 from graph.igraph_import import load_igraph
 from graph.iri import local_name
-from graph.relations import relations
+from graph.relations import Tie, relations
 
 if TYPE_CHECKING:
     from pyvis.network import Network
@@ -516,16 +516,9 @@ def _legend(kind_counts: Counter[str], relation_counts: Counter[str],
 
 
 @dataclass(frozen=True)
-class _EdgeRow:
-    source: str
-    target: str
-    relation: str
-    role: str
-    weight: float
-    sign: int
-    since: str
-    until: str
-    claim: str
+class _EdgeRow(Tie):
+    """A tie as drawn: every claim behind it, the node it runs ``via``, and for a gap its ``score`` and ``note``."""
+
     claims: tuple[str, ...] = ()
     via: str = ""
     score: float | None = None

@@ -163,6 +163,16 @@ ASK_FACTS: list[tuple[str, str]] = [
     ("iri-serbs-highly-unfavourable-40", _pct("wb:RS", "wbo:HighlyUnfavourableOpinion", "wb:AL", "40", IRI)),
     ("iri-bih-parties-leaders-75", _pct("wb:BA", "wbo:ResponsibilityForTensions", "wb:parties-and-leaders", "75", IRI)),
     ("iri-kosovo-open-balkan-42", _pct("wb:XK", "wbo:SupportForInitiative", "wb:OpenBalkan", "42", IRI)),
+    # --- per-polity survey figures relayed by news (surveys-per-polity-3.ttl) ---
+    ("mcic-telma-2017-mk-neighbourly-relations-58.4", """ASK {
+        ?o a qb:Observation ; qb:dataSet wb:mcic-telma-neighbourly-relations-survey-2017 ;
+           sdmx-dimension:refArea wb:MK ; sdmx-dimension:refPeriod ?y ;
+           wbo:indicator wbo:SupportForRegionalCooperation ; wbo:about wb:WesternBalkans ; wbo:percentage ?p ;
+           prov:wasDerivedFrom ?s ; prov:hadPrimarySource wb:mcic-telma-neighbourly-relations-survey-2017 .
+        ?s schema:url <http://www.koha.mk/greqia-dhe-shqiperia-sipas-maqedonasve-jane-armiq-te-maqedonise/> .
+        FILTER(str(?y) = "2017" && datatype(?y) = xsd:gYear)
+        FILTER(str(?p) = "58.4" && datatype(?p) = xsd:decimal)
+    }"""),
     # --- sources --------------------------------------------------------------
     ("fes-paper-bibliography", """ASK { wb:fes-2023-future-is-cooperative a wbo:Source ; dcterms:title ?t ;
         dcterms:creator wb:mentor-beqa ; dcterms:publisher ?p ; dcterms:issued "2023"^^xsd:gYear .
