@@ -1570,7 +1570,8 @@ def inject_values(text: str, params: Mapping[str, Node], *, subqueries: bool = F
     rest = significant[form_at + 1 :]
     if form == "CONSTRUCT" and rest and rest[0][0] == "name" and rest[0][1].upper() == "WHERE":
         return _expanded_construct_where(text, rest, block)
-    for at in sorted(set(_where_openings(rest, after_template=form == "CONSTRUCT", subqueries=subqueries)), reverse=True):
+    places = _where_openings(rest, after_template=form == "CONSTRUCT", subqueries=subqueries)
+    for at in sorted(set(places), reverse=True):
         text = text[:at] + block + text[at:]
     return text
 

@@ -135,7 +135,7 @@ def _checked_url(url: str) -> SplitResult:
 
 
 def _check_graph(graph: str) -> None:
-    """Refuse a ``graph`` name that is not an absolute IRI: empty, without a scheme, or with a space or one of <>"{}|^`\\."""
+    """Refuse a ``graph`` name that is not an absolute IRI: empty, no scheme, a space or one of <>"{}|^`\\."""
     if not graph or any(c in graph for c in ' <>"{}|^`\\') or ":" not in graph:
         raise InputError(f"--graph {graph!r}: give the absolute IRI of the graph to write (https://… or urn:…)")
 
