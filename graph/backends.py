@@ -665,16 +665,7 @@ def load_store(
     """
     import pyoxigraph
 
-    target = Path(directory)
-    if _URL_LIKE.match(str(directory)):
-        raise InputError(f"{directory}: --store takes a local directory")
-    if target.exists() and not target.is_dir():
-        raise InputError(f"{target}: exists and is not a directory")
-    parent = target.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot create the directory {parent} ({exc.strerror or exc})") from exc
+    target, parent = _store_target(directory)
     checked = [_checked_input(p, fmt, max_bytes) for p in files]
     with _store_lock(target.resolve()):
         _clean_leftovers(target.resolve())
@@ -682,34 +673,12 @@ def load_store(
         created = not (exists and is_store(target))
         if exists and created and any(target.iterdir()):
             raise InputError(f"{target}: the directory is not empty and holds no Oxigraph store; choose another one")
-        inputs: list[_Input] = []
-        if created:
-            inputs.append(_checked_input(TBOX_FILE, None, DEFAULT_MAX_BYTES))
-            if shipped:
-                inputs.extend(_checked_input(p, None, DEFAULT_MAX_BYTES) for p in shipped_files())
-        inputs.extend(checked)
-        try:
-            work = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=parent))
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(work, 0o777 & ~umask)  # a store directory like any other, not mkdtemp's private 0700
-        except OSError as exc:
-            raise OutputError(f"{target}: cannot write in {parent} ({exc.strerror or exc})") from exc
+        inputs = [*_new_store_inputs(shipped), *checked] if created else checked
+        work = _work_directory(target, parent)
         store: Any = None
         before = 0
         try:
-            try:
-                if created:
-                    store = pyoxigraph.Store(str(work))
-                else:
-                    shutil.rmtree(work)
-                    source = _open_writable(pyoxigraph, target)
-                    before = len(source)
-                    source.backup(str(work))
-                    del source
-                    store = pyoxigraph.Store(str(work))
-            except OSError as exc:
-                raise OutputError(f"{target}: cannot write the new store ({_one_line(exc)})") from exc
+            store, before = _open_copy(pyoxigraph, target, work, created)
             for item in inputs:
                 _bulk_load(pyoxigraph, store, item)
             try:
@@ -728,6 +697,64 @@ def load_store(
             shutil.rmtree(work, ignore_errors=True)
             raise
     return LoadReport(target, [i.path for i in inputs], created, before, after)
+
+
+def _store_target(directory: str | Path) -> tuple[Path, Path]:
+    """``directory`` as the path of a store to load into, and its parent directory (created if missing).
+
+    A URL or an existing file is an :class:`InputError`; a parent that cannot
+    be created is an :class:`OutputError`.
+    """
+    target = Path(directory)
+    if _URL_LIKE.match(str(directory)):
+        raise InputError(f"{directory}: --store takes a local directory")
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{target}: exists and is not a directory")
+    parent = target.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot create the directory {parent} ({exc.strerror or exc})") from exc
+    return target, parent
+
+
+def _new_store_inputs(shipped: bool) -> list[_Input]:
+    """What a new store gets before the user's files: the ontology and, with ``shipped``, the curated data."""
+    inputs = [_checked_input(TBOX_FILE, None, DEFAULT_MAX_BYTES)]
+    if shipped:
+        inputs.extend(_checked_input(p, None, DEFAULT_MAX_BYTES) for p in shipped_files())
+    return inputs
+
+
+def _work_directory(target: Path, parent: Path) -> Path:
+    """A new, empty, hidden directory in ``parent`` where the loaded copy of ``target`` is built."""
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.loading-", dir=parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(work, 0o777 & ~umask)  # a store directory like any other, not mkdtemp's private 0700
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write in {parent} ({exc.strerror or exc})") from exc
+    return work
+
+
+def _open_copy(pyoxigraph: Any, target: Path, work: Path, created: bool) -> tuple[Any, int]:
+    """The store to load into, opened in ``work``, and the number of triples it starts with.
+
+    For a new store (``created``) it is empty; otherwise ``work`` is replaced
+    by a checkpoint (hard-linked backup) of the store at ``target``.
+    """
+    try:
+        if created:
+            return pyoxigraph.Store(str(work)), 0
+        shutil.rmtree(work)
+        source = _open_writable(pyoxigraph, target)
+        before = len(source)
+        source.backup(str(work))
+        del source
+        return pyoxigraph.Store(str(work)), before
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write the new store ({_one_line(exc)})") from exc
 
 
 @contextlib.contextmanager
@@ -1304,34 +1331,17 @@ def paged_select(query: str, columns: Sequence[str]) -> Callable[[int, int], str
     >>> page(100, 200)
     'PREFIX a: <urn:a#> SELECT * WHERE { { SELECT * WHERE { { SELECT ?x WHERE { ?x a:p ?y } ORDER BY DESC(?x) } } ORDER BY DESC ( ?x ) ?x } } LIMIT 100 OFFSET 200'
     """
-    tokens = [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(query)]
-    significant = [t for t in tokens if t[0] not in ("ws", "comment")]
+    significant = query_tokens(query)
     start = _prologue_end(significant)
     if start >= len(significant):
         return "the query is empty"
     prologue, body = query[: significant[start][2]], query[significant[start][2]:].strip()
-    depth = 0
-    top: dict[str, int] = {}  # keywords outside any bracket: their index among the significant tokens
-    for at in range(start, len(significant)):
-        kind, value = significant[at][0], significant[at][1]
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        elif depth == 0 and kind == "name":
-            top[value.upper()] = at
-    if "LIMIT" in top or "OFFSET" in top:
-        return "the query has its own LIMIT/OFFSET, so it cannot be paged"
-    conditions = ""
-    if "ORDER" in top:
-        if "VALUES" in top and top["VALUES"] > top["ORDER"]:
-            return "it ends in a VALUES block after its ORDER BY, so it cannot be paged"
-        # the query's own ORDER BY conditions, reused when they read only the columns it returns
-        tail = significant[top["ORDER"] + 2:]
-        conditions = " ".join(t[1] for t in tail)
-        for name in re.findall(r"[?$](\w+)", conditions):
-            if name not in columns:
-                return f"its ORDER BY uses ?{name}, which it does not return, so it cannot be paged"
+    top = _top_level_keywords(significant, start)
+    # the query's own ORDER BY conditions, reused when they read only the columns it returns
+    conditions = " ".join(t[1] for t in significant[top["ORDER"] + 2:]) if "ORDER" in top else ""
+    refusal = _paging_refusal(top, conditions, columns)
+    if refusal is not None:
+        return refusal
     order = " ".join(([conditions] if conditions else []) + [f"?{c}" for c in columns])
     prefix = prologue.rstrip() + " " if prologue.strip() else ""
     inner = f"SELECT * WHERE {{ {{ {body} }} }} ORDER BY {order}" if order else f"SELECT * WHERE {{ {{ {body} }} }}"
@@ -1340,6 +1350,44 @@ def paged_select(query: str, columns: Sequence[str]) -> Callable[[int, int], str
         return f"{prefix}SELECT * WHERE {{ {{ {inner} }} }} LIMIT {int(limit)} OFFSET {int(offset)}"
 
     return page
+
+
+def _top_level_keywords(significant: Sequence[tuple[str, str, int, int]], start: int) -> dict[str, int]:
+    """The words outside any bracket from token ``start`` on (upper-cased), each with the index of its last use.
+
+    >>> _top_level_keywords(query_tokens("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x"), 0)
+    {'SELECT': 0, 'WHERE': 2, 'ORDER': 8, 'BY': 9}
+    """
+    depth = 0
+    top: dict[str, int] = {}
+    for at in range(start, len(significant)):
+        kind, value = significant[at][0], significant[at][1]
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif depth == 0 and kind == "name":
+            top[value.upper()] = at
+    return top
+
+
+def _paging_refusal(top: Mapping[str, int], conditions: str, columns: Sequence[str]) -> str | None:
+    """Why a query cannot be paged without changing its answer, or None when it can.
+
+    ``top`` holds its keywords outside brackets (:func:`_top_level_keywords`),
+    ``conditions`` the text of its own ``ORDER BY`` conditions and
+    ``columns`` the variables it returns.
+    """
+    if "LIMIT" in top or "OFFSET" in top:
+        return "the query has its own LIMIT/OFFSET, so it cannot be paged"
+    if "ORDER" not in top:
+        return None
+    if "VALUES" in top and top["VALUES"] > top["ORDER"]:
+        return "it ends in a VALUES block after its ORDER BY, so it cannot be paged"
+    for name in re.findall(r"[?$](\w+)", conditions):
+        if name not in columns:
+            return f"its ORDER BY uses ?{name}, which it does not return, so it cannot be paged"
+    return None
 
 
 _SPO_TEMPLATE = re.compile(r"(?is)^\s*CONSTRUCT\s*\{\s*\?s\s+\?p\s+\?o\s*\.?\s*\}\s*WHERE\s*(\{.*\})\s*$")
@@ -1510,16 +1558,8 @@ def inject_values(text: str, params: Mapping[str, Node], *, subqueries: bool = F
     subquery, so a parameter reaches a variable used only inside one (as if
     its value were written there).
     """
-    names = sorted(params)
-    for name in names:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise InputError(f"parameter name {name!r} is not a SPARQL variable name")
-    block = (
-        " VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-        + " ".join(sparql_term(params[n]) for n in names) + ") } "
-    )
-    tokens = [(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    significant = [t for t in tokens if t[0] not in ("ws", "comment")]
+    block = _values_block(params)
+    significant = query_tokens(text)
     form_at = next(
         (i for i, t in enumerate(significant) if t[0] == "name" and t[1].upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")),
         None,
@@ -1529,12 +1569,49 @@ def inject_values(text: str, params: Mapping[str, Node], *, subqueries: bool = F
     form = significant[form_at][1].upper()
     rest = significant[form_at + 1 :]
     if form == "CONSTRUCT" and rest and rest[0][0] == "name" and rest[0][1].upper() == "WHERE":
-        start, end = _block(rest, 1)
-        template = text[rest[start][3] : rest[end][2]]
-        return text[: rest[0][2]] + "{" + template + "} WHERE {" + block + template + "}" + text[rest[end][3] :]
-    skip = 1 if form == "CONSTRUCT" else 0
+        return _expanded_construct_where(text, rest, block)
+    places = _where_openings(rest, after_template=form == "CONSTRUCT", subqueries=subqueries)
+    for at in sorted(set(places), reverse=True):
+        text = text[:at] + block + text[at:]
+    return text
+
+
+def _values_block(params: Mapping[str, Node]) -> str:
+    """``params`` as one ``VALUES (?a ?b) { (term term) }`` row, names sorted, padded with a space each side.
+
+    >>> from rdflib import Literal
+    >>> _values_block({"y": Literal(2), "x": Literal("a")})
+    ' VALUES (?x ?y) { ("a" "2"^^<http://www.w3.org/2001/XMLSchema#integer>) } '
+    """
+    names = sorted(params)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise InputError(f"parameter name {name!r} is not a SPARQL variable name")
+    return (
+        " VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+        + " ".join(sparql_term(params[n]) for n in names) + ") } "
+    )
+
+
+def _expanded_construct_where(text: str, rest: Sequence[tuple[str, str, int, int]], block: str) -> str:
+    """The short form ``CONSTRUCT WHERE { P }`` of ``text`` written out as ``CONSTRUCT {P} WHERE {block P}``.
+
+    ``rest`` are the tokens after ``CONSTRUCT`` (the first is ``WHERE``).
+    """
+    start, end = _block(rest, 1)
+    template = text[rest[start][3] : rest[end][2]]
+    return text[: rest[0][2]] + "{" + template + "} WHERE {" + block + template + "}" + text[rest[end][3] :]
+
+
+def _where_openings(rest: Sequence[tuple[str, str, int, int]], *, after_template: bool, subqueries: bool) -> list[int]:
+    """Character offsets just inside the ``{`` of the query's outermost WHERE group (and of its subqueries').
+
+    ``rest`` are the tokens after the query form keyword; ``after_template``
+    skips a CONSTRUCT template first. With ``subqueries`` the WHERE group of
+    every nested SELECT is included too.
+    """
     i = 0
-    for _ in range(skip):
+    if after_template:
         _start, end = _block(rest, i)
         i = end + 1
     start, _end = _block(rest, i)
@@ -1544,9 +1621,7 @@ def inject_values(text: str, params: Mapping[str, Node], *, subqueries: bool = F
             if j > start and t[0] == "name" and t[1].upper() == "SELECT":
                 inner, _inner_end = _block(rest, j + 1)
                 places.append(rest[inner][3])
-    for at in sorted(set(places), reverse=True):
-        text = text[:at] + block + text[at:]
-    return text
+    return places
 
 
 def _block(tokens: Sequence[tuple[str, str, int, int]], begin: int) -> tuple[int, int]:

@@ -248,11 +248,7 @@ def node_metrics(
     >>> [(r.id, r.degree, r.betweenness) for r in node_metrics(M, ["degree", "betweenness"]).rows]
     [('b', 2, 1.0), ('a', 1, 0.0), ('c', 1, 0.0)]
     """
-    names = tuple(metrics) if metrics else METRICS
-    unknown = [m for m in names if m not in METRICS]
-    if unknown:
-        raise InputError(f"unknown metric {unknown[0]!r}; use one of: {', '.join(METRICS)}")
-    names = tuple(dict.fromkeys(names))
+    names = _metric_names(metrics)
     if top is not None and top < 0:
         raise InputError("--top must be zero or more")
     if samples is not None and samples < 0:
@@ -261,28 +257,58 @@ def node_metrics(
     S = simple_graph(G)
     if S.number_of_nodes() == 0:
         return MetricsReport(names, [], Balance(0, 0), [], None)
+    values, used_samples, notes = _metric_values(S, names, samples, engine)
+    rows = _ranked_rows(S, names, values)
+    if top is not None:
+        rows = rows[:top]
+    return MetricsReport(names, rows, balance(S), notes, used_samples)
+
+
+def _metric_names(metrics: Sequence[str] | None) -> tuple[str, ...]:
+    """The metrics asked for (all of :data:`METRICS` when none), each once, in the order given.
+
+    >>> _metric_names(["degree", "core", "degree"])
+    ('degree', 'core')
+    """
+    names = tuple(metrics) if metrics else METRICS
+    unknown = [m for m in names if m not in METRICS]
+    if unknown:
+        raise InputError(f"unknown metric {unknown[0]!r}; use one of: {', '.join(METRICS)}")
+    return tuple(dict.fromkeys(names))
+
+
+def _metric_values(
+    S: nx.Graph, names: Sequence[str], samples: int | None, engine: str
+) -> tuple[dict[str, Values], int | None, list[str]]:
+    """Each metric of ``names`` computed on ``S``, the betweenness sources sampled (None: exact) and notes.
+
+    The notes say which values were estimated or are undefined, in the
+    order of ``names``.
+    """
     notes: list[str] = []
-    values: dict[str, dict[str, int | float | None]] = {}
+    values: dict[str, Values] = {}
     used_samples: int | None = None
     for name in names:
+        note = ""
         if name == "betweenness":
             values[name], used_samples, note = _betweenness(S, samples, engine)
-            if note:
-                notes.append(note)
         elif name == "pagerank":
             values[name] = _pagerank(S, engine)
         elif name == "community":
             values[name] = _community(S, engine)
         elif name == "closeness":
             values[name], note = _closeness(S, samples)
-            if note:
-                notes.append(note)
         elif name == "eigenvector":
             values[name], note = _eigenvector(S)
-            if note:
-                notes.append(note)
         else:
             values[name] = _COMPUTE[name](S)
+        if note:
+            notes.append(note)
+    return values, used_samples, notes
+
+
+def _ranked_rows(S: nx.Graph, names: Sequence[str], values: dict[str, Values]) -> list[NodeMetrics]:
+    """One row per node of ``S`` with its ``values``, ranked by the first metric of ``names`` (ties by IRI)."""
     rows = [
         NodeMetrics(
             id=str(n),
@@ -295,9 +321,7 @@ def node_metrics(
     rows.sort(key=lambda r: str(r.id))
     if names:
         rows = _ranked(rows, names[0])
-    if top is not None:
-        rows = rows[:top]
-    return MetricsReport(names, rows, balance(S), notes, used_samples)
+    return rows
 
 
 def balance(G: nx.MultiDiGraph | nx.Graph) -> Balance:

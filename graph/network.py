@@ -185,16 +185,9 @@ def explorer(
     if domains:
         subtitle.append(f"domains: {', '.join(domains)}")
     if focus is not None:
-        node = resolve_node(g, focus, among=list(G.nodes))
-        if node not in G:
-            raise InputError(f"--focus {focus!r}: {node} is not in the {view} view; try --view actors")
-        steps = 1 if depth is None else depth
-        G = neighbourhood(G, node, steps)
-        subtitle.append(f"within {steps} step{'' if steps == 1 else 's'} of {G.nodes[node].get('label') or node}")
-    report = node_metrics(G, [size_by] + (["community"] if color_by == "community" else []))
-    sizes = {r.id: float(r.value(size_by) or 0.0) for r in report.rows}
-    communities = {r.id: int(c) for r in report.rows if (c := r.value("community")) is not None} \
-        if color_by == "community" else None
+        G, within = _focused(g, G, view, focus, 1 if depth is None else depth)
+        subtitle.append(within)
+    sizes, communities = _node_styles(G, size_by, color_by)
     gaps = _top_gaps(g, G, top_gaps, as_of, views) if top_gaps else []
     page = explorer_page(
         G,
@@ -209,6 +202,28 @@ def explorer(
         gap_rule=map_rule(load_config()) if top_gaps else "Gap ties: not drawn (--gaps 0).",
     )
     return dataclasses.replace(page, notes=notes)
+
+
+def _focused(g: Graph | Backend, G: nx.MultiDiGraph, view: str, focus: str, steps: int) -> tuple[nx.MultiDiGraph, str]:
+    """The part of the ``view`` ``G`` within ``steps`` of the node ``focus`` names, and a subtitle saying so.
+
+    ``focus`` is an IRI, prefixed name or label; a node outside the view is
+    an :class:`InputError`.
+    """
+    node = resolve_node(g, focus, among=list(G.nodes))
+    if node not in G:
+        raise InputError(f"--focus {focus!r}: {node} is not in the {view} view; try --view actors")
+    near = neighbourhood(G, node, steps)
+    return near, f"within {steps} step{'' if steps == 1 else 's'} of {near.nodes[node].get('label') or node}"
+
+
+def _node_styles(G: nx.MultiDiGraph, size_by: str, color_by: str) -> tuple[dict[str, float], dict[str, int] | None]:
+    """Node sizes (the metric ``size_by``, 0 where undefined) and, when ``color_by`` is community, communities."""
+    report = node_metrics(G, [size_by] + (["community"] if color_by == "community" else []))
+    sizes = {r.id: float(r.value(size_by) or 0.0) for r in report.rows}
+    communities = {r.id: int(c) for r in report.rows if (c := r.value("community")) is not None} \
+        if color_by == "community" else None
+    return sizes, communities
 
 
 def _claims_shown(G: nx.MultiDiGraph, gaps: Iterable[GapEdge]) -> set[str]:

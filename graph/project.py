@@ -310,7 +310,7 @@ def resolve_node(g: Graph | Backend, text: str, among: Iterable[str] | None = No
     """
     import difflib
 
-    from rdflib import RDFS, URIRef
+    from rdflib import URIRef
 
     g = node_facts(g)
     wanted = text.strip()
@@ -320,20 +320,10 @@ def resolve_node(g: Graph | Backend, text: str, among: Iterable[str] | None = No
         known_subjects |= pool
     if wanted in known_subjects:
         return wanted
-    if ":" in wanted and not wanted.startswith(("http://", "https://", "urn:")):
-        prefix, _, local = wanted.partition(":")
-        if prefix in PREFIXES:
-            iri = PREFIXES[prefix] + local
-            if iri in known_subjects:
-                return iri
-            raise InputError(f"{wanted}: no such node ({iri} does not occur in the graph)")
-    by_label: dict[str, set[str]] = defaultdict(set)
-    spelled: dict[str, str] = {}
-    for prop in (SKOS.prefLabel, SKOS.altLabel, FOAF.name, RDFS.label):
-        for s, o in g.subject_objects(prop):
-            if isinstance(s, URIRef):
-                by_label[str(o).casefold()].add(str(s))
-                spelled.setdefault(str(o).casefold(), str(o))
+    prefixed = _prefixed_node(wanted, known_subjects)
+    if prefixed is not None:
+        return prefixed
+    by_label, spelled = _nodes_by_label(g)
     hits = by_label.get(wanted.casefold(), set())
     if len(hits) > 1 and pool is not None:
         narrowed = hits & pool
@@ -347,6 +337,45 @@ def resolve_node(g: Graph | Backend, text: str, among: Iterable[str] | None = No
     close = difflib.get_close_matches(wanted.casefold(), list(by_label), n=3, cutoff=0.6)
     hint = "; did you mean " + " or ".join(repr(spelled[c]) for c in close) + "?" if close else ""
     raise InputError(f"{wanted!r}: no node has this IRI, prefixed name or label{hint}")
+
+
+def _prefixed_node(wanted: str, known_subjects: set[str]) -> str | None:
+    """The IRI of the prefixed name ``wanted`` (``wb:AL``) when its prefix is a known one, else None.
+
+    An IRI that is not among ``known_subjects`` is an :class:`InputError`.
+
+    >>> _prefixed_node("wb:AL", {"https://w3id.org/wbsec/id/AL"})
+    'https://w3id.org/wbsec/id/AL'
+    >>> _prefixed_node("Serbia: the state", set()) is None
+    True
+    """
+    if ":" not in wanted or wanted.startswith(("http://", "https://", "urn:")):
+        return None
+    prefix, _, local = wanted.partition(":")
+    if prefix not in PREFIXES:
+        return None
+    iri = PREFIXES[prefix] + local
+    if iri in known_subjects:
+        return iri
+    raise InputError(f"{wanted}: no such node ({iri} does not occur in the graph)")
+
+
+def _nodes_by_label(g: Graph) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """The IRIs each label or name in ``g`` names (keyed case-folded), and each key as first spelled.
+
+    Labels are read from skos:prefLabel, skos:altLabel, foaf:name and
+    rdfs:label, in this order.
+    """
+    from rdflib import RDFS, URIRef
+
+    by_label: dict[str, set[str]] = defaultdict(set)
+    spelled: dict[str, str] = {}
+    for prop in (SKOS.prefLabel, SKOS.altLabel, FOAF.name, RDFS.label):
+        for s, o in g.subject_objects(prop):
+            if isinstance(s, URIRef):
+                by_label[str(o).casefold()].add(str(s))
+                spelled.setdefault(str(o).casefold(), str(o))
+    return by_label, spelled
 
 
 # --- running rules ---------------------------------------------------------------------------

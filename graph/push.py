@@ -23,12 +23,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.backends import no_redirect_handler
 from graph.errors import GraphError, InputError, LimitError, PolicyError
 from graph.sandbox import network_allowed
 from graph.store import load_graph
+
+if TYPE_CHECKING:
+    from urllib.parse import SplitResult
 
 __all__ = ["CHUNK_TRIPLES", "PushReport", "credentials", "push"]
 
@@ -92,30 +95,19 @@ def push(
     parse; a failed request stops the push with the chunks before it written
     (the message says how many).
     """
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"{_safe(url)}: give the http:// or https:// address of a Graph Store (e.g. …/store)")
-    if parts.username is not None or parts.password is not None:
-        raise InputError("do not put credentials in the URL: set WBSEC_USER and WBSEC_PASSWORD or use ~/.netrc")
-    if not graph or any(c in graph for c in ' <>"{}|^`\\') or ":" not in graph:
-        raise InputError(f"--graph {graph!r}: give the absolute IRI of the graph to write (https://… or urn:…)")
+    parts = _checked_url(url)
+    _check_graph(graph)
     if chunk_triples < 1:
         raise InputError("chunk_triples must be at least 1")
     lines, with_blanks = _ntriples(files, shipped)
     secret = credentials(url, netrc_file=netrc_file)
-    if secret is not None and parts.scheme != "https" and not _loopback(parts.hostname):
+    if secret is not None and parts.scheme != "https" and not _loopback(parts.hostname or ""):
         raise PolicyError(f"{_safe(url)}: credentials are sent only over https or to this machine")
     opener = _opener(url)
     signer = _Signer(url, secret) if secret is not None else None
     target = url + ("&" if parts.query else "?") + "graph=" + _quote(graph)
-    # a blank node is local to one request: every triple naming one goes in the same (last) chunk
-    bodies = [lines[i : i + chunk_triples] for i in range(0, len(lines), chunk_triples)]
-    if with_blanks or not bodies:
-        bodies.append(with_blanks)
     requests = 0
-    for number, part in enumerate(bodies):
+    for number, part in enumerate(_chunks(lines, with_blanks, chunk_triples)):
         body = "".join(part).encode("utf-8")
         method = "PUT" if replace and number == 0 else "POST"
         try:
@@ -128,6 +120,41 @@ def push(
             raise
         requests += 1
     return PushReport(url, graph, len(lines) + len(with_blanks), requests, replace)
+
+
+def _checked_url(url: str) -> SplitResult:
+    """The parts of the Graph Store ``url``: an http(s) address with a host and no user information in it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{_safe(url)}: give the http:// or https:// address of a Graph Store (e.g. …/store)")
+    if parts.username is not None or parts.password is not None:
+        raise InputError("do not put credentials in the URL: set WBSEC_USER and WBSEC_PASSWORD or use ~/.netrc")
+    return parts
+
+
+def _check_graph(graph: str) -> None:
+    """Refuse a ``graph`` name that is not an absolute IRI: empty, no scheme, a space or one of <>"{}|^`\\."""
+    if not graph or any(c in graph for c in ' <>"{}|^`\\') or ":" not in graph:
+        raise InputError(f"--graph {graph!r}: give the absolute IRI of the graph to write (https://… or urn:…)")
+
+
+def _chunks(lines: list[str], with_blanks: list[str], chunk_triples: int) -> list[list[str]]:
+    """The request bodies: ``lines`` in chunks of ``chunk_triples``, then every line naming a blank node.
+
+    A blank node is local to one request, so every triple naming one goes in
+    the same (last) chunk; with nothing to send there is one empty chunk.
+
+    >>> _chunks(["a", "b", "c"], ["_:x"], 2)
+    [['a', 'b'], ['c'], ['_:x']]
+    >>> _chunks([], [], 2)
+    [[]]
+    """
+    bodies = [lines[i : i + chunk_triples] for i in range(0, len(lines), chunk_triples)]
+    if with_blanks or not bodies:
+        bodies.append(with_blanks)
+    return bodies
 
 
 def _ntriples(files: Sequence[str | Path], shipped: bool) -> tuple[list[str], list[str]]:

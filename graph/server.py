@@ -255,6 +255,27 @@ def choose_media(accept: str | None, offers: Sequence[str]) -> str | None:
         return None
     if not accept or not accept.strip():
         return offers[0]
+    ranges = _accept_ranges(accept)
+    best: tuple[float, int, int, int] | None = None
+    chosen: str | None = None
+    for position, offer in enumerate(offers):
+        match = _range_for(offer, ranges)
+        if match is None or match[2] <= 0:
+            continue
+        key = (match[2], match[0], match[1], -position)
+        if best is None or key > best:
+            best, chosen = key, offer
+    return chosen
+
+
+def _accept_ranges(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an ``Accept`` header, lower-cased, in order, each with its q value (0 to 1).
+
+    A q value that is not a number counts as 0; empty items are left out.
+
+    >>> _accept_ranges("text/HTML;level=1;q=0.7, , */*;q=x")
+    [('text/html', 0.7), ('*/*', 0.0)]
+    """
     ranges: list[tuple[str, float]] = []
     for item in accept.split(","):
         parts = [p.strip() for p in item.split(";")]
@@ -267,21 +288,25 @@ def choose_media(accept: str | None, offers: Sequence[str]) -> str | None:
                     q = 0.0
         if parts[0]:
             ranges.append((parts[0].lower(), q))
-    best: tuple[float, int, int, int] | None = None
-    chosen: str | None = None
-    for position, offer in enumerate(offers):
-        major = offer.split("/", 1)[0] + "/*"
-        match: tuple[int, int, float] | None = None  # (specificity, -place in the header, q)
-        for place, (media, q) in enumerate(ranges):
-            level = 2 if media == offer else 1 if media == major else 0 if media == "*/*" else -1
-            if level >= 0 and (match is None or level > match[0]):
-                match = (level, -place, q)
-        if match is None or match[2] <= 0:
-            continue
-        key = (match[2], match[0], match[1], -position)
-        if best is None or key > best:
-            best, chosen = key, offer
-    return chosen
+    return ranges
+
+
+def _range_for(offer: str, ranges: Sequence[tuple[str, float]]) -> tuple[int, int, float] | None:
+    """How the most specific range of ``ranges`` matching ``offer`` does: (specificity, -place, q), or None.
+
+    Specificity is 2 for the exact type, 1 for ``type/*``, 0 for ``*/*``;
+    between equally specific ranges the earlier one in the header counts.
+
+    >>> _range_for("text/turtle", [("*/*", 0.1), ("text/*", 0.5), ("text/turtle", 0.9)])
+    (2, -2, 0.9)
+    """
+    major = offer.split("/", 1)[0] + "/*"
+    match: tuple[int, int, float] | None = None
+    for place, (media, q) in enumerate(ranges):
+        level = 2 if media == offer else 1 if media == major else 0 if media == "*/*" else -1
+        if level >= 0 and (match is None or level > match[0]):
+            match = (level, -place, q)
+    return match
 
 
 def service_description(endpoint: str, triples: int | None, fmt: str) -> bytes:
