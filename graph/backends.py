@@ -297,9 +297,9 @@ class MemoryBackend(_OxigraphEngine):
     def graph(self) -> Graph:
         """The rdflib graph of the data (for :meth:`from_files`, parsed from the files on first use)."""
         if self._graph is None:
-            from graph.store import merge_graphs, parse_file
+            from graph.store import load_files
 
-            self._graph = merge_graphs(parse_file(p, max_bytes=self._max_bytes) for p in self._files)
+            self._graph = load_files(self._files, max_bytes=self._max_bytes)
         return self._graph
 
     @property

@@ -14,6 +14,8 @@ import contextlib
 import json
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,8 +105,12 @@ def load_graph(
     out the TBox (``ontology/wbsec.ttl``). Each file is parsed with
     :func:`parse_file`; blank nodes stay distinct per file.
     """
-    paths = graph_files(extra_files, shipped=shipped, ontology=ontology)
-    return merge_graphs(parse_file(p, max_bytes=max_bytes) for p in paths)
+    return load_files(graph_files(extra_files, shipped=shipped, ontology=ontology), max_bytes=max_bytes)
+
+
+def load_files(paths: Iterable[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
+    """The union of the files ``paths``, each read by :func:`parse_file_shared`, in a new graph of its own."""
+    return merge_graphs(parse_file_shared(p, max_bytes=max_bytes) for p in paths)
 
 
 def graph_files(
@@ -172,9 +178,7 @@ def merge_graphs(graphs: Iterable[Graph]) -> Graph:
                 return fresh.setdefault(term, BNode())
             return term
 
-        add = merged.add
-        for s, p, o in part:
-            add((rename(s), p, rename(o)))
+        merged.addN((rename(s), p, rename(o), merged) for s, p, o in part)
     return merged
 
 
@@ -189,6 +193,69 @@ def parse_file(path: str | Path, fmt: str | None = None, *, max_bytes: int = DEF
     spec = rdf_format(fmt) if fmt else format_for_path(p)
     data = p.read_bytes()
     return parse_bytes(data, spec, name=str(p))
+
+
+#: Files :func:`parse_file_shared` has parsed: (path as given, device, inode, size, mtime, ctime) ->
+#: the graph and the warnings its parse logged. Least recently used first; at most _SHARED_FILES entries.
+_SHARED: OrderedDict[tuple[str, int, int, int, int, int], tuple[Graph, tuple[logging.LogRecord, ...]]] = OrderedDict()
+_SHARED_FILES = 64
+#: Larger files are parsed afresh each time (a big one-off input should not stay in memory).
+_SHARED_MAX_BYTES = 16 * 1024 * 1024
+_SHARED_LOCK = threading.Lock()
+
+
+def parse_file_shared(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
+    """The graph of one file as :func:`parse_file` gives it, parsed once per process while the file is unchanged.
+
+    Every command reads the ontology and the curated data, and a process that
+    runs several (a notebook, ``wbsec serve``, a test session) would parse the
+    same files again each time. Here a file is parsed once and its graph kept,
+    keyed by the file's identity and version (device, inode, size,
+    modification and change times in nanoseconds), so an edited or replaced
+    file is parsed again. The checks of :func:`local_file` run on every call,
+    and the warnings the parse logged (an empty file, an ill-typed literal)
+    are logged again on every reuse, as a fresh parse would. Files over 16 MB
+    are not kept.
+
+    The graph is shared: read it, never change it. :func:`load_files` and
+    :func:`merge_graphs` copy what they read into a new graph.
+    """
+    p = local_file(path, max_bytes)
+    st = p.stat()
+    if st.st_size > _SHARED_MAX_BYTES:
+        return parse_file(p, max_bytes=max_bytes)
+    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    with _SHARED_LOCK:
+        hit = _SHARED.get(key)
+        if hit is not None:
+            _SHARED.move_to_end(key)
+    if hit is not None:
+        for record in hit[1]:
+            logging.getLogger(record.name).handle(record)
+        return hit[0]
+    records: list[logging.LogRecord] = []
+    keep = _Collect(records)
+    log.addHandler(keep)
+    try:
+        g = parse_file(p, max_bytes=max_bytes)
+    finally:
+        log.removeHandler(keep)
+    with _SHARED_LOCK:
+        _SHARED[key] = (g, tuple(records))
+        while len(_SHARED) > _SHARED_FILES:
+            _SHARED.popitem(last=False)
+    return g
+
+
+class _Collect(logging.Handler):
+    """A logging handler that keeps the records it sees (the records still go on to the usual handlers)."""
+
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__(logging.DEBUG)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 def local_file(path: str | Path, max_bytes: int, *, verb: str = "loaded", limit: str = "") -> Path:

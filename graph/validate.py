@@ -31,7 +31,7 @@ from graph.namespaces import RDF, SH, label as rdf_label, qname
 from graph import __version__
 from graph.errors import GraphError
 from graph.fileio import atomic_write_text
-from graph.store import SHAPES_FILE, parse_file
+from graph.store import SHAPES_FILE, parse_file_shared
 
 __all__ = ["ValidationReport", "Violation", "conforms_cached", "format_report", "report_json", "validate"]
 
@@ -264,9 +264,8 @@ def _shapes_file() -> Path:
 
 
 def _load_shapes() -> Graph:
-    """Parse the shapes file afresh (the hardened parser raises InputError on bad Turtle)."""
-
-    return parse_file(_shapes_file())
+    """A copy of the shapes file's graph (parsed once while the file is unchanged; bad Turtle is an InputError)."""
+    return _copy(parse_file_shared(_shapes_file()))
 
 
 def _copy(shapes: Graph) -> Graph:

@@ -150,3 +150,52 @@ def test_shipped_data_loads_with_the_ontology() -> None:
     assert shipped_files(), "ontology/data/ holds no Turtle files"
     g = load_graph()
     assert len(g) > 1000
+
+
+def _counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import graph.store as store
+
+    names: list[str] = []
+    parse = store.parse_bytes
+
+    def counted(data: bytes, spec: object, *, name: str, base: str | None = None) -> object:
+        names.append(Path(name).name)
+        return parse(data, spec, name=name, base=base)
+
+    monkeypatch.setattr(store, "parse_bytes", counted)
+    return names
+
+
+def test_a_file_is_parsed_once_while_unchanged_and_each_load_is_a_graph_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "one.ttl"
+    data.write_text(f"<{EX}a> <{EX}p> <{EX}b> .\n", encoding="utf-8")
+    parses = _counting_parses(monkeypatch)
+    first = load_graph([data], shipped=False, ontology=False)
+    first.add((URIRef(EX + "mine"), URIRef(EX + "p"), Literal("changed by the caller")))
+    second = load_graph([data], shipped=False, ontology=False)
+    assert parses == ["one.ttl"]
+    assert set(second) == {(URIRef(EX + "a"), URIRef(EX + "p"), URIRef(EX + "b"))}  # the caller's change is its own
+
+
+def test_an_edited_file_is_parsed_again_even_at_the_same_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    data = tmp_path / "one.ttl"
+    data.write_text(f"<{EX}a> <{EX}p> <{EX}b> .\n", encoding="utf-8")
+    parses = _counting_parses(monkeypatch)
+    load_graph([data], shipped=False, ontology=False)
+    stamp = data.stat().st_mtime_ns
+    data.write_text(f"<{EX}a> <{EX}p> <{EX}c> .\n", encoding="utf-8")  # same size
+    os.utime(data, ns=(stamp, stamp))  # and the old modification time: the change time still differs
+    again = load_graph([data], shipped=False, ontology=False)
+    assert parses == ["one.ttl", "one.ttl"]
+    assert (URIRef(EX + "a"), URIRef(EX + "p"), URIRef(EX + "c")) in again
+
+
+def test_a_reused_file_warns_again_as_a_fresh_parse_would(caplog: pytest.LogCaptureFixture) -> None:
+    for _ in range(2):
+        caplog.clear()
+        load_graph([STORE / "illtyped.ttl", STORE / "empty.ttl"], shipped=False, ontology=False)
+        assert caplog.text.count("is not a valid") == 1
+        assert caplog.text.count("0 triples loaded") == 1

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from graph.errors import InputError
 from graph.namespaces import DCTERMS, PROV, RDF, RDFS, SCHEMA, WB, XSD, bind_prefixes
-from graph.store import ONTOLOGY_DIR, TBOX_FILE, local_file, merge_graphs, parse_file, shipped_files
+from graph.store import ONTOLOGY_DIR, TBOX_FILE, local_file, merge_graphs, parse_file_shared, shipped_files
 from graph.tabular.canonical import Described, derive_slug, describe_resources, labels_of, render
 from graph.tabular.cells import parse_value
 from graph.tabular.index import Index, iri_of
@@ -133,7 +133,7 @@ def _load_context(data: Sequence[str | Path], shipped: bool) -> tuple[Graph, dic
     parts: list[Graph] = []
     origin: dict[URIRef, str] = {}
     for path in paths:
-        part = parse_file(path)
+        part = parse_file_shared(path)  # read only; merged into a new graph below
         shown = _shown_path(path)
         for s in part.subjects(unique=True):
             if isinstance(s, URIRef):
