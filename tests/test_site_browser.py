@@ -28,14 +28,6 @@ TINY = Path(__file__).resolve().parent / "data" / "site" / "tiny.ttl"
 XSS = "<img src=x onerror=alert(1)>"
 
 
-
-@pytest.fixture(scope="module")
-def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "site"
-    build_site(load_graph(), out, shapes=parse_file(SHAPES_FILE))
-    return out
-
-
 @pytest.fixture(scope="module")
 def tiny_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("tiny") / "site"
