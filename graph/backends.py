@@ -64,8 +64,11 @@ from graph.iri import URL_LIKE as _URL_LIKE
 from graph.sandbox import network_allowed
 from graph.store import (
     DEFAULT_MAX_BYTES,
+    SHARED_MAX_BYTES,
     TBOX_FILE,
+    FileDerivedCache,
     RDFFormat,
+    file_version,
     format_for_path,
     graph_files,
     parse_bytes,
@@ -281,16 +284,26 @@ class MemoryBackend(_OxigraphEngine):
         are warned about); a file Oxigraph refuses, and RDF/XML, JSON-LD and
         TriG, go through rdflib's checked parser, which gives its error
         messages. Blank nodes stay distinct per file.
+
+        The store is read-only once filled, so the same unchanged files (by
+        :func:`graph.store.file_version`, up to 16 MB in all) opened again in
+        this process share the store filled the first time, with its warnings
+        logged again: every command of a notebook or a test session reads the
+        ontology and the curated data without loading them anew.
         """
         backend = cls.__new__(cls)
         backend._graph = None
         backend._files = list(paths)
         backend._max_bytes = max_bytes
-        backend._convert = _OxigraphTerms()
-        filler = _Filler()
-        for path in backend._files:
-            filler.add_file(path, max_bytes)
-        backend._store = filler.finish(backend._convert)
+        try:
+            versions = tuple(file_version(p, max_bytes) for p in backend._files)
+        except GraphError:  # a missing or refused file: the load below words the error, in file order
+            versions = None
+        if versions is None or sum(v[3] for v in versions) > SHARED_MAX_BYTES:
+            backend._store, backend._convert = _fill_from_files(backend._files, max_bytes)
+        else:  # the same unchanged files again in this process: the store is read-only, so it is shared
+            backend._store, backend._convert = _FILLED.get(
+                (versions, max_bytes), lambda: _fill_from_files(backend._files, max_bytes))
         return backend
 
     @property
@@ -335,6 +348,19 @@ def oxigraph_copy(graph: Graph) -> Any:
     filler = _Filler()
     filler.add_graph(graph, keep_blank_nodes=False)
     return filler.finish(None)
+
+
+#: In-memory stores filled from files, kept while the files are unchanged (see :meth:`MemoryBackend.from_files`).
+_FILLED: FileDerivedCache[tuple[Any, _OxigraphTerms]] = FileDerivedCache(8)
+
+
+def _fill_from_files(paths: Sequence[str | Path], max_bytes: int) -> tuple[Any, _OxigraphTerms]:
+    """A new in-memory Oxigraph store holding the files ``paths``, and the converter that reads its answers."""
+    convert = _OxigraphTerms()
+    filler = _Filler()
+    for path in paths:
+        filler.add_file(path, max_bytes)
+    return filler.finish(convert), convert
 
 
 class _Filler:

@@ -16,10 +16,10 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from graph.errors import InputError, OutputError, PolicyError
 from graph.iri import BAD_IRI_CHARS, URL_LIKE
@@ -43,6 +43,7 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 MAX_JSON_DEPTH = 256
 
 log = logging.getLogger("wbsec")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -195,56 +196,57 @@ def parse_file(path: str | Path, fmt: str | None = None, *, max_bytes: int = DEF
     return parse_bytes(data, spec, name=str(p))
 
 
-#: Files :func:`parse_file_shared` has parsed: (path as given, device, inode, size, mtime, ctime) ->
-#: the graph and the warnings its parse logged. Least recently used first; at most _SHARED_FILES entries.
-_SHARED: OrderedDict[tuple[str, int, int, int, int, int], tuple[Graph, tuple[logging.LogRecord, ...]]] = OrderedDict()
-_SHARED_FILES = 64
-#: Larger files are parsed afresh each time (a big one-off input should not stay in memory).
-_SHARED_MAX_BYTES = 16 * 1024 * 1024
-_SHARED_LOCK = threading.Lock()
+#: A file's identity and version: the path as given, device, inode, size, modification and change times (ns).
+FileVersion = tuple[str, int, int, int, int, int]
 
 
-def parse_file_shared(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
-    """The graph of one file as :func:`parse_file` gives it, parsed once per process while the file is unchanged.
+def file_version(path: str | Path, max_bytes: int) -> FileVersion:
+    """The identity and version of the local file ``path``, once :func:`local_file` has accepted it.
 
-    Every command reads the ontology and the curated data, and a process that
-    runs several (a notebook, ``wbsec serve``, a test session) would parse the
-    same files again each time. Here a file is parsed once and its graph kept,
-    keyed by the file's identity and version (device, inode, size,
-    modification and change times in nanoseconds), so an edited or replaced
-    file is parsed again. The checks of :func:`local_file` run on every call,
-    and the warnings the parse logged (an empty file, an ill-typed literal)
-    are logged again on every reuse, as a fresh parse would. Files over 16 MB
-    are not kept.
-
-    The graph is shared: read it, never change it. :func:`load_files` and
-    :func:`merge_graphs` copy what they read into a new graph.
+    Editing or replacing the file changes it (a rewrite keeps neither the
+    change time nor, usually, the inode), so values computed from a file can
+    be kept under this key for as long as it is unchanged.
     """
-    p = local_file(path, max_bytes)
-    st = p.stat()
-    if st.st_size > _SHARED_MAX_BYTES:
-        return parse_file(p, max_bytes=max_bytes)
-    key = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    with _SHARED_LOCK:
-        hit = _SHARED.get(key)
+    st = local_file(path, max_bytes).stat()
+    return (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+class FileDerivedCache(Generic[_V]):
+    """Values computed from files, kept per process while the files are unchanged (least recently used dropped).
+
+    Each value is kept with the warnings its computation logged, and those
+    are logged again whenever the value is reused, as computing it afresh
+    would. Safe to use from several threads (two threads asking at once may
+    both compute the value; either result is correct).
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self._entries: OrderedDict[Hashable, tuple[_V, tuple[logging.LogRecord, ...]]] = OrderedDict()
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], _V]) -> _V:
+        """The value kept under ``key``, or ``compute()`` (kept for next time)."""
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
         if hit is not None:
-            _SHARED.move_to_end(key)
-    if hit is not None:
-        for record in hit[1]:
-            logging.getLogger(record.name).handle(record)
-        return hit[0]
-    records: list[logging.LogRecord] = []
-    keep = _Collect(records)
-    log.addHandler(keep)
-    try:
-        g = parse_file(p, max_bytes=max_bytes)
-    finally:
-        log.removeHandler(keep)
-    with _SHARED_LOCK:
-        _SHARED[key] = (g, tuple(records))
-        while len(_SHARED) > _SHARED_FILES:
-            _SHARED.popitem(last=False)
-    return g
+            for record in hit[1]:
+                logging.getLogger(record.name).handle(record)
+            return hit[0]
+        records: list[logging.LogRecord] = []
+        keep = _Collect(records)
+        log.addHandler(keep)
+        try:
+            value = compute()
+        finally:
+            log.removeHandler(keep)
+        with self._lock:
+            self._entries[key] = (value, tuple(records))
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        return value
 
 
 class _Collect(logging.Handler):
@@ -256,6 +258,31 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+#: Files over this size are never kept by the per-process caches (a big one-off input should not stay in memory).
+SHARED_MAX_BYTES = 16 * 1024 * 1024
+_PARSED: FileDerivedCache[Graph] = FileDerivedCache(64)
+
+
+def parse_file_shared(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
+    """The graph of one file as :func:`parse_file` gives it, parsed once per process while the file is unchanged.
+
+    Every command reads the ontology and the curated data, and a process that
+    runs several (a notebook, ``wbsec serve``, a test session) would parse the
+    same files again each time. Here a file is parsed once and its graph kept
+    under its :func:`file_version`, so an edited or replaced file is parsed
+    again. The checks of :func:`local_file` run on every call, and the
+    warnings the parse logged (an empty file, an ill-typed literal) are logged
+    again on every reuse. Files over 16 MB are not kept.
+
+    The graph is shared: read it, never change it. :func:`load_files` and
+    :func:`merge_graphs` copy what they read into a new graph.
+    """
+    version = file_version(path, max_bytes)
+    if version[3] > SHARED_MAX_BYTES:
+        return parse_file(path, max_bytes=max_bytes)
+    return _PARSED.get(version, lambda: parse_file(path, max_bytes=max_bytes))
 
 
 def local_file(path: str | Path, max_bytes: int, *, verb: str = "loaded", limit: str = "") -> Path:

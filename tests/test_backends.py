@@ -406,3 +406,35 @@ def test_network_commands_read_a_store_like_the_files(store_dir: Path, synth_fil
         assert on_store.stdout == in_memory.stdout, args
     refused = runner.invoke(main, ["export", "--store", str(store_dir)])
     assert refused.exit_code == 2 and "network views only" in refused.stderr
+
+
+def test_the_same_unchanged_files_share_one_store_and_an_edited_file_gets_a_new_one(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from graph.backends import MemoryBackend
+
+    data = tmp_path / "one.ttl"
+    data.write_text('<http://example.org/a> <http://example.org/p> "12,5"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n',
+                    encoding="utf-8")
+    first = MemoryBackend.from_files([data])
+    caplog.clear()
+    second = MemoryBackend.from_files([data])
+    assert second.store is first.store
+    assert caplog.text.count("is not a valid") == 1  # warned again, as a fresh load would
+    assert MemoryBackend.from_files([data, data]).store is not first.store  # other files, other store
+    data.write_text('<http://example.org/a> <http://example.org/p> "12.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n',
+                    encoding="utf-8")
+    edited = MemoryBackend.from_files([data])
+    assert edited.store is not first.store
+    ask = "ASK { ?s ?p 12.5 }"
+    assert edited.ask(ask, {}, timeout=None) and not first.ask(ask, {}, timeout=None)
+
+
+def test_a_missing_file_is_reported_even_after_its_files_were_loaded(tmp_path: Path) -> None:
+    from graph.backends import MemoryBackend
+
+    data = tmp_path / "one.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n", encoding="utf-8")
+    MemoryBackend.from_files([data])
+    data.unlink()
+    with pytest.raises(InputError, match="one.ttl: no such file"):
+        MemoryBackend.from_files([data])
