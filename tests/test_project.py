@@ -270,7 +270,7 @@ def test_as_of_applies_to_folded_ties() -> None:
 
 @pytest.mark.slow
 def test_as_of_on_the_dated_affiliations_of_the_shipped_data() -> None:
-    g = shipped()
+    g = MemoryBackend(shipped())  # one store for the dozens of projections below
     G = to_networkx(g, "actors")
     dated = [(u, v, d) for u, v, d in G.edges(data=True) if d["relation"] == "affiliation" and d["since"]]
     # The shipped NATO memberships carry schema:validFrom (Albania 2009, Montenegro 2017, North Macedonia 2020).

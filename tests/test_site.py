@@ -209,8 +209,7 @@ def test_vocabulary_documents_classes_code_lists_and_constraints_in_words(tiny: 
 @pytest.mark.slow
 def test_home_page_links_explorer_and_gap_results_when_present(shipped: Path) -> None:
     body = (shipped / "index.html").read_text(encoding="utf-8")
-    assert 'href="../graph.html"' in body and 'href="../gaps-report.md"' in body
-    assert _broken_links(shipped) == []
+    assert 'href="../graph.html"' in body and 'href="../gaps-report.md"' in body  # both resolve: see the link check
 
 
 def test_home_page_without_explorer_does_not_link_it(tiny: Path) -> None:
@@ -353,6 +352,7 @@ def _void_problems(site: Path, g: Graph) -> list[str]:
     return problems
 
 
+@pytest.mark.slow  # reads the shipped site, a build of about 16 CPU-s
 def test_void_and_dcat_describe_the_dataset_with_counts_measured_on_the_graph(tiny: Path, tiny_graph: Graph,
                                                                              shipped: Path,
                                                                              shipped_graph: Graph) -> None:
@@ -380,6 +380,7 @@ def test_void_and_dcat_describe_the_dataset_with_counts_measured_on_the_graph(ti
                      "title": "The dataset: VoID and DCAT description"}) in home.tags
 
 
+@pytest.mark.slow  # reads the shipped site, a build of about 16 CPU-s
 def test_search_index_holds_names_in_every_language(tiny: Path, shipped: Path) -> None:
     index = json.loads((tiny / "search-index.json").read_text(encoding="utf-8"))
     names = {n[0]: index["pages"][n[2]][0] for n in index["names"]}

@@ -110,6 +110,7 @@ def _search(tab: Session, text: str) -> list[tuple[str, str]]:
         "Array.from(document.querySelectorAll('#results a')).map(a => [a.textContent, a.getAttribute('href')])")]
 
 
+@pytest.mark.slow  # reads the shipped site, a build of about 16 CPU-s
 def test_search_finds_names_in_every_language_and_opens_the_page(tab: Session, shipped_site: Path) -> None:
     tab.goto(shipped_site / "index.html")
     _wait_until(tab.page, "!!(window.wbsecSearch && wbsecSearch.ready)")
@@ -132,6 +133,7 @@ def test_search_finds_names_in_every_language_and_opens_the_page(tab: Session, s
     assert tab.problems() == []
 
 
+@pytest.mark.slow  # reads the shipped site, a build of about 16 CPU-s
 def test_initiative_membership_leads_to_its_source(tab: Session, shipped_site: Path) -> None:
     tab.goto(shipped_site / "list" / "initiatives.html")
     tab.page.click("text=Berlin Process")
@@ -151,6 +153,7 @@ def test_initiative_membership_leads_to_its_source(tab: Session, shipped_site: P
     assert tab.problems() == []
 
 
+@pytest.mark.slow  # reads the shipped site, a build of about 16 CPU-s
 def test_conflict_is_shown_side_by_side_with_both_sources(tab: Session, shipped_site: Path) -> None:
     tab.goto(shipped_site / "id" / "BA.html")
     pairs = tab.page.locator("#conflicts .conflict")
@@ -185,6 +188,7 @@ def test_hostile_label_renders_as_text(tab: Session, tiny_site: Path) -> None:
     assert tab.problems() == []
 
 
+@pytest.mark.slow  # reads the shipped site, a build of about 16 CPU-s
 def test_every_kind_of_page_opens_without_errors(tab: Session, shipped_site: Path) -> None:
     for rel in ("index.html", "sources.html", "vocabulary.html", "list/polities.html", "id/XK.html",
                 "id/RCC.html", "def/Polity.html", "def/RoleScheme.html", "def/party.html"):
@@ -193,6 +197,7 @@ def test_every_kind_of_page_opens_without_errors(tab: Session, shipped_site: Pat
     assert tab.problems() == []
 
 
+@pytest.mark.slow  # reads the shipped site, a build of about 16 CPU-s
 def test_ego_network_draws_and_a_click_opens_the_neighbour(tab: Session, shipped_site: Path) -> None:
     tab.goto(shipped_site / "id" / "XK.html")
     _wait_until(tab.page, "!!(window.wbsecEgo && wbsecEgo.ready)")

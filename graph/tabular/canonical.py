@@ -106,12 +106,7 @@ def _type_choice(col: Column, types: set[URIRef]) -> str:
 def derive_slug(kind: Kind, values: dict[str, list[str]]) -> str:
     """The id a row gets when its ``id`` cell is empty: prefix + the slug columns, e.g. coop-mk-xk-<source>."""
     parts: list[str] = [kind.prefix] if kind.prefix else []
-    done: set[str] = set()
-    for name in kind.slug:
-        group = kind.group(name)
-        if any(c.name in done for c in group):
-            continue
-        done.update(c.name for c in group)
+    for group in kind.groups(kind.slug):
         col = group[0]
         vals = sorted(v for c in group for v in values.get(c.name, []))
         for v in vals:

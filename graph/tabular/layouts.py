@@ -10,6 +10,7 @@ merge (``compare``). This module reads and checks that file once.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -82,6 +83,17 @@ class Kind:
         if col.property is None or col.value in {"id", "type"}:
             return (col,)
         return tuple(c for c in self.columns if c.property == col.property and c.value not in {"id", "type"})
+
+    def groups(self, names: Iterable[str]) -> list[tuple[Column, ...]]:
+        """The :meth:`group` of each of ``names``, in order, each group once (``party_a``, ``party_b`` -> one)."""
+        out: list[tuple[Column, ...]] = []
+        done: set[str] = set()
+        for name in names:
+            group = self.group(name)
+            if not any(c.name in done for c in group):
+                done.update(c.name for c in group)
+                out.append(group)
+        return out
 
 
 def _expand(curie: str, where: str) -> URIRef:

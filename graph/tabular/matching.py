@@ -24,15 +24,8 @@ class _KeyGroup:
 
 @cache
 def _key_groups(spec: Kind) -> tuple[_KeyGroup, ...]:
-    groups: list[_KeyGroup] = []
-    done: set[str] = set()
-    for name in spec.key:
-        group = spec.group(name)
-        if any(c.name in done for c in group):
-            continue
-        done.update(c.name for c in group)
-        groups.append(_KeyGroup(tuple(c.name for c in group), any(c.labels for c in group), any(c.multi for c in group)))
-    return tuple(groups)
+    return tuple(_KeyGroup(tuple(c.name for c in group), any(c.labels for c in group), any(c.multi for c in group))
+                 for group in spec.groups(spec.key))
 
 
 #: What a resource was added with: the row it comes from (None for a resource already in the graph).
