@@ -581,7 +581,8 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     spec = rdf_format(fmt)
     if spec.name == "xml":
         _refuse_xml_unsafe(g)
-    ordered = _ordered_copy(g)
+    # N-Triples lines are sorted below, so the triples' order does not matter there: only the blank-node labels
+    ordered = _canonical(g) if spec.name == "nt" else _ordered_copy(g)
     try:
         if spec.name in ("ttl", "trig"):
             data = _exact_turtle(ordered)
@@ -620,18 +621,25 @@ def _ordered_copy(g: Graph) -> Graph:
     rdflib's serializers write triples in the store's insertion order and blank
     nodes under random labels; this copy makes both a function of the graph alone.
     """
-    from rdflib import BNode, Graph
-    from rdflib.compare import to_canonical_graph
+    from rdflib import Graph
 
-    triples: Iterable[Any] = g
-    if any(isinstance(t, BNode) for triple in g for t in triple):
-        triples = to_canonical_graph(g)
+    triples = _canonical(g)
     out = Graph(store="SimpleMemory")  # iterates in insertion order (the default store iterates a set)
     for prefix, namespace in sorted(g.namespace_manager.namespaces()):
         out.bind(prefix, namespace, override=True, replace=True)
     for triple in sorted(triples, key=lambda t: tuple(term.n3() for term in t)):
         out.add(triple)
     return out
+
+
+def _canonical(g: Graph) -> Graph:
+    """``g`` itself when it has no blank nodes, else a copy whose blank nodes have canonical labels."""
+    from rdflib import BNode
+    from rdflib.compare import to_canonical_graph
+
+    if any(isinstance(t, BNode) for triple in g for t in triple):
+        return to_canonical_graph(g)
+    return g
 
 
 def jsonld_context() -> dict[str, str]:
