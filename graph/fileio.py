@@ -13,6 +13,30 @@ TEMP_PREFIX = ".tmp-wbsec-"
 STALE_AFTER = 600.0
 
 
+def writable_target(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a :class:`Path` once it can take a file: not a directory or a dangling link, in a directory.
+
+    :func:`atomic_write_bytes` checks this before writing; a command checks it
+    before its work, so a wrong ``--output`` fails at once with the same
+    :class:`OutputError`.
+
+    >>> import tempfile
+    >>> writable_target(tempfile.gettempdir())
+    Traceback (most recent call last):
+    graph.errors.OutputError: ...: is a directory, not a file
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a directory, not a file")
+    if target.is_symlink() and not target.exists():
+        raise OutputError(f"{target}: is a symbolic link to {os.readlink(target)}, which does not exist; "
+                          "remove the link or write elsewhere")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{target}: directory {parent} does not exist")
+    return target
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and an atomic rename.
 
@@ -26,15 +50,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     >>> atomic_write_bytes(d / "a.txt", b"hi").read_bytes()
     b'hi'
     """
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"{target}: is a directory, not a file")
-    if target.is_symlink() and not target.exists():
-        raise OutputError(f"{target}: is a symbolic link to {os.readlink(target)}, which does not exist; "
-                          "remove the link or write elsewhere")
+    target = writable_target(path)
     parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{target}: directory {parent} does not exist")
     _remove_stale_temps(parent)
     tmp: str | None = None
     try:

@@ -123,10 +123,21 @@ def test_failed_export_leaves_the_old_file_untouched(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.rdf"]
 
 
-def test_export_to_a_directory_exits_4(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["export", "--output", str(tmp_path)])
-    assert result.exit_code != 0
-    assert "Error" in result.stderr or "directory" in result.output
+@pytest.mark.parametrize("command", [["export"], ["metrics"], ["gaps"], ["query", "members"]])
+def test_an_output_that_cannot_be_written_exits_4_before_any_work(command: list[str], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.backends
+    import graph.store
+
+    def no_work(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the data were read although the output cannot be written")
+
+    monkeypatch.setattr(graph.store, "load_graph", no_work)
+    monkeypatch.setattr(graph.backends, "open_backend", no_work)
+    for target, why in ((tmp_path, "is a directory, not a file"), (tmp_path / "nope" / "out.txt", "does not exist")):
+        result = CliRunner().invoke(main, [*command, "--output", str(target)])
+        assert result.exit_code == 4, result.output
+        assert result.stderr == f"Error: {target}: {why}\n" if why.startswith("is") else why in result.stderr
 
 
 def test_exported_turtle_loads_into_oxigraph_with_the_same_triples(tmp_path: Path) -> None:

@@ -152,15 +152,26 @@ def open_data(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpo
 
 
 def output_option(func: F) -> F:
-    """Add ``--output FILE``: write there atomically instead of to standard output."""
+    """Add ``--output FILE``: write there atomically instead of to standard output.
+
+    A target that cannot take a file (a directory, a missing directory) is
+    refused before the command does its work: exit 4, as the writer would.
+    """
     return click.option(
         "-o",
         "--output",
         "output",
-        type=click.Path(path_type=Path),  # a directory is refused by the writer: exit 4, not a usage error
+        type=click.Path(path_type=Path),
         default=None,
+        callback=_writable_output,
         help="Write to FILE (atomically) instead of standard output.",
     )(func)
+
+
+def _writable_output(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    from graph.fileio import writable_target
+
+    return None if value is None else writable_target(value)
 
 
 def emit(data: str | bytes, output: Path | None) -> None:
