@@ -98,7 +98,7 @@ def test_each_separator_round_trips_in_every_text_format(tmp_path: Path, char: s
     source.write_text(f'<http://example.org/a> <http://example.org/p> "x{char}y" .\n', encoding="utf-8")
     for fmt in ("nt", "ttl", "jsonld"):
         out = tmp_path / f"out.{fmt}"
-        result = wbsec("export", "--no-shipped", "--data", str(source), "--format", fmt, "-o", str(out))
+        result = wbsec("export", "--no-shipped", "--data-only", "--data", str(source), "--format", fmt, "-o", str(out))
         assert result.exit_code == 0, (fmt, result.output)
         assert Literal(f"x{char}y") in set(parse_file(out).objects())
 
