@@ -216,7 +216,9 @@ class FileDerivedCache(Generic[_V]):
 
     Each value is kept with the warnings its computation logged, and those
     are logged again whenever the value is reused, as computing it afresh
-    would. Safe to use from several threads (two threads asking at once may
+    would (unless warnings are turned off then). A value computed while
+    warnings are off (``wbsec -q``) is not kept, as its warnings were never
+    made. Safe to use from several threads (two threads asking at once may
     both compute the value; either result is correct).
     """
 
@@ -233,8 +235,12 @@ class FileDerivedCache(Generic[_V]):
                 self._entries.move_to_end(key)
         if hit is not None:
             for record in hit[1]:
-                logging.getLogger(record.name).handle(record)
+                logger = logging.getLogger(record.name)
+                if logger.isEnabledFor(record.levelno):  # quiet now (wbsec -q): not again
+                    logger.handle(record)
             return hit[0]
+        if not log.isEnabledFor(logging.WARNING):  # quiet: the warnings would not be recorded to give again
+            return compute()
         records: list[logging.LogRecord] = []
         keep = _Collect(records)
         log.addHandler(keep)
@@ -250,14 +256,16 @@ class FileDerivedCache(Generic[_V]):
 
 
 class _Collect(logging.Handler):
-    """A logging handler that keeps the records it sees (the records still go on to the usual handlers)."""
+    """A logging handler that keeps the records this thread logs (they still go on to the usual handlers)."""
 
     def __init__(self, records: list[logging.LogRecord]) -> None:
         super().__init__(logging.DEBUG)
         self.records = records
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        if record.thread == self.thread:  # not what another thread logs meanwhile
+            self.records.append(record)
 
 
 #: Files over this size are never kept by the per-process caches (a big one-off input should not stay in memory).

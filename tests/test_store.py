@@ -199,3 +199,21 @@ def test_a_reused_file_warns_again_as_a_fresh_parse_would(caplog: pytest.LogCapt
         load_graph([STORE / "illtyped.ttl", STORE / "empty.ttl"], shipped=False, ontology=False)
         assert caplog.text.count("is not a valid") == 1
         assert caplog.text.count("0 triples loaded") == 1
+
+
+def test_a_quiet_load_neither_loses_the_warnings_of_a_later_one_nor_repeats_them_quietly(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    data = tmp_path / "ill.ttl"
+    data.write_bytes((STORE / "illtyped.ttl").read_bytes())
+    logger = logging.getLogger("wbsec")
+    previous = logger.level
+    try:
+        for quiet, warned in ((True, 0), (False, 1), (True, 0), (False, 1)):
+            logger.setLevel(logging.ERROR if quiet else logging.INFO)  # what wbsec -q does
+            caplog.clear()
+            load_graph([data], shipped=False, ontology=False)
+            assert caplog.text.count("is not a valid") == warned, (quiet, caplog.text)
+    finally:
+        logger.setLevel(previous)
