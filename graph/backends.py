@@ -299,11 +299,12 @@ class MemoryBackend(_OxigraphEngine):
             versions = tuple(file_version(p, max_bytes) for p in backend._files)
         except GraphError:  # a missing or refused file: the load below words the error, in file order
             versions = None
-        if versions is None or sum(v[3] for v in versions) > SHARED_MAX_BYTES:
+        if versions is None:
             backend._store, backend._convert = _fill_from_files(backend._files, max_bytes)
         else:  # the same unchanged files again in this process: the store is read-only, so it is shared
             backend._store, backend._convert = _FILLED.get(
-                (versions, max_bytes), lambda: _fill_from_files(backend._files, max_bytes))
+                (versions, max_bytes), lambda: _fill_from_files(backend._files, max_bytes),
+                size=sum(v[3] for v in versions))
         return backend
 
     @property
@@ -351,7 +352,7 @@ def oxigraph_copy(graph: Graph) -> Any:
 
 
 #: In-memory stores filled from files, kept while the files are unchanged (see :meth:`MemoryBackend.from_files`).
-_FILLED: FileDerivedCache[tuple[Any, _OxigraphTerms]] = FileDerivedCache(8)
+_FILLED: FileDerivedCache[tuple[Any, _OxigraphTerms]] = FileDerivedCache(SHARED_MAX_BYTES)
 
 
 def _fill_from_files(paths: Sequence[str | Path], max_bytes: int) -> tuple[Any, _OxigraphTerms]:

@@ -222,13 +222,20 @@ class FileDerivedCache(Generic[_V]):
     both compute the value; either result is correct).
     """
 
-    def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[Hashable, tuple[_V, tuple[logging.LogRecord, ...]]] = OrderedDict()
-        self._max_entries = max_entries
+    def __init__(self, max_bytes: int) -> None:
+        #: key -> (value, its warnings, the bytes of the files it was computed from)
+        self._entries: OrderedDict[Hashable, tuple[_V, tuple[logging.LogRecord, ...], int]] = OrderedDict()
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[], _V]) -> _V:
-        """The value kept under ``key``, or ``compute()`` (kept for next time)."""
+    def get(self, key: Hashable, compute: Callable[[], _V], *, size: int) -> _V:
+        """The value kept under ``key``, or ``compute()``, kept for next time.
+
+        ``size`` is the bytes of the files the value is computed from; the
+        values kept add up to at most ``max_bytes`` of files (the least
+        recently used go first), and a value over that is not kept.
+        """
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
@@ -248,10 +255,15 @@ class FileDerivedCache(Generic[_V]):
             value = compute()
         finally:
             log.removeHandler(keep)
+        if size > self._max_bytes:
+            return value
         with self._lock:
-            self._entries[key] = (value, tuple(records))
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+            if key not in self._entries:
+                self._entries[key] = (value, tuple(records), size)
+                self._bytes += size
+            while self._bytes > self._max_bytes:
+                _key, (_value, _records, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
         return value
 
 
@@ -268,9 +280,10 @@ class _Collect(logging.Handler):
             self.records.append(record)
 
 
-#: Files over this size are never kept by the per-process caches (a big one-off input should not stay in memory).
+#: What the per-process caches keep, in bytes of the files read (the curated data and ontology are about 2 MB):
+#: a big one-off input is read again rather than held in memory.
 SHARED_MAX_BYTES = 16 * 1024 * 1024
-_PARSED: FileDerivedCache[Graph] = FileDerivedCache(64)
+_PARSED: FileDerivedCache[Graph] = FileDerivedCache(SHARED_MAX_BYTES)
 
 
 def parse_file_shared(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
@@ -282,15 +295,14 @@ def parse_file_shared(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -
     under its :func:`file_version`, so an edited or replaced file is parsed
     again. The checks of :func:`local_file` run on every call, and the
     warnings the parse logged (an empty file, an ill-typed literal) are logged
-    again on every reuse. Files over 16 MB are not kept.
+    again on every reuse. At most 16 MB of files are kept (the least
+    recently used go first).
 
     The graph is shared: read it, never change it. :func:`load_files` and
     :func:`merge_graphs` copy what they read into a new graph.
     """
     version = file_version(path, max_bytes)
-    if version[3] > SHARED_MAX_BYTES:
-        return parse_file(path, max_bytes=max_bytes)
-    return _PARSED.get(version, lambda: parse_file(path, max_bytes=max_bytes))
+    return _PARSED.get(version, lambda: parse_file(path, max_bytes=max_bytes), size=version[3])
 
 
 def local_file(path: str | Path, max_bytes: int, *, verb: str = "loaded", limit: str = "") -> Path:

@@ -217,3 +217,23 @@ def test_a_quiet_load_neither_loses_the_warnings_of_a_later_one_nor_repeats_them
             assert caplog.text.count("is not a valid") == warned, (quiet, caplog.text)
     finally:
         logger.setLevel(previous)
+
+
+def test_the_cache_keeps_at_most_its_bytes_of_files_dropping_the_least_recently_used() -> None:
+    from graph.store import FileDerivedCache
+
+    cache: FileDerivedCache[str] = FileDerivedCache(10)
+    computed: list[str] = []
+
+    def value(name: str) -> str:
+        computed.append(name)
+        return name.upper()
+
+    assert cache.get("a", lambda: value("a"), size=4) == "A"
+    assert cache.get("b", lambda: value("b"), size=4) == "B"
+    assert cache.get("a", lambda: value("a"), size=4) == "A"  # kept; now the most recently used
+    cache.get("c", lambda: value("c"), size=4)  # 12 bytes: b, the least recently used, goes
+    cache.get("big", lambda: value("big"), size=11)  # over the budget: computed, never kept
+    for name in ("a", "c", "b", "big"):
+        cache.get(name, lambda name=name: value(name), size=11 if name == "big" else 4)
+    assert computed == ["a", "b", "c", "big", "b", "big"]
