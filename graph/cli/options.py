@@ -169,6 +169,7 @@ def output_option(func: F) -> F:
 
 
 def _writable_output(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """The ``--output`` path once it can take a file (:func:`graph.fileio.writable_target`); else exit 4 now."""
     from graph.fileio import writable_target
 
     return None if value is None else writable_target(value)
