@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import select
 import socket
@@ -19,6 +20,18 @@ if TYPE_CHECKING:
 
 TESTS_DIR = Path(__file__).resolve().parent
 DATA = TESTS_DIR / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run CPython's cyclic garbage collector less often in the test processes.
+
+    A test process keeps large graphs alive for its whole life (module fixtures, the per-process
+    file caches of ``graph.store``), and with the default thresholds (700, 10, 10) the collector
+    walks them again thousands of times: a third of the CPU time of ``test_import``,
+    ``test_project`` and ``test_cli_core`` run together (16.8 of 49 CPU-s; 3.7 of 35 with these
+    thresholds). Nothing is left uncollected; collections are just fewer and larger.
+    """
+    gc.set_threshold(50_000, 20, 20)
 
 
 @pytest.fixture(scope="session", autouse=True)
