@@ -123,7 +123,7 @@ def test_failed_export_leaves_the_old_file_untouched(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.rdf"]
 
 
-@pytest.mark.parametrize("command", [["export"], ["metrics"], ["gaps"], ["query", "members"]])
+@pytest.mark.parametrize("command", [["export"], ["metrics"], ["gaps"], ["query", "members"], ["viz"]])
 def test_an_output_that_cannot_be_written_exits_4_before_any_work(command: list[str], tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import graph.backends

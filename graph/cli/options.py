@@ -163,13 +163,14 @@ def output_option(func: F) -> F:
         "output",
         type=click.Path(path_type=Path),
         default=None,
-        callback=_writable_output,
+        callback=writable_output,
         help="Write to FILE (atomically) instead of standard output.",
     )(func)
 
 
-def _writable_output(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
-    """The ``--output`` path once it can take a file (:func:`graph.fileio.writable_target`); else exit 4 now."""
+def writable_output(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """Click callback: the ``--output`` path once it can take a file (:func:`graph.fileio.writable_target`), else
+    exit 4 before the command's work (``-``, standard output, passes as it is)."""
     from graph.fileio import writable_target
 
     return None if value is None else writable_target(value)

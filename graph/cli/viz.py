@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from graph.cli.options import VIEWS, LibraryChoice, as_date, data_options, filter_options, open_data, print_notes
+from graph.cli.options import (VIEWS, LibraryChoice, as_date, data_options, filter_options, open_data, print_notes,
+                               writable_output)
 
 #: Metrics that can set node size (graph.metrics.METRICS without the community label).
 SIZE_METRICS = LibraryChoice("graph.metrics", "METRICS", without=("community",))
@@ -33,7 +34,7 @@ DEFAULT_OUTPUT = "wbsec-graph.html"
                    "(ontology/gaps.toml), by rank. Stated absences ('no progress') are always drawn dashed.")
 @click.option("--title", default=None, help="Page title (default: 'wbsec: VIEW network').")
 @click.option("-o", "--output", type=click.Path(allow_dash=True, path_type=Path),
-              default=DEFAULT_OUTPUT, show_default=True,
+              default=DEFAULT_OUTPUT, show_default=True, callback=writable_output,
               help="HTML file to write (atomically); '-' writes to standard output.")
 def command(
     data: tuple[str, ...],
