@@ -103,8 +103,9 @@ def load_graph(
     """Load the ontology, the shipped data and ``extra_files`` into one rdflib graph.
 
     ``shipped=False`` leaves out ``ontology/data/``; ``ontology=False`` leaves
-    out the TBox (``ontology/wbsec.ttl``). Each file is parsed with
-    :func:`parse_file`; blank nodes stay distinct per file.
+    out the TBox (``ontology/wbsec.ttl``). Each file is read with
+    :func:`parse_file_shared` (parsed once per process while unchanged) and
+    copied into a new graph, yours to change; blank nodes stay distinct per file.
     """
     return load_files(graph_files(extra_files, shipped=shipped, ontology=ontology), max_bytes=max_bytes)
 
