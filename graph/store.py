@@ -285,6 +285,7 @@ class _Collect(logging.Handler):
 #: a big one-off input is read again rather than held in memory.
 SHARED_MAX_BYTES = 16 * 1024 * 1024
 _PARSED: FileDerivedCache[Graph] = FileDerivedCache(SHARED_MAX_BYTES)
+_MERGED: FileDerivedCache[Graph] = FileDerivedCache(SHARED_MAX_BYTES)
 
 
 def parse_file_shared(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
@@ -304,6 +305,18 @@ def parse_file_shared(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -
     """
     version = file_version(path, max_bytes)
     return _PARSED.get(version, lambda: parse_file(path, max_bytes=max_bytes), size=version[3])
+
+
+def load_files_shared(paths: Sequence[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
+    """The union of the files ``paths`` as :func:`load_files` gives it, merged once per process while they are unchanged.
+
+    The graph is shared, like :func:`parse_file_shared`'s: read it, never
+    change it; :func:`graph.overlay.overlay` gives a graph of your own on top
+    of it without copying. The warnings the files' parses logged are logged
+    again on every reuse.
+    """
+    versions = tuple(file_version(p, max_bytes) for p in paths)
+    return _MERGED.get(versions, lambda: load_files(paths, max_bytes=max_bytes), size=sum(v[3] for v in versions))
 
 
 def local_file(path: str | Path, max_bytes: int, *, verb: str = "loaded", limit: str = "") -> Path:

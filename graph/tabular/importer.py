@@ -22,7 +22,16 @@ from rdflib.term import Node
 
 from graph.errors import InputError
 from graph.namespaces import DCTERMS, PROV, RDF, RDFS, SCHEMA, WB, XSD, bind_prefixes
-from graph.store import ONTOLOGY_DIR, TBOX_FILE, local_file, merge_graphs, parse_file_shared, shipped_files
+from graph.overlay import overlay
+from graph.store import (
+    ONTOLOGY_DIR,
+    TBOX_FILE,
+    load_files_shared,
+    local_file,
+    merge_graphs,
+    parse_file_shared,
+    shipped_files,
+)
 from graph.tabular.canonical import Described, derive_slug, describe_resources, labels_of, render
 from graph.tabular.cells import parse_value
 from graph.tabular.index import Index, iri_of
@@ -103,8 +112,8 @@ class _ImportRun:
     @classmethod
     def start(cls, spec: Kind, data: Sequence[str | Path], shipped: bool, problems: list[Problem]) -> _ImportRun:
         """Load the context (see :func:`_load_context`) and index it for resolving cells and matching rows."""
-        context, origin = _load_context(data, shipped)
-        index = Index(context)
+        context, shared, origin = _load_context(data, shipped)
+        index = Index.of_shared(shared) if shared is not None else Index(context)
         matcher: Matcher[_Pending] = Matcher(spec)
         for d in describe_resources(context, spec):
             matcher.add(d)
@@ -118,8 +127,13 @@ class _ImportRun:
             raise ImportRejected(self.problems)
 
 
-def _load_context(data: Sequence[str | Path], shipped: bool) -> tuple[Graph, dict[URIRef, str]]:
-    """The graph references resolve against, and the file each resource was first described in.
+def _load_context(data: Sequence[str | Path], shipped: bool) -> tuple[Graph, Graph | None, dict[URIRef, str]]:
+    """The graph references resolve against, its shared part, and the file each resource was first described in.
+
+    The graph is the files' union, merged once per process and shared, seen
+    through :func:`graph.overlay.overlay`, so that the import's additions stay
+    its own. The second item is that shared union when the graph holds
+    nothing more (no spreadsheet among ``data``), else None.
 
     A ``.csv`` file among ``data`` is a sources or actors spreadsheet (told
     apart by its header): it is imported (checked like ``wbsec import --kind
@@ -130,26 +144,25 @@ def _load_context(data: Sequence[str | Path], shipped: bool) -> tuple[Graph, dic
     sheets = sorted((Path(p) for p in data if Path(p).suffix.lower() == ".csv"),
                     key=lambda p: _SHEET_KINDS.index(_sheet_kind(p)))
     paths = [TBOX_FILE, *(shipped_files() if shipped else []), *rdf_files]
-    parts: list[Graph] = []
+    shared = load_files_shared(paths)
+    context = overlay(shared)
     origin: dict[URIRef, str] = {}
     for path in paths:
-        part = parse_file_shared(path)  # read only; merged into a new graph below
         shown = _shown_path(path)
-        for s in part.subjects(unique=True):
+        for s in parse_file_shared(path).subjects(unique=True):
             if isinstance(s, URIRef):
                 origin.setdefault(s, shown)
-        parts.append(part)
     done: list[Path] = []
     for kind in _SHEET_KINDS:
         mine = [p for p in sheets if _sheet_kind(p) == kind]
         if mine:
-            sheet = import_csv(mine, kind, data=[*rdf_files, *done], shipped=shipped).graph
+            sheet = merge_graphs([import_csv(mine, kind, data=[*rdf_files, *done], shipped=shipped).graph])
             for s in sheet.subjects(unique=True):
                 if isinstance(s, URIRef):
                     origin.setdefault(s, f"the {kind} CSV given with --data")
-            parts.append(sheet)
+            context.addN((s, p, o, context) for s, p, o in sheet)
             done.extend(mine)
-    return merge_graphs(parts), origin
+    return context, (None if sheets else shared), origin
 
 
 #: The spreadsheets ``--data`` accepts for an import, in the order they are read (actors may cite sources).
@@ -526,8 +539,8 @@ def _record_file(new: Graph, t: Table, digest: str, spec: Kind) -> tuple[URIRef,
 def _check_shapes(spec: Kind, context: Graph, new: Graph, lines: dict[URIRef, tuple[str, int]], problems: list[Problem]) -> list[str]:
     """Validate context + new triples; violations on imported rows become problems, warnings are returned.
 
-    The new triples are added to ``context`` itself (the import's own working copy, not used
-    afterwards): copying the curated data first cost a second per 10,000 rows.
+    The new triples are added to ``context`` itself (the import's own view of the shared
+    files' graph, not used afterwards; see :func:`graph.overlay.overlay`).
     """
     context.addN((s, p, o, context) for s, p, o in new)
     # Only violations on the imported rows' resources are reported, so only they are checked.

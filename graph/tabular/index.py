@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 
 from rdflib import Graph, Literal, URIRef
@@ -24,6 +25,8 @@ _VOCABULARY_TYPES = frozenset(
     }
 )
 _LABEL_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, FOAF.name, RDFS.label, DCTERMS.title)
+#: The index of each shared graph (see :meth:`Index.of_shared`), dropped with the graph.
+_SHARED: weakref.WeakKeyDictionary[Graph, Index] = weakref.WeakKeyDictionary()
 
 
 class Index:
@@ -48,6 +51,32 @@ class Index:
         for concept, scheme in g.subject_objects(SKOS.inScheme):
             if isinstance(concept, URIRef) and isinstance(scheme, URIRef):
                 self.schemes.setdefault(scheme, set()).add(concept)
+
+    @classmethod
+    def of_shared(cls, g: Graph) -> Index:
+        """An index of ``g``, a shared graph that is never changed, of your own to :meth:`add` to.
+
+        The index of each such graph is built once per process (it is most of
+        the cost of starting an import) and copied for each caller.
+        """
+        kept = _SHARED.get(g)
+        if kept is None:
+            kept = _SHARED[g] = cls(g)
+        return kept.copy()
+
+    def copy(self) -> Index:
+        """A copy whose :meth:`add` leaves this index unchanged."""
+        twin = object.__new__(Index)
+        twin.supers = self.supers  # never changed after reading the graph
+        twin.class_labels = self.class_labels
+        twin.schemes = self.schemes
+        twin.types = {k: set(v) for k, v in self.types.items()}
+        twin.labels = {k: list(v) for k, v in self.labels.items()}
+        twin.by_label = {k: set(v) for k, v in self.by_label.items()}
+        twin.by_fold = {k: set(v) for k, v in self.by_fold.items()}
+        twin.by_local = {k: set(v) for k, v in self.by_local.items()}
+        twin.by_qid = {k: set(v) for k, v in self.by_qid.items()}
+        return twin
 
     def _read_classes(self, g: Graph) -> None:
         """Fill ``supers`` from ``rdfs:subClassOf`` and ``class_labels`` with each class's first English label."""
