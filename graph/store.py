@@ -609,9 +609,10 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
       Typed literals keep their lexical form (``{"@value": "68", "@type":
       "xsd:decimal"}``), never a JSON number that a reader would respell.
     * N-Triples lines are sorted.
-    """
-    from rdflib import Graph
 
+    The bytes are read back with rdflib's reader for ``fmt`` and compared
+    with ``g`` by :func:`same_triples`.
+    """
     spec = rdf_format(fmt)
     if spec.name == "xml":
         _refuse_xml_unsafe(g)
@@ -631,22 +632,47 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
         # also break at U+2028, U+0085, \v, \f and \x1c-\x1e, which literals may hold as they are
         lines = sorted(line for line in data.split(b"\n") if line.strip(b" \t\r"))
         data = b"\n".join(lines) + b"\n" if lines else b""
-    back = Graph()
     try:
-        if spec.name == "trig":
-            from rdflib import Dataset
-
-            ds = Dataset()
-            ds.parse(data=data, format="trig")
-            for s, p, o, _c in ds.quads((None, None, None, None)):
-                back.add((s, p, o))
-        else:
-            back.parse(data=data, format=spec.rdflib)
+        back = _parse_back(data, spec)
     except Exception as exc:  # whatever the parser raises, the export is not trustworthy
         raise OutputError(f"the {spec.name} export does not parse back ({type(exc).__name__}); nothing written") from exc
-    if not same_graph(g, back):
+    if not same_triples(g, back):
         raise OutputError(f"the {spec.name} export does not round-trip to the same graph; nothing written")
     return data
+
+
+class _TripleSink:
+    """Where rdflib's N-Triples reader puts each triple it reads: a set, without a graph's indexes."""
+
+    __slots__ = ("triples",)
+
+    def __init__(self) -> None:
+        self.triples: set[tuple[Any, Any, Any]] = set()
+
+    def triple(self, s: Any, p: Any, o: Any) -> None:
+        self.triples.add((s, p, o))
+
+
+def _parse_back(data: bytes, spec: RDFFormat) -> Iterable[tuple[Any, Any, Any]]:
+    """The triples rdflib reads from an export ``data`` in format ``spec`` (TriG: of every graph).
+
+    The reader is rdflib's own for each format; only where the triples go is
+    chosen for speed (no graph is built when a set will do). N-Triples is read
+    line by line, as :func:`parse_bytes` reads it, so a long literal costs
+    time linear in its length.
+    """
+    from rdflib import Dataset, Graph
+    from rdflib.plugins.parsers.ntriples import W3CNTriplesParser
+
+    if spec.name == "nt":
+        sink = _TripleSink()
+        W3CNTriplesParser(sink).parse(_Lines(data.decode("utf-8")), bnode_context={})  # type: ignore[arg-type]
+        return sink.triples
+    if spec.name == "trig":
+        ds = Dataset()
+        ds.parse(data=data, format="trig")
+        return [(s, p, o) for s, p, o, _c in ds.quads((None, None, None, None))]
+    return Graph().parse(data=data, format=spec.rdflib)
 
 
 def _ordered_copy(g: Graph) -> Graph:
@@ -768,28 +794,67 @@ def _exact_turtle(g: Graph) -> bytes:
 def same_graph(a: Graph, b: Graph) -> bool:
     """True when ``a`` and ``b`` hold the same statements, term for term; blank nodes up to renaming.
 
-    Literals are compared as written (lexical form, datatype, language), not by
-    value: ``"66"^^xsd:decimal`` and ``66.0`` are two different terms, and a
-    file that turned one into the other would give a figure two values.
+    Literals are compared as written (lexical form, datatype, language tag
+    with its case), not by value: ``"66"^^xsd:decimal`` and ``66.0`` are two
+    different terms, and a file that turned one into the other would give a
+    figure two values.
 
     >>> from rdflib import Graph
     >>> same_graph(Graph().parse(data="<x:a> <x:b> 66.0 .", format="turtle"),
     ...            Graph().parse(data='<x:a> <x:b> "66"^^<http://www.w3.org/2001/XMLSchema#decimal> .', format="turtle"))
     False
+    >>> same_graph(Graph().parse(data='<x:a> <x:b> "Beograd"@sr-Latn .', format="turtle"),
+    ...            Graph().parse(data='<x:a> <x:b> "Beograd"@sr-latn .', format="turtle"))
+    False
     >>> same_graph(Graph().parse(data="<x:a> <x:b> [ <x:c> 1 ] .", format="turtle"),
     ...            Graph().parse(data="<x:a> <x:b> _:z . _:z <x:c> 1 .", format="turtle"))
     True
     """
-    from rdflib import BNode
+    return same_triples(a, b)
+
+
+def same_triples(a: Iterable[tuple[Any, Any, Any]], b: Iterable[tuple[Any, Any, Any]]) -> bool:
+    """:func:`same_graph` for any two collections of rdflib triples (graphs, sets, lists; duplicates count once).
+
+    The triples without blank nodes are compared as sets of exact terms (an
+    rdflib literal equals another whose language tag differs only in case,
+    so literals are compared by lexical form, datatype and tag as written).
+    A renaming of blank nodes leaves those triples as they are, so only the
+    triples with blank nodes are left to rdflib's isomorphism check, which
+    costs far more per triple.
+    """
+    ground_a, blank_a = _split_exact(a)
+    ground_b, blank_b = _split_exact(b)
+    if ground_a != ground_b or len(blank_a) != len(blank_b):
+        return False
+    if not blank_a:
+        return True
+    from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    has_bnodes = any(isinstance(t, BNode) for g in (a, b) for triple in g for t in triple)
-    if not has_bnodes:
-        return set(a) == set(b)
+    graphs = []
+    for blank in (blank_a, blank_b):
+        part = Graph()
+        part.addN((s, p, o, part) for s, p, o in blank)
+        graphs.append(part)
     try:
-        return bool(isomorphic(a, b))
+        return bool(isomorphic(graphs[0], graphs[1]))
     except UnicodeEncodeError:
         return False
+
+
+def _split_exact(triples: Iterable[tuple[Any, Any, Any]]) -> tuple[set[tuple[Any, ...]], set[tuple[Any, Any, Any]]]:
+    """``triples`` as (the triples without blank nodes, each term made exact, the triples with blank nodes)."""
+    from rdflib import BNode, Literal
+
+    ground: set[tuple[Any, ...]] = set()
+    blank: set[tuple[Any, Any, Any]] = set()
+    for triple in triples:
+        if any(isinstance(term, BNode) for term in triple):
+            blank.add(triple)
+        else:
+            ground.add(tuple((Literal, str(t), t.language, t.datatype) if isinstance(t, Literal) else t for t in triple))
+    return ground, blank
 
 
 def _refuse_xml_unsafe(g: Graph) -> None:
