@@ -11,6 +11,7 @@ Errors name the file and line.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -616,8 +617,9 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
     spec = rdf_format(fmt)
     if spec.name == "xml":
         _refuse_xml_unsafe(g)
-    # N-Triples lines are sorted below, so the triples' order does not matter there: only the blank-node labels
-    ordered = _canonical(g) if spec.name == "nt" else _ordered_copy(g)
+    # N-Triples lines are sorted below and the JSON-LD writer sorts what it writes, so the triples' order does not
+    # matter there: only the blank-node labels
+    ordered = _canonical(g) if spec.name in ("nt", "jsonld") else _ordered_copy(g)
     try:
         if spec.name in ("ttl", "trig"):
             data = _exact_turtle(ordered)
@@ -653,13 +655,34 @@ class _TripleSink:
         self.triples.add((s, p, o))
 
 
-def _parse_back(data: bytes, spec: RDFFormat) -> Iterable[tuple[Any, Any, Any]]:
+@functools.cache
+def _collecting_store() -> type:
+    """An rdflib store that only collects the triples added to it, of every graph, in ``.triples``.
+
+    rdflib's Turtle, TriG, RDF/XML and JSON-LD readers only ever add to the
+    graph they fill; indexing what they add (as rdflib's memory store does)
+    is half of their time and not needed to compare the triples once.
+    """
+    from rdflib.plugins.stores.memory import Memory
+
+    class CollectingStore(Memory):  # context-aware, as the TriG and JSON-LD readers require
+        def __init__(self) -> None:
+            super().__init__()
+            self.triples: set[tuple[Any, Any, Any]] = set()
+
+        def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
+            self.triples.add(triple)
+
+    return CollectingStore
+
+
+def _parse_back(data: bytes, spec: RDFFormat) -> set[tuple[Any, Any, Any]]:
     """The triples rdflib reads from an export ``data`` in format ``spec`` (TriG: of every graph).
 
     The reader is rdflib's own for each format; only where the triples go is
-    chosen for speed (no graph is built when a set will do). N-Triples is read
-    line by line, as :func:`parse_bytes` reads it, so a long literal costs
-    time linear in its length.
+    chosen for speed: a set, not an indexed graph. N-Triples is read line by
+    line, as :func:`parse_bytes` reads it, so a long literal costs time linear
+    in its length.
     """
     from rdflib import Dataset, Graph
     from rdflib.plugins.parsers.ntriples import W3CNTriplesParser
@@ -668,11 +691,10 @@ def _parse_back(data: bytes, spec: RDFFormat) -> Iterable[tuple[Any, Any, Any]]:
         sink = _TripleSink()
         W3CNTriplesParser(sink).parse(_Lines(data.decode("utf-8")), bnode_context={})  # type: ignore[arg-type]
         return sink.triples
-    if spec.name == "trig":
-        ds = Dataset()
-        ds.parse(data=data, format="trig")
-        return [(s, p, o) for s, p, o, _c in ds.quads((None, None, None, None))]
-    return Graph().parse(data=data, format=spec.rdflib)
+    store = _collecting_store()()
+    (Dataset if spec.name == "trig" else Graph)(store=store).parse(data=data, format=spec.rdflib)
+    triples: set[tuple[Any, Any, Any]] = store.triples
+    return triples
 
 
 def _ordered_copy(g: Graph) -> Graph:
@@ -717,6 +739,9 @@ def _compact_jsonld(g: Graph) -> bytes:
     Written here rather than by rdflib, whose compaction turns typed literals
     into JSON numbers (``"1.50"^^xsd:double`` would read back as ``1.5E0``).
     Every literal keeps its exact lexical form; only plain strings are bare.
+    The bytes depend on the triples and their blank-node labels only, not on
+    the order ``g`` gives them in: nodes, keys and values are sorted (two
+    values that sort alike are written alike).
     """
     from rdflib import RDF, BNode, Literal
     from rdflib.namespace import XSD
