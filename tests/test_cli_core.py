@@ -24,6 +24,12 @@ def invoke(*args: str) -> "CliRunner.invoke":
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+@pytest.fixture(scope="module")
+def shipped_triples() -> int:
+    """The number of triples of the ontology and the shipped data, loaded once per module (tests only read it)."""
+    return len(load_graph())
+
+
 def test_help_lists_every_command_with_help_text() -> None:
     result = invoke("--help")
     assert result.exit_code == 0
@@ -70,13 +76,13 @@ def test_policy_refusal_exits_3() -> None:
 
 
 @pytest.mark.slow
-def test_info_text_and_json() -> None:
+def test_info_text_and_json(shipped_triples: int) -> None:
     text = invoke("info", "--no-validate")
     assert text.exit_code == 0
     assert text.output.startswith("triples: ")
     data = json.loads(invoke("info", "--format", "json").output)
     assert data["conforms"] is True
-    assert data["triples"] == len(load_graph())
+    assert data["triples"] == shipped_triples
     counts = {c["id"]: c["count"] for c in data["classes"]}
     assert counts["https://w3id.org/wbsec/def#Polity"] >= 16
     assert {s["id"] for s in data["sources"]} >= {
@@ -85,13 +91,19 @@ def test_info_text_and_json() -> None:
     }
 
 
+@pytest.fixture(scope="module")
+def with_good() -> Graph:
+    """The ontology, the shipped data and ``good.ttl``, loaded once per module (tests only read it)."""
+    return load_graph([STORE / "good.ttl"])
+
+
 @pytest.mark.parametrize("fmt,rdflib_fmt", [("ttl", "turtle"), ("nt", "nt"), ("trig", "trig"), ("jsonld", "json-ld"), ("xml", "xml")])
 @pytest.mark.slow
-def test_export_round_trips_by_isomorphism(fmt: str, rdflib_fmt: str, tmp_path: Path) -> None:
+def test_export_round_trips_by_isomorphism(fmt: str, rdflib_fmt: str, tmp_path: Path, with_good: Graph) -> None:
     target = tmp_path / f"out.{fmt}"
     result = invoke("export", "--format", fmt, "--output", str(target), "--data", str(STORE / "good.ttl"))
     assert result.exit_code == 0
-    expected = load_graph([STORE / "good.ttl"])
+    expected = with_good
     if fmt == "trig":
         ds = Dataset()
         ds.parse(target, format="trig")
@@ -105,10 +117,10 @@ def test_export_round_trips_by_isomorphism(fmt: str, rdflib_fmt: str, tmp_path: 
 
 
 @pytest.mark.slow
-def test_export_to_stdout_is_deterministic() -> None:
+def test_export_to_stdout_is_deterministic(shipped_triples: int) -> None:
     first = invoke("export", "--format", "nt").output
     second = invoke("export", "--format", "nt").output
-    assert first == second and first.count("\n") == len(load_graph())
+    assert first == second and first.count("\n") == shipped_triples
 
 
 def test_failed_export_leaves_the_old_file_untouched(tmp_path: Path) -> None:
@@ -133,6 +145,7 @@ def test_an_output_that_cannot_be_written_exits_4_before_any_work(command: list[
         raise AssertionError("the data were read although the output cannot be written")
 
     monkeypatch.setattr(graph.store, "load_graph", no_work)
+    monkeypatch.setattr(graph.store, "load_files_shared", no_work)
     monkeypatch.setattr(graph.backends, "open_backend", no_work)
     for target, why in ((tmp_path, "is a directory, not a file"), (tmp_path / "nope" / "out.txt", "does not exist")):
         result = CliRunner().invoke(main, [*command, "--output", str(target)])
@@ -140,14 +153,14 @@ def test_an_output_that_cannot_be_written_exits_4_before_any_work(command: list[
         assert result.stderr == f"Error: {target}: {why}\n" if why.startswith("is") else why in result.stderr
 
 
-def test_exported_turtle_loads_into_oxigraph_with_the_same_triples(tmp_path: Path) -> None:
+def test_exported_turtle_loads_into_oxigraph_with_the_same_triples(tmp_path: Path, shipped_triples: int) -> None:
     import pyoxigraph
 
     target = tmp_path / "all.ttl"
     assert invoke("export", "--format", "ttl", "--output", str(target)).exit_code == 0
     store = pyoxigraph.Store()
     store.load(path=str(target), format=pyoxigraph.RdfFormat.TURTLE)
-    assert len(store) == len(load_graph())
+    assert len(store) == shipped_triples
 
 
 def _wbsec(*args: str) -> subprocess.CompletedProcess[str]:
@@ -202,26 +215,33 @@ def turtle_terms() -> set[str]:
     return _oxigraph_terms(invoke("export", "--format", "ttl", *_LITERAL_DATA).stdout_bytes, "ttl")
 
 
+@pytest.fixture(scope="module")
+def literal_data_triples() -> int:
+    """The number of triples :data:`_LITERAL_DATA` loads with the ontology and the shipped data, once per module."""
+    return len(load_graph([STORE / "literals.ttl", STORE / "good.ttl"]))
+
+
 @pytest.mark.parametrize("fmt", ["nt", "trig", "jsonld", "xml"])
 @pytest.mark.slow
-def test_every_rdf_export_is_exact_term_isomorphic_with_the_turtle_export(fmt: str, turtle_terms: set[str]) -> None:
+def test_every_rdf_export_is_exact_term_isomorphic_with_the_turtle_export(fmt: str, turtle_terms: set[str],
+                                                                          literal_data_triples: int) -> None:
     """Read by pyoxigraph (not by the writer's own library), each export holds the Turtle export's terms exactly."""
     other = invoke("export", "--format", fmt, *_LITERAL_DATA).stdout_bytes
     expected = turtle_terms
     assert _oxigraph_terms(other, fmt) == expected
     assert '"68"^^<http://www.w3.org/2001/XMLSchema#decimal>' in " ".join(expected)
     assert '"1.5"^^<http://www.w3.org/2001/XMLSchema#double>' in " ".join(expected)
-    assert len(expected) == len(load_graph([STORE / "literals.ttl", STORE / "good.ttl"]))
+    assert len(expected) == literal_data_triples
 
 
 @pytest.mark.slow
-def test_trig_export_is_in_the_default_graph() -> None:
+def test_trig_export_is_in_the_default_graph(shipped_triples: int) -> None:
     import pyoxigraph
 
     store = pyoxigraph.Store()
     store.load(invoke("export", "--format", "trig").stdout_bytes, format=pyoxigraph.RdfFormat.TRIG)
     count = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"]
-    assert int(count.value) == len(load_graph()) == len(store)
+    assert int(count.value) == shipped_triples == len(store)
 
 
 def test_jsonld_export_is_compacted_with_the_published_context() -> None:

@@ -51,7 +51,7 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
     round-trips. Cells starting with = + - @ get a leading ' so spreadsheets
     do not run them as formulas; wbsec import removes it again.
     """
-    from graph.store import load_graph, serialize_verified
+    from graph.store import graph_files, load_files_shared, serialize_verified
 
     if (store is not None or endpoint is not None) and (kind is not None or view is None and fmt not in GRAPH_FORMATS):
         raise click.UsageError("--store and --endpoint export network views only: add --view V (RDF: query CONSTRUCT)")
@@ -62,7 +62,8 @@ def command(data: tuple[str, ...], no_shipped: bool, store: Path | None, endpoin
         _export_view(open_data(data, no_shipped, store, endpoint), fmt, view or "actors", as_of, domain, output)
         return
 
-    g = load_graph(data, shipped=not no_shipped, ontology=not data_only)
+    # only read: the merge is shared with the process's other commands (a notebook, a test session)
+    g = load_files_shared(graph_files(data, shipped=not no_shipped, ontology=not data_only))
     emit(serialize_verified(g, fmt), output)
 
 
