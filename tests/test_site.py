@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -463,10 +464,12 @@ def test_refuses_to_replace_an_unrelated_directory(tmp_path: Path) -> None:
     assert (keep / "notes.txt").read_text(encoding="utf-8") == "precious"
 
 
-def test_rebuild_replaces_the_site_and_a_failed_build_leaves_it_untouched(tmp_path: Path, tiny_graph: Graph,
+def test_rebuild_replaces_the_site_and_a_failed_build_leaves_it_untouched(tmp_path: Path, tiny: Path,
+                                                                         tiny_graph: Graph,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """An earlier site (a copy of this module's build) is replaced as a whole; a failed build leaves it untouched."""
     out = tmp_path / "site"
-    build_site(tiny_graph, out)
+    shutil.copytree(tiny, out)
     (out / "stale.html").write_text("old", encoding="utf-8")
     build_site(tiny_graph, out)
     assert not (out / "stale.html").exists() and (out / "index.html").is_file()
