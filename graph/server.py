@@ -20,7 +20,8 @@ nothing else on the machine can reach the query engine. What the gate does:
   too), never a cut-short 200;
 - malformed HTTP gets its status (400, 411, 413, 414, 431, 505), duplicate
   ``Host`` or ``Content-Length`` 400, and a client must send its request
-  line and headers within :data:`HEADER_TIMEOUT` seconds;
+  line and headers within ``--header-timeout`` seconds (:data:`HEADER_TIMEOUT`
+  by default);
 - SIGTERM stops accepting, lets running queries finish for
   :data:`SHUTDOWN_GRACE` seconds and answers the rest with 503.
 
@@ -156,6 +157,8 @@ class ServeConfig:
     shipped: bool = True
     cors: str | None = None
     timeout: float = 30.0
+    #: Seconds a client has to send its request line and headers (a slow client is disconnected).
+    header_timeout: float = HEADER_TIMEOUT
     pool: int = 4
     oxigraph: str | None = None
     #: Makes the page source from the served store's directory, once, at the first page request (None: no pages).
@@ -824,6 +827,7 @@ class _Gate(http.server.ThreadingHTTPServer):
         self.socket = sock
         self.server_address = sock.getsockname()
         self.timeout_s = config.timeout
+        self.header_timeout = config.header_timeout
         self.cors = cors
         self.workers = workers
         self.static = static
@@ -871,17 +875,17 @@ class _Gate(http.server.ThreadingHTTPServer):
         with self._idle:
             return self._idle.wait_for(lambda: self._active == 0, timeout=seconds)
 
-    # slow clients: a request must be read completely within HEADER_TIMEOUT
+    # slow clients: a request must be read completely within header_timeout seconds
     def reading(self, conn: socket.socket) -> None:
         with self._reading_lock:
-            self._reading[conn] = time.monotonic() + HEADER_TIMEOUT
+            self._reading[conn] = time.monotonic() + self.header_timeout
 
     def read_done(self, conn: socket.socket) -> None:
         with self._reading_lock:
             self._reading.pop(conn, None)
 
     def watch_clients(self) -> None:
-        """Disconnect clients that take longer than HEADER_TIMEOUT to send a request (one byte at a time)."""
+        """Disconnect clients that take longer than ``header_timeout`` to send a request (one byte at a time)."""
         while not self.stopped.wait(0.5):
             now = time.monotonic()
             with self._reading_lock:

@@ -68,6 +68,7 @@ COMMAND_CASES = [
     Case("metrics", ("metrics", "--format", "json"), "json"),
     Case("metrics-polities", ("metrics", "--view", "polities", "--format", "json"), "json"),
     Case("metrics-signed", ("metrics", "--view", "signed", "--format", "json"), "json"),
+    # under the 100-row cap, also the lookup of a label: a cut one made "Serbia" "no node has this … label"
     Case("neighbours", ("neighbours", "Serbia", "--format", "json"), "json"),
     Case("neighbours-depth2", ("neighbours", "wb:RCC", "--depth", "2", "--format", "json"), "json"),
     Case("path", ("path", "wb:AL", "wb:RS", "--format", "json"), "json"),

@@ -72,13 +72,6 @@ def test_a_graph_answer_at_the_cap_is_refused_not_cut(virtuoso_capped: Virtuoso)
     assert "caps answers at 100 rows" in result.stderr
 
 
-def test_lookups_page_past_a_low_cap(virtuoso_capped: Virtuoso) -> None:
-    # with a cut label lookup, "Serbia" was "no node has this IRI, prefixed name or label"
-    result = wbsec("neighbours", "Serbia", "--format", "json", *on(virtuoso_capped))
-    assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["center"]["id"] == "https://w3id.org/wbsec/id/RS"
-
-
 def test_paged_select_keeps_the_query_order_and_refuses_what_it_cannot_page() -> None:
     page = paged_select("SELECT ?a ?b WHERE { ?a ?p ?b } ORDER BY DESC(?b)", ["a", "b"])
     assert not isinstance(page, str)

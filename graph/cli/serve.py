@@ -23,8 +23,10 @@ if TYPE_CHECKING:
               help="Let web pages from this one origin (e.g. https://example.org) read the answers.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Stop a query after this many seconds (HTTP 503).")
+@click.option("--header-timeout", type=click.FloatRange(min=1.0), default=10.0, show_default=True,
+              help="Disconnect a client that has not sent its whole request line and headers after this many seconds.")
 def command(port: int, store: Path | None, data: tuple[str, ...], no_shipped: bool, cors: str | None,
-            timeout: float) -> None:
+            timeout: float, header_timeout: float) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint, a query page and a page per entity, on this machine only.
 
     \b
@@ -59,5 +61,5 @@ def command(port: int, store: Path | None, data: tuple[str, ...], no_shipped: bo
                    f"pages {running.home}. Ctrl-C stops.", err=True)
 
     config = ServeConfig(port=port, store=store, files=data, shipped=not no_shipped, cors=cors, timeout=timeout,
-                         pages=SiteFiles.from_store)
+                         header_timeout=header_timeout, pages=SiteFiles.from_store)
     raise click.exceptions.Exit(serve(config, ready))
