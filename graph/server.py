@@ -597,7 +597,10 @@ class _Worker:
         return header, self._read(length, deadline)
 
     def _read(self, n: int, deadline: float) -> bytes:
-        fd = self.stdout.fileno()
+        try:
+            fd = self.stdout.fileno()
+        except ValueError as exc:  # closed by kill() at shutdown, from another thread, between two reads
+            raise _Died() from exc
         out = bytearray()
         poller = select.poll()
         poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)

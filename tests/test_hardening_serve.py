@@ -419,6 +419,17 @@ def test_a_worker_cannot_reach_a_listener_even_when_handed_service(small_store: 
     assert listener.hits == []
 
 
+def test_a_worker_killed_at_shutdown_between_two_reads_is_a_dead_worker_not_an_internal_error(
+        small_store: Path) -> None:
+    """Shutdown kills the workers from another thread; a handler reading an answer then gets a 503, not a 500."""
+    from graph.server import _Died, _Worker
+
+    worker = _Worker(small_store)
+    worker.kill()  # closes the worker's pipes, as shutdown does while a handler waits for the next part
+    with pytest.raises(_Died):
+        worker._read(4, time.monotonic() + 5)
+
+
 def test_a_query_that_outgrows_its_memory_gets_503_and_the_server_goes_on() -> None:
     """Nested CONCATs doubling a string 8-fold per level: 16 * 8**9 characters (2 Gi) are not built."""
     binds = ['BIND("aaaaaaaaaaaaaaaa" AS ?a0)']
