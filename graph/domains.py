@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from graph.backends import Backend
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
+from graph.gapcharts import MatrixStyle, draw_gap_matrix
 from graph.gaps import cooperation_gaps, load_config
 from graph.namespaces import label_of
 from graph.report import render
@@ -179,37 +180,14 @@ def render_by_domain(found: Sequence[DomainGaps], fmt: str, *, as_of: DateLike =
 
 # --------------------------------------------------------------------------- small multiples
 
+#: A domain's matrix among the small multiples: the full heatmap's drawing, smaller, scores alone.
+_SMALL_MATRIX = MatrixStyle(
+    cell_line=1.2, diagonal_line=0.6, score_size=6.5, range_size=5.5, tick_size=6.5, rotation=40, range_pad=0.5,
+    score_text=lambda y: f"{y.score:.2f}", range_text=lambda y: f"{y.score_low:.2f}\nto\n{y.score_high:.2f}")
+
 
 def _panel(ax: Any, d: DomainGaps, cmap: Any, norm: Any) -> None:
-    from matplotlib.patches import Rectangle
-
-    an = d.analysis
-    polities = list(an.polities)
-    n = len(polities)
-    index = {p: i for i, p in enumerate(polities)}
-    ax.set_xlim(-0.5, n - 0.5)
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.set_aspect("equal")
-    for y in an.dyads:
-        for i, j in ((index[y.a], index[y.b]), (index[y.b], index[y.a])):
-            if y.score is not None:
-                colour = cmap(norm(y.score))
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.2))
-                ax.text(j, i, f"{y.score:.2f}", ha="center", va="center", fontsize=6.5,
-                        color="black" if sum(colour[:3]) / 3 > 0.5 else "white")
-            else:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e6e6e6", edgecolor="white",
-                                       linewidth=1.2, hatch="////"))
-                ax.text(j, i, f"{y.score_low:.2f}\nto\n{y.score_high:.2f}", ha="center", va="center", fontsize=5.5,
-                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.5})
-    for i in range(n):
-        ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb", linewidth=0.6))
-    labels = [an.label(p) for p in polities]
-    ax.set_xticks(range(n), labels, rotation=40, ha="right", fontsize=6.5)
-    ax.set_yticks(range(n), labels, fontsize=6.5)
-    ax.tick_params(length=0)
-    for side in ax.spines.values():
-        side.set_visible(False)
+    draw_gap_matrix(ax, d.analysis, cmap, norm, _SMALL_MATRIX)
     ax.set_title(f"{d.label} ({d.name})\n{d.claims} domain claim{'' if d.claims == 1 else 's'}", fontsize=8)
 
 

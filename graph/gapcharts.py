@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,13 +31,48 @@ PLOT_FORMATS = (".png", ".svg")
 PANELS = ("heatmap", "scatter", "dependence")
 
 
-def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
+@dataclass(frozen=True)
+class MatrixStyle:
+    """Sizes and labels of a gap matrix (:func:`draw_gap_matrix`): a full figure's, or a small multiple's."""
+
+    #: Line width of the white lines between cells, and of the grey frame of the diagonal.
+    cell_line: float
+    diagonal_line: float
+    #: Font sizes of a scored cell, of an unscored cell's range, and of the polity names.
+    score_size: float
+    range_size: float
+    tick_size: float
+    #: How far the polity names under the matrix are turned, in degrees.
+    rotation: float
+    #: Padding of the white box behind an unscored cell's range.
+    range_pad: float
+    #: A scored pair's text, and an unscored pair's (its score range).
+    score_text: Callable[[Dyad], str]
+    range_text: Callable[[Dyad], str]
+
+
+def _full_score(d: Dyad) -> str:
+    assert d.score is not None
+    return decimals(d.score) + ("\nstated\nabsent" if d.status == STATED_ABSENT else "")
+
+
+def _full_range(d: Dyad) -> str:
+    return f"{decimals(d.score_low)}\nto\n{decimals(d.score_high)}" + ("\nno data" if d.status == NO_DATA else "")
+
+
+#: The heatmap panel of ``--plot`` and ``--heatmap``.
+FULL_MATRIX = MatrixStyle(cell_line=1.5, diagonal_line=0.8, score_size=7.5, range_size=6.5, tick_size=8,
+                          rotation=35, range_pad=1, score_text=_full_score, range_text=_full_range)
+
+
+def draw_gap_matrix(ax: Any, an: GapAnalysis, cmap: Any, norm: Any, style: MatrixStyle) -> None:
+    """Draw ``an``'s pairs as a symmetric matrix of gap scores on ``ax``, polities named on both axes.
+
+    A scored pair is a cell coloured by ``cmap(norm(score))``; a pair without
+    a score is hatched grey with its score range; the diagonal is left white.
+    """
     from matplotlib.patches import Rectangle
 
-    cmap = colormaps["cividis"]
-    norm = Normalize(vmin=-1.0, vmax=1.0)
     polities = list(an.polities)
     n = len(polities)
     index = {p: i for i, p in enumerate(polities)}
@@ -47,27 +83,34 @@ def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
         for i, j in ((index[d.a], index[d.b]), (index[d.b], index[d.a])):
             if d.score is not None:
                 colour = cmap(norm(d.score))
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
-                light = sum(colour[:3]) / 3 > 0.5
-                label = decimals(d.score)
-                if d.status == STATED_ABSENT:
-                    label += "\nstated\nabsent"
-                ax.text(j, i, label, ha="center", va="center", fontsize=7.5,
-                        color="black" if light else "white")
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=colour, edgecolor="white",
+                                       linewidth=style.cell_line))
+                ax.text(j, i, style.score_text(d), ha="center", va="center", fontsize=style.score_size,
+                        color="black" if sum(colour[:3]) / 3 > 0.5 else "white")
             else:
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e6e6e6", edgecolor="white",
-                                       linewidth=1.5, hatch="////"))
-                ax.text(j, i, f"{decimals(d.score_low)}\nto\n{decimals(d.score_high)}" + ("\nno data" if d.status == NO_DATA else ""),
-                        ha="center", va="center", fontsize=6.5,
-                        color="black", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+                                       linewidth=style.cell_line, hatch="////"))
+                ax.text(j, i, style.range_text(d), ha="center", va="center", fontsize=style.range_size,
+                        color="black", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
+                                             "pad": style.range_pad})
     for i in range(n):
-        ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb", linewidth=0.8))
+        ax.add_patch(Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor="#bbbbbb",
+                               linewidth=style.diagonal_line))
     labels = [an.label(p) for p in polities]
-    ax.set_xticks(range(n), labels, rotation=35, ha="right", fontsize=8)
-    ax.set_yticks(range(n), labels, fontsize=8)
+    ax.set_xticks(range(n), labels, rotation=style.rotation, ha="right", fontsize=style.tick_size)
+    ax.set_yticks(range(n), labels, fontsize=style.tick_size)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
+
+
+def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    cmap = colormaps["cividis"]
+    norm = Normalize(vmin=-1.0, vmax=1.0)
+    draw_gap_matrix(ax, an, cmap, norm, FULL_MATRIX)
     ax.set_title("Cooperation gap per pair (demand − actual)\nhatched: no bilateral data, range shown", fontsize=9)
     _colour_bar(fig, ax, norm, cmap, "gap score (−1 more cooperation than wanted … +1 wanted, none recorded)")
 
