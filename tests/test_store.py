@@ -219,6 +219,23 @@ def test_a_quiet_load_neither_loses_the_warnings_of_a_later_one_nor_repeats_them
         logger.setLevel(previous)
 
 
+def test_a_quiet_command_keeps_what_it_read_and_a_later_one_still_warns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``wbsec -q`` silences the printing only: the file is read once, and a run without -q warns as a fresh read would."""
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    data = tmp_path / "ill.ttl"
+    data.write_bytes((STORE / "illtyped.ttl").read_bytes())
+    parses = _counting_parses(monkeypatch)
+    args = ["export", "--no-shipped", "--data-only", "--data", str(data), "--format", "nt"]
+    runs = [CliRunner().invoke(main, [*quiet, *args]) for quiet in (["-q"], ["-q"], [], ["-q"])]
+    assert [r.exit_code for r in runs] == [0, 0, 0, 0]
+    assert parses == ["ill.ttl"]
+    assert [r.stderr.count("is not a valid") for r in runs] == [0, 0, 1, 0]
+
+
 def test_the_cache_keeps_at_most_its_bytes_of_files_dropping_the_least_recently_used() -> None:
     from graph.store import FileDerivedCache
 

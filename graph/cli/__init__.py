@@ -58,6 +58,23 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record to ``sys.stderr`` as it is when the record comes, not when the handler was made.
+
+    ``main`` can run several times in one process (a notebook, click's test
+    runner, which gives each run a standard error of its own); a handler
+    that kept the first run's stream would send the later runs' warnings there.
+    """
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 class _StderrFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return f"{record.levelname.capitalize()}: {record.getMessage()}"
@@ -80,13 +97,17 @@ def main(quiet: bool) -> None:
     5 timeout or row limit, 130 interrupted.
     """
     logger = logging.getLogger("wbsec")
-    if not any(getattr(h, "_wbsec", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    handler = next((h for h in logger.handlers if getattr(h, "_wbsec", False)), None)
+    if handler is None:
+        handler = _StderrHandler()
         handler.setFormatter(_StderrFormatter())
         handler._wbsec = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
         logger.propagate = False
-    logger.setLevel(logging.ERROR if quiet else logging.INFO)
+    # -q silences the printing, not the logging: the warnings are still made, so what the per-process
+    # file caches compute under -q is kept with its warnings, to be given again to a run without -q
+    handler.setLevel(logging.ERROR if quiet else logging.INFO)
+    logger.setLevel(logging.INFO)
 
 
 def run() -> None:
