@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -619,14 +620,11 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
         _refuse_xml_unsafe(g)
     # N-Triples lines are sorted below and the JSON-LD writer sorts what it writes, so the triples' order does not
     # matter there: only the blank-node labels
-    ordered = _canonical(g) if spec.name in ("nt", "jsonld") else _ordered_copy(g)
     try:
-        if spec.name in ("ttl", "trig"):
-            data = _exact_turtle(ordered)
-        elif spec.name == "jsonld":
-            data = _compact_jsonld(ordered)
-        else:
-            data = ordered.serialize(format=spec.rdflib, encoding="utf-8")
+        with warnings.catch_warnings():  # rdflib warns of each ill-typed number it writes; the read reported them
+            warnings.filterwarnings("ignore", message="Serializing weird numerical", category=UserWarning)
+            ordered = _canonical(g) if spec.name in ("nt", "jsonld") else _ordered_copy(g)
+            data = _serialize(ordered, spec)
     except (UnicodeEncodeError, ValueError) as exc:
         raise OutputError(f"cannot write the graph as {spec.name}: {exc}") from exc
     if spec.name == "nt":
@@ -635,11 +633,22 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
         lines = sorted(line for line in data.split(b"\n") if line.strip(b" \t\r"))
         data = b"\n".join(lines) + b"\n" if lines else b""
     try:
-        back = _parse_back(data, spec)
+        with quiet_rdflib_terms():  # the ill-typed literals were reported when the data were read
+            back = _parse_back(data, spec)
     except Exception as exc:  # whatever the parser raises, the export is not trustworthy
         raise OutputError(f"the {spec.name} export does not parse back ({type(exc).__name__}); nothing written") from exc
     if not same_triples(g, back):
         raise OutputError(f"the {spec.name} export does not round-trip to the same graph; nothing written")
+    return data
+
+
+def _serialize(g: Graph, spec: RDFFormat) -> bytes:
+    """``g`` in format ``spec``: Turtle and TriG and JSON-LD by wbsec's own writers, the others by rdflib's."""
+    if spec.name in ("ttl", "trig"):
+        return _exact_turtle(g)
+    if spec.name == "jsonld":
+        return _compact_jsonld(g)
+    data: bytes = g.serialize(format=spec.rdflib, encoding="utf-8")
     return data
 
 

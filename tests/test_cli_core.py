@@ -255,3 +255,23 @@ def test_jsonld_export_is_compacted_with_the_published_context() -> None:
     assert {"@value": "68", "@type": "xsd:decimal"} in figure["http://example.org/share"]
     actor = next(n for n in doc["@graph"] if n["@id"] == "wb:AL")
     assert "wbo:Polity" in actor["@type"]
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl", "trig", "jsonld", "xml"])
+def test_an_ill_typed_literal_is_one_warning_line_in_every_export_format(
+        fmt: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The reader reports it once; writing and reading the export back add no rdflib traceback or warning."""
+    import logging
+    import warnings
+
+    data = STORE / "illtyped.ttl"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with caplog.at_level(logging.WARNING, logger="rdflib"):
+            result = invoke("export", "--no-shipped", "--data-only", "--data", str(data), "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"Warning: {data}: literal '12,5' is not a valid http://www.w3.org/2001/XMLSchema#decimal"]
+    assert [r.getMessage()[:60] for r in caplog.records if r.name.startswith("rdflib")] == []
+    shown = [w for w in caught if not issubclass(w.category, DeprecationWarning)]  # Python hides those from users
+    assert [str(w.message)[:60] for w in shown] == []
