@@ -220,7 +220,8 @@ class FileDerivedCache(Generic[_V]):
     Each value is kept with the warnings its computation logged, and those
     are logged again whenever the value is reused, as computing it afresh
     would (unless warnings are turned off then). A value computed while
-    warnings are off (``wbsec -q``) is not kept, as its warnings were never
+    warnings are off (the ``wbsec`` logger's level above WARNING; ``wbsec -q``
+    only silences the printing) is not kept, as its warnings were never
     made. Safe to use from several threads (two threads asking at once may
     both compute the value; either result is correct).
     """
@@ -246,7 +247,7 @@ class FileDerivedCache(Generic[_V]):
         if hit is not None:
             for record in hit[1]:
                 logger = logging.getLogger(record.name)
-                if logger.isEnabledFor(record.levelno):  # quiet now (wbsec -q): not again
+                if logger.isEnabledFor(record.levelno):  # warnings turned off now: not again
                     logger.handle(record)
             return hit[0]
         if not log.isEnabledFor(logging.WARNING):  # quiet: the warnings would not be recorded to give again
