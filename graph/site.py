@@ -61,7 +61,7 @@ from graph.errors import InputError, OutputError
 from graph.iri import is_web_url
 from graph.namespaces import PREFIXES, WB, WBO, compact, label_of
 from graph.project import to_networkx
-from graph.store import SHAPES_FILE, parse_file, same_graph, serialize_verified
+from graph.store import SHAPES_FILE, check_round_trip, parse_file, rdf_format, serialize_verified
 from graph.timeslice import date_bound
 from graph.viz import EDGE_STYLES, KIND_STYLES, NEGATIVE_COLOR, content_security_policy, layout_positions
 
@@ -1063,11 +1063,8 @@ def _jsonld(triples: Iterable[Triple]) -> bytes:
 
 def _verified_jsonld(g: Graph) -> bytes:
     """:func:`_jsonld` of the whole graph, read back and compared before anything is written."""
-    from rdflib import Graph
-
     data = _jsonld(g)
-    if not same_graph(g, Graph().parse(data=data, format="json-ld")):
-        raise OutputError("the JSON-LD dump does not round-trip to the same graph; nothing written")
+    check_round_trip(g, data, rdf_format("jsonld"), what="the JSON-LD dump")
     return data
 
 

@@ -633,14 +633,25 @@ def serialize_verified(g: Graph, fmt: str) -> bytes:
         # also break at U+2028, U+0085, \v, \f and \x1c-\x1e, which literals may hold as they are
         lines = sorted(line for line in data.split(b"\n") if line.strip(b" \t\r"))
         data = b"\n".join(lines) + b"\n" if lines else b""
-    try:
-        with quiet_rdflib_terms():  # the ill-typed literals were reported when the data were read
-            back = _parse_back(data, spec)
-    except Exception as exc:  # whatever the parser raises, the export is not trustworthy
-        raise OutputError(f"the {spec.name} export does not parse back ({type(exc).__name__}); nothing written") from exc
-    if not same_triples(g, back):
-        raise OutputError(f"the {spec.name} export does not round-trip to the same graph; nothing written")
+    check_round_trip(g, data, spec, what=f"the {spec.name} export")
     return data
+
+
+def check_round_trip(g: Graph, data: bytes, spec: RDFFormat, *, what: str) -> None:
+    """Raise :class:`OutputError` unless ``data`` (``g`` written in format ``spec``) reads back as ``g``, term for term.
+
+    ``data`` is read with rdflib's reader for ``spec`` and compared by
+    :func:`same_triples`; ``what`` names the output in the message ("the
+    JSON-LD dump"). Ill-typed literals are not reported again: the reading
+    of the data reported them.
+    """
+    try:
+        with quiet_rdflib_terms():
+            back = _parse_back(data, spec)
+    except Exception as exc:  # whatever the parser raises, the output is not trustworthy
+        raise OutputError(f"{what} does not parse back ({type(exc).__name__}); nothing written") from exc
+    if not same_triples(g, back):
+        raise OutputError(f"{what} does not round-trip to the same graph; nothing written")
 
 
 def _serialize(g: Graph, spec: RDFFormat) -> bytes:

@@ -254,3 +254,19 @@ def test_the_cache_keeps_at_most_its_bytes_of_files_dropping_the_least_recently_
     for name in ("a", "c", "b", "big"):
         cache.get(name, lambda name=name: value(name), size=11 if name == "big" else 4)
     assert computed == ["a", "b", "c", "big", "b", "big"]
+
+
+def test_an_output_that_does_not_read_back_as_its_graph_is_refused() -> None:
+    from rdflib import Graph
+
+    from graph.errors import OutputError
+    from graph.store import check_round_trip
+
+    g = Graph()
+    g.add((URIRef(EX + "a"), URIRef(EX + "p"), Literal("Beograd", lang="sr-Latn")))
+    nt = rdf_format("nt")
+    check_round_trip(g, f'<{EX}a> <{EX}p> "Beograd"@sr-Latn .\n'.encode(), nt, what="the test")
+    with pytest.raises(OutputError, match="^the test does not round-trip to the same graph; nothing written$"):
+        check_round_trip(g, f'<{EX}a> <{EX}p> "Beograd"@sr-latn .\n'.encode(), nt, what="the test")
+    with pytest.raises(OutputError, match=r"^the JSON-LD dump does not parse back \(\w+\); nothing written$"):
+        check_round_trip(g, b'{"@graph": [', rdf_format("jsonld"), what="the JSON-LD dump")
