@@ -61,7 +61,7 @@ from graph.errors import InputError, OutputError
 from graph.iri import is_web_url
 from graph.namespaces import PREFIXES, WB, WBO, compact, label_of
 from graph.project import to_networkx
-from graph.store import SHAPES_FILE, check_round_trip, parse_file, rdf_format, serialize_verified
+from graph.store import SHAPES_FILE, check_round_trip, parse_file_shared, rdf_format, serialize_verified
 from graph.timeslice import date_bound
 from graph.viz import EDGE_STYLES, KIND_STYLES, NEGATIVE_COLOR, content_security_policy, layout_positions
 
@@ -1562,7 +1562,7 @@ class SiteFiles:
 
         with OxigraphBackend(directory) as backend:
             g = backend.to_graph()
-        return cls(g, parse_file(SHAPES_FILE))
+        return cls(g, parse_file_shared(SHAPES_FILE))  # read only: parsed once per process
 
     def representations(self, path: str) -> dict[str, str] | None:
         """Media type -> site path of each representation of the resource at document ``path``, or None.

@@ -354,11 +354,8 @@ def parse_bytes(data: bytes, spec: RDFFormat, *, name: str, base: str | None = N
     elif spec.name == "jsonld":
         refuse_remote_context(text, name)
     parsed: Graph
-    rdflib_term_log = logging.getLogger("rdflib.term")
-    previous = rdflib_term_log.level
-    rdflib_term_log.setLevel(logging.CRITICAL)  # ill-typed literals are reported below, in one line
     try:
-        with guarded_parse(name):
+        with quiet_rdflib_terms(), guarded_parse(name):  # ill-typed literals are reported below, in one line
             if spec.name == "nt":
                 parsed = _parse_ntriples(text)
             elif spec.name == "trig":
@@ -376,8 +373,6 @@ def parse_bytes(data: bytes, spec: RDFFormat, *, name: str, base: str | None = N
         raise InputError(f"{name}: the data nest too deeply to parse; flatten the document") from exc
     except Exception as exc:  # third-party parser errors are wrapped with the file and line
         raise _syntax_error(exc, spec, name, text) from exc
-    finally:
-        rdflib_term_log.setLevel(previous)
     _check_terms(parsed, name)
     return parsed
 

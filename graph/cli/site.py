@@ -43,11 +43,11 @@ def command(data: tuple[str, ...], no_shipped: bool, output: Path) -> None:
       wbsec site --data my-facts.ttl -o mine
     """
     from graph.site import build_site
-    from graph.store import SHAPES_FILE, load_graph, parse_file
+    from graph.store import SHAPES_FILE, load_graph, parse_file_shared
 
     started = time.perf_counter()
     g = load_graph(data, shipped=not no_shipped)
-    report = build_site(g, output, shapes=parse_file(SHAPES_FILE))
+    report = build_site(g, output, shapes=parse_file_shared(SHAPES_FILE))
     click.echo(
         f"Wrote {report.directory.resolve()} ({report.pages} pages, {report.files} files, "
         f"{report.bytes / 1e6:.1f} MB, {report.triples} triples) in {time.perf_counter() - started:.1f} s. "
