@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from graph.backends import Backend
 from graph.errors import InputError
 from graph.fileio import atomic_write_bytes
-from graph.gapcharts import MatrixStyle, draw_gap_matrix
+from graph.gapcharts import MatrixStyle, colour_bar, draw_gap_matrix, gap_scale
 from graph.gaps import cooperation_gaps, load_config
 from graph.namespaces import label_of
 from graph.report import render
@@ -186,8 +186,8 @@ _SMALL_MATRIX = MatrixStyle(
     score_text=lambda y: f"{y.score:.2f}", range_text=lambda y: f"{y.score_low:.2f}\nto\n{y.score_high:.2f}")
 
 
-def _panel(ax: Any, d: DomainGaps, cmap: Any, norm: Any) -> None:
-    draw_gap_matrix(ax, d.analysis, cmap, norm, _SMALL_MATRIX)
+def _panel(ax: Any, d: DomainGaps) -> None:
+    draw_gap_matrix(ax, d.analysis, _SMALL_MATRIX)
     ax.set_title(f"{d.label} ({d.name})\n{d.claims} domain claim{'' if d.claims == 1 else 's'}", fontsize=8)
 
 
@@ -198,10 +198,7 @@ def heatmaps_figure(found: Sequence[DomainGaps], *, as_of: DateLike = None, ax: 
     sequence for several) to draw into axes of your own; the figure returned
     is then theirs, with the shared colour bar added to it.
     """
-    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
 
     if not found:
@@ -218,19 +215,16 @@ def heatmaps_figure(found: Sequence[DomainGaps], *, as_of: DateLike = None, ax: 
         if len(axes) != len(found):
             raise InputError(f"ax: {len(axes)} axes for {len(found)} domains; give one Axes per domain")
         fig = axes[0].figure
-    cmap = matplotlib.colormaps["cividis"]
-    norm = Normalize(vmin=-1.0, vmax=1.0)
     for k, one in enumerate(axes):
         if k < len(found):
-            _panel(one, found[k], cmap, norm)
+            _panel(one, found[k])
         else:
             one.set_axis_off()
     when = f" as of {day.isoformat()}" if day else ""
     fig.suptitle(f"Cooperation gap per pair and policy domain{when} (demand − actual; hatched: a figure is "
                  "unknown, the range is shown)", fontsize=9)
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes, fraction=0.02, pad=0.02)
-    bar.set_label("gap score (−1 … +1)", fontsize=7)
-    bar.ax.tick_params(labelsize=7)
+    cmap, norm = gap_scale()
+    colour_bar(fig, axes, norm, cmap, "gap score (−1 … +1)", fraction=0.02, pad=0.02)
     return fig
 
 

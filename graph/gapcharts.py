@@ -65,14 +65,15 @@ FULL_MATRIX = MatrixStyle(cell_line=1.5, diagonal_line=0.8, score_size=7.5, rang
                           rotation=35, range_pad=1, score_text=_full_score, range_text=_full_range)
 
 
-def draw_gap_matrix(ax: Any, an: GapAnalysis, cmap: Any, norm: Any, style: MatrixStyle) -> None:
+def draw_gap_matrix(ax: Any, an: GapAnalysis, style: MatrixStyle) -> None:
     """Draw ``an``'s pairs as a symmetric matrix of gap scores on ``ax``, polities named on both axes.
 
-    A scored pair is a cell coloured by ``cmap(norm(score))``; a pair without
+    A scored pair is a cell coloured on the :func:`gap_scale`; a pair without
     a score is hatched grey with its score range; the diagonal is left white.
     """
     from matplotlib.patches import Rectangle
 
+    cmap, norm = gap_scale()
     polities = list(an.polities)
     n = len(polities)
     index = {p: i for i, p in enumerate(polities)}
@@ -104,15 +105,19 @@ def draw_gap_matrix(ax: Any, an: GapAnalysis, cmap: Any, norm: Any, style: Matri
         side.set_visible(False)
 
 
-def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
+def gap_scale() -> tuple[Any, Any]:
+    """The colour map and the normalisation (−1 to +1) of gap scores, the same in every gap matrix."""
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
 
-    cmap = colormaps["cividis"]
-    norm = Normalize(vmin=-1.0, vmax=1.0)
-    draw_gap_matrix(ax, an, cmap, norm, FULL_MATRIX)
+    return colormaps["cividis"], Normalize(vmin=-1.0, vmax=1.0)
+
+
+def _heatmap(ax: Any, an: GapAnalysis, fig: Any) -> None:
+    cmap, norm = gap_scale()
+    draw_gap_matrix(ax, an, FULL_MATRIX)
     ax.set_title("Cooperation gap per pair (demand − actual)\nhatched: no bilateral data, range shown", fontsize=9)
-    _colour_bar(fig, ax, norm, cmap, "gap score (−1 more cooperation than wanted … +1 wanted, none recorded)")
+    colour_bar(fig, ax, norm, cmap, "gap score (−1 more cooperation than wanted … +1 wanted, none recorded)")
 
 
 def _short(an: GapAnalysis, iri: str) -> str:
@@ -173,7 +178,7 @@ def _scatter(ax: Any, an: GapAnalysis, fig: Any) -> None:
               for d in sorted(an.dyads, key=lambda d: (d.a, d.b))]
     _label_points(ax, points, 1.0 - lo)
     _scatter_frame(ax, an, lo)
-    bar = _colour_bar(fig, ax, norm, cmap,
+    bar = colour_bar(fig, ax, norm, cmap,
                       "median rank (1 = largest gap)" if an.uncertainty is not None else "rank (1 = largest gap)")
     bar.ax.invert_yaxis()
 
@@ -240,11 +245,16 @@ def _scatter_frame(ax: Any, an: GapAnalysis, lo: float) -> None:
                  f"{how}\nfilled: drawn as a gap tie on the map" + (f"\n{codes}" if codes else ""), fontsize=7.5)
 
 
-def _colour_bar(fig: Any, ax: Any, norm: Any, cmap: Any, label: str) -> Any:
-    """Add a colour bar for ``norm`` and ``cmap`` beside ``ax``, labelled ``label`` in small type, and return it."""
+def colour_bar(fig: Any, ax: Any, norm: Any, cmap: Any, label: str, *, fraction: float = 0.046,
+               pad: float = 0.04) -> Any:
+    """Add a colour bar for ``norm`` and ``cmap`` beside ``ax`` (one Axes or several), labelled in small type.
+
+    ``fraction`` and ``pad`` are matplotlib's (the bar's share of the width,
+    its distance from the axes); the bar is returned.
+    """
     from matplotlib.cm import ScalarMappable
 
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=0.046, pad=0.04)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, fraction=fraction, pad=pad)
     bar.set_label(label, fontsize=7)
     bar.ax.tick_params(labelsize=7)
     return bar
