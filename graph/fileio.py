@@ -31,7 +31,7 @@ def writable_target(path: str | os.PathLike[str]) -> Path:
     if target.is_symlink() and not target.exists():
         raise OutputError(f"{target}: is a symbolic link to {os.readlink(target)}, which does not exist; "
                           "remove the link or write elsewhere")
-    parent = target.parent if str(target.parent) else Path(".")
+    parent = target.parent
     if not parent.is_dir():
         raise OutputError(f"{target}: directory {parent} does not exist")
     return target
@@ -51,7 +51,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     b'hi'
     """
     target = writable_target(path)
-    parent = target.parent if str(target.parent) else Path(".")
+    parent = target.parent
     _remove_stale_temps(parent)
     tmp: str | None = None
     try:

@@ -1411,7 +1411,7 @@ def build_site(g: Graph, output: str | os.PathLike[str], *, shapes: Graph | None
     gap results (``gaps*``) when they sit in ``output``'s parent directory.
     """
     target = Path(output)
-    parent = target.parent if str(target.parent) else Path(".")
+    parent = target.parent
     _check_target(target, parent)
     if len(g) == 0:
         raise InputError("the graph is empty: nothing to publish")
